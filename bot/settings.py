@@ -1,0 +1,101 @@
+"""Configuration from the environment and an optional `.env` file.
+
+Every setting is optional at load time; each command asks for the ones it needs with `require()`,
+so `dealbell db upgrade` works without Slack tokens while `dealbell run` names every missing one.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SLACK_API_URL = "https://slack.com/api/"
+
+# Where each variable comes from, shown next to its name when it is missing.
+HOW_TO_GET = {
+    "SLACK_BOT_TOKEN": "Bot User OAuth Token (xoxb-…), on your app's 'OAuth & Permissions' page",
+    "SLACK_SIGNING_SECRET": "Signing Secret, on your app's 'Basic Information' page",
+    "SLACK_APP_TOKEN": "App-Level Token (xapp-…, scope connections:write), on 'Basic Information'",
+}
+
+
+class SettingsError(Exception):
+    """Settings are missing or malformed; the message is meant for a person at a terminal."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    database_url: str = "sqlite:///dealbell.db"
+    slack_api_url: str = SLACK_API_URL
+    port: int = Field(default=3000, ge=1, le=65535)
+    dealbell_timezone: str = "UTC"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("dealbell_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Berlin") from exc
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def require(self, *names: str) -> None:
+        """Raise one SettingsError naming every variable in `names` that is not set."""
+        missing = [name for name in names if getattr(self, name.lower()) is None]
+        if missing:
+            lines = [f"  {name}: {HOW_TO_GET.get(name, '')}" for name in missing]
+            raise SettingsError(
+                "dealbell cannot start: these settings are missing:\n"
+                + "\n".join(lines)
+                + "\nCreate the Slack app from manifest.yml (https://api.slack.com/apps → Create New App →"
+                " From an app manifest), then set them in the environment or in a .env file."
+                " See README.md, 'Set up the Slack app'."
+            )
+
+    def configure_logging(self) -> None:
+        logging.basicConfig(
+            level=self.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Load settings, turning pydantic's errors into one readable SettingsError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = [
+            f"  {'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        ]
+        raise SettingsError(
+            "dealbell cannot start: these settings are malformed:\n" + "\n".join(problems)
+        ) from None

@@ -1,0 +1,246 @@
+"""Tables. Every row belongs to a workspace, and every query filters on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores UTC, always hands back aware UTC datetimes (SQLite would otherwise drop the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; dealbell stores aware UTC times only")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Stage(enum.StrEnum):
+    LEAD = "lead"
+    QUALIFIED = "qualified"
+    PROPOSAL = "proposal"
+    NEGOTIATION = "negotiation"
+    WON = "won"
+    LOST = "lost"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (Stage.WON, Stage.LOST)
+
+    @property
+    def next(self) -> Stage | None:
+        """The stage a 'move forward' button leads to; None once the deal is closed."""
+        order = (*OPEN_STAGES, Stage.WON)
+        return order[order.index(self) + 1] if self.is_open else None
+
+
+OPEN_STAGES = (Stage.LEAD, Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION)
+
+
+class Role(enum.StrEnum):
+    REP = "rep"
+    MANAGER = "manager"
+    ACCOUNT_MANAGER = "account-manager"
+    AFTER_SALES = "after-sales"
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("team_id", "enterprise_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    # '' rather than NULL, so the unique constraint also holds for non-enterprise workspaces.
+    enterprise_id: Mapped[str] = mapped_column(String(32), default="")
+    name: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    locale: Mapped[str] = mapped_column(String(16), default="en_US")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    channels: Mapped[list[WorkspaceChannel]] = relationship(back_populates="workspace", lazy="selectin")
+
+    def channel(self, kind: str) -> str | None:
+        return next((c.channel_id for c in self.channels if c.kind == kind), None)
+
+
+class WorkspaceChannel(Base):
+    """Where a kind of post goes: wins, kudos, leaderboard, ideas, team."""
+
+    __tablename__ = "workspace_channels"
+    __table_args__ = (UniqueConstraint("workspace_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    updated_by: Mapped[str] = mapped_column(String(32), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    workspace: Mapped[Workspace] = relationship(back_populates="channels")
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("workspace_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    real_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(32), default=Role.REP.value)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    profile_refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_workspace_admin(self) -> bool:
+        return self.is_admin or self.is_owner
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("workspace_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    # casefolded name: customers are found case-insensitively the same way on both databases.
+    name_key: Mapped[str] = mapped_column(String(200))
+    segment: Mapped[str] = mapped_column(String(32), default="new")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Deal(Base):
+    __tablename__ = "deals"
+    __table_args__ = (
+        # What makes a double-submitted modal or a retried command land once.
+        UniqueConstraint("workspace_id", "source_key"),
+        Index("ix_deals_workspace_stage_closed", "workspace_id", "stage", "closed_at"),
+        Index("ix_deals_workspace_owner_stage", "workspace_id", "owner_id", "stage"),
+        Index("ix_deals_workspace_customer", "workspace_id", "customer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    stage: Mapped[str] = mapped_column(String(16), default=Stage.LEAD.value)
+    expected_close: Mapped[dt.date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    lost_reason: Mapped[str | None] = mapped_column(String(300))
+    competitor: Mapped[str | None] = mapped_column(String(200))
+    source_key: Mapped[str | None] = mapped_column(String(120))
+    celebrated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    celebration_channel: Mapped[str | None] = mapped_column(String(32))
+    celebration_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[Member] = relationship(lazy="joined")
+    customer: Mapped[Customer] = relationship(lazy="joined")
+
+
+class DealStageChange(Base):
+    __tablename__ = "deal_stage_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(16))
+    to_stage: Mapped[str] = mapped_column(String(16))
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DealCongratulation(Base):
+    __tablename__ = "deal_congratulations"
+    __table_args__ = (UniqueConstraint("deal_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobRun(Base):
+    """The exactly-once claim: one row per (job, workspace, period); whoever inserts it runs the job."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "workspace_id", "period_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(64))
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    period_key: Mapped[str] = mapped_column(String(64))
+    claimed_by: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ProcessedEvent(Base):
+    """Events API deliveries already handled, so Slack's retries are answered but not re-applied."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), default="")
+    event_type: Mapped[str] = mapped_column(String(64), default="")
+    processed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
