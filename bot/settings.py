@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.money import is_currency_code
+
 SLACK_API_URL = "https://slack.com/api/"
 
 # Where each variable comes from, shown next to its name when it is missing.
@@ -37,6 +39,7 @@ class Settings(BaseSettings):
     slack_api_url: str = SLACK_API_URL
     port: int = Field(default=3000, ge=1, le=65535)
     dealbell_timezone: str = "UTC"
+    dealbell_currency: str = "USD"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
@@ -59,6 +62,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Berlin") from exc
         return value
+
+    @field_validator("dealbell_currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if not is_currency_code(value):
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code such as USD or EUR")
+        return value.upper()
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -93,9 +103,7 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = [
-            f"  {'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
-        ]
+        problems = [f"  {'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()]
         raise SettingsError(
             "dealbell cannot start: these settings are malformed:\n" + "\n".join(problems)
         ) from None

@@ -1,0 +1,16 @@
+"""Slack Web API clients: one place decides the base URL and the 429 handling for all of them."""
+
+from __future__ import annotations
+
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.settings import Settings
+
+RATE_LIMIT_RETRIES = 10  # each waits Retry-After; a message is delayed, never dropped
+
+
+def make_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
+    client = AsyncWebClient(token=token or settings.slack_bot_token, base_url=settings.slack_api_url)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
+    return client

@@ -1,0 +1,367 @@
+"""Listeners for `/deal`, its modals and its buttons: parse, call one domain operation, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot import blocks as bk
+from bot.i18n import t
+from handlers.deals import render
+from handlers.deals.syntax import MAX_CUSTOMER, DealCommand, DealSyntaxError, parse_deal_command
+from storage import deals
+from storage.db import Database
+from storage.models import Deal, Member, Stage, Workspace
+from storage.money import AmountError, parse_amount
+
+log = logging.getLogger(__name__)
+
+
+def _scope(context: AsyncBoltContext) -> tuple[Database, Workspace, Member]:
+    return context["db"], context["workspace"], context["member"]
+
+
+def syntax_error_text(locale: str | None, error: DealSyntaxError | AmountError | deals.DealError) -> str:
+    params = {k: bk.escape(str(v)) for k, v in getattr(error, "params", {}).items()}
+    return t(locale, error.key, **params)  # type: ignore[union-attr]
+
+
+# --- /deal ---------------------------------------------------------------------------------------
+
+
+async def deal_command(
+    ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+) -> None:
+    db, workspace, member = _scope(context)
+    locale = member.locale
+    try:
+        parsed = parse_deal_command(command.get("text", ""), workspace.currency)
+    except DealSyntaxError as error:
+        await ack(text=f":warning: {syntax_error_text(locale, error)}\n\n{t(locale, 'deal.usage')}")
+        return
+
+    if parsed.verb == "help":
+        await ack(text=t(locale, "deal.usage"))
+    elif parsed.verb == "modal":
+        await ack()
+        await client.views_open(
+            trigger_id=command["trigger_id"],
+            view=render.deal_modal(locale, workspace.currency, command.get("channel_id")),
+        )
+    elif parsed.verb == "list":
+        async with db.session() as session:
+            open_deals, totals = await deals.open_pipeline(session, workspace.id, member.id)
+        await ack(text=t(locale, "deal.list.title"), blocks=render.pipeline(open_deals, totals, locale))
+    else:
+        await _log_or_close(ack, parsed, command, context, client)
+
+
+async def _log_or_close(
+    ack: AsyncAck,
+    parsed: DealCommand,
+    command: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    """`/deal new|won <amount> …` records a deal; `/deal won|lost <customer>` closes an open one."""
+    db, workspace, member = _scope(context)
+    locale = member.locale
+    try:
+        async with db.session() as session:
+            if parsed.money is not None:
+                new = deals.NewDeal(
+                    customer=parsed.customer,
+                    money=parsed.money,
+                    title=parsed.title,
+                    stage=parsed.stage or Stage.LEAD,
+                    expected_close=parsed.close,
+                    notes=parsed.notes,
+                )
+                # The trigger id is unique per invocation: a retried request finds the deal it made.
+                deal, changed = await deals.create_deal(
+                    session, workspace.id, member, new, source_key=f"command:{command['trigger_id']}"
+                )
+                headline = "deal.logged" if changed else "deal.already_logged"
+            else:
+                deal = await deals.find_open_deal(session, workspace.id, member, parsed.customer)
+                if deal is None:
+                    raise deals.DealError("deal.error.no_open_deal", customer=parsed.customer)
+                deal, changed = await deals.change_stage(
+                    session,
+                    workspace.id,
+                    deal.id,
+                    parsed.stage or Stage.WON,
+                    member,
+                    competitor=parsed.competitor,
+                    reason=parsed.reason,
+                )
+                headline = "deal.moved" if changed else "deal.unchanged"
+    except deals.DealError as error:
+        await ack(text=f":warning: {syntax_error_text(locale, error)}")
+        return
+    await ack(text=render.summary(headline, deal, locale), blocks=render.deal_card(deal, locale, headline))
+    if deal.stage == Stage.WON:
+        await celebrate(client, db, workspace, deal, fallback_channel=command.get("channel_id"), user=member)
+
+
+# --- the deal modal ------------------------------------------------------------------------------
+
+
+def read_deal_modal(
+    values: dict[str, Any], default_currency: str
+) -> tuple[deals.NewDeal | None, dict[str, str]]:
+    """The submitted form as a NewDeal, or field errors keyed by block id (nothing is written then)."""
+    state = {"values": values}
+    errors: dict[str, str] = {}
+    customer = " ".join((bk.input_value(state, "customer") or "").split())
+    if not customer:
+        errors["customer"] = "deal.error.customer_missing"
+    elif len(customer) > MAX_CUSTOMER:
+        errors["customer"] = "deal.error.too_long"
+    currency = bk.input_value(state, "currency") or default_currency
+    money = None
+    try:
+        money = parse_amount(bk.input_value(state, "amount") or "", currency)
+    except AmountError as error:
+        errors["amount"] = f"amount.error.{error.reason}"
+    stage_value = bk.input_value(state, "stage") or Stage.LEAD.value
+    close = bk.input_value(state, "close")
+    if errors or money is None:
+        return None, errors
+    new = deals.NewDeal(
+        customer=customer,
+        money=money,
+        title=(bk.input_value(state, "title") or "").strip(),
+        stage=Stage(stage_value),
+        expected_close=dt.date.fromisoformat(close) if close else None,
+        notes=(bk.input_value(state, "notes") or "").strip(),
+    )
+    return new, {}
+
+
+async def submit_deal_modal(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    db, workspace, member = _scope(context)
+    locale = member.locale
+    new, errors = read_deal_modal(view["state"]["values"], workspace.currency)
+    if new is None:
+        amount = bk.input_value(view["state"], "amount") or ""
+        await ack(
+            response_action="errors",
+            errors={
+                block: t(
+                    locale, key, amount=amount, field=t(locale, "modal.deal.customer"), limit=MAX_CUSTOMER
+                )
+                for block, key in errors.items()
+            },
+        )
+        return
+    async with db.session() as session:
+        # One deal per view: a double-clicked Save submits the same view id twice.
+        deal, created = await deals.create_deal(
+            session, workspace.id, member, new, source_key=f"view:{view['id']}"
+        )
+    await ack()
+    channel = json.loads(view.get("private_metadata") or "{}").get("channel")
+    headline = "deal.logged" if created else "deal.already_logged"
+    await tell_user(
+        client, member, channel, render.summary(headline, deal, locale), render.deal_card(deal, locale)
+    )
+    if deal.stage == Stage.WON:
+        await celebrate(client, db, workspace, deal, fallback_channel=channel, user=member)
+
+
+async def submit_lost_modal(
+    ack: AsyncAck,
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    db, workspace, member = _scope(context)
+    locale = member.locale
+    await ack()
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    competitor = (bk.input_value(view["state"], "competitor") or "").strip() or None
+    reason = (bk.input_value(view["state"], "reason") or "").strip() or None
+    try:
+        async with db.session() as session:
+            deal, changed = await deals.change_stage(
+                session,
+                workspace.id,
+                int(metadata["deal"]),
+                Stage.LOST,
+                member,
+                competitor=competitor,
+                reason=reason,
+            )
+    except deals.DealError as error:
+        await tell_user(client, member, None, syntax_error_text(locale, error), None)
+        return
+    headline = "deal.moved" if changed else "deal.unchanged"
+    if metadata.get("response_url"):  # redraw the ephemeral card the Lost button was on
+        await AsyncWebhookClient(metadata["response_url"]).send(
+            replace_original=True,
+            text=render.summary(headline, deal, locale),
+            blocks=render.deal_card(deal, locale, headline),
+        )
+
+
+# --- buttons -------------------------------------------------------------------------------------
+
+
+async def _move_from_button(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    to_stage: Stage | None,
+) -> None:
+    db, workspace, member = _scope(context)
+    locale = member.locale
+    await ack()
+    try:
+        async with db.session() as session:
+            deal = await deals.get_deal(session, workspace.id, int(action["value"]))
+            if deal is None:
+                raise deals.DealError("deal.error.not_found")
+            target = to_stage or Stage(deal.stage).next or Stage(deal.stage)
+            deal, changed = await deals.change_stage(session, workspace.id, deal.id, target, member)
+    except deals.DealError as error:
+        await respond(text=f":warning: {syntax_error_text(locale, error)}", replace_original=False)
+        return
+    headline = "deal.moved" if changed else "deal.unchanged"
+    await respond(
+        replace_original=True,
+        text=render.summary(headline, deal, locale),
+        blocks=render.deal_card(deal, locale, headline),
+    )
+    if deal.stage == Stage.WON:
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        await celebrate(client, db, workspace, deal, fallback_channel=channel, user=member)
+
+
+async def advance_deal(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    await _move_from_button(ack, body, action, context, client, respond, to_stage=None)
+
+
+async def mark_deal_won(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    await _move_from_button(ack, body, action, context, client, respond, to_stage=Stage.WON)
+
+
+async def open_lost_modal(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    db, workspace, member = _scope(context)
+    await ack()
+    async with db.session() as session:
+        deal = await deals.get_deal(session, workspace.id, int(action["value"]))
+    if deal is None:
+        return
+    await client.views_open(
+        trigger_id=body["trigger_id"], view=render.lost_modal(deal, member.locale, body.get("response_url"))
+    )
+
+
+async def congratulate_deal(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    db, workspace, member = _scope(context)
+    await ack()
+    async with db.session() as session:
+        deal = await deals.get_deal(session, workspace.id, int(action["value"]))
+        if deal is None:
+            return
+        total, added = await deals.congratulate(session, workspace.id, deal.id, member)
+    if not added:
+        return  # a second click by the same person: counted once, nothing to redraw
+    container = body.get("container") or {}
+    text, card = render.celebration(deal, total, workspace.locale)
+    await client.chat_update(
+        channel=container["channel_id"], ts=container["message_ts"], text=text, blocks=card
+    )
+
+
+# --- shared steps --------------------------------------------------------------------------------
+
+
+async def celebrate(
+    client: AsyncWebClient,
+    db: Database,
+    workspace: Workspace,
+    deal: Deal,
+    *,
+    fallback_channel: str | None,
+    user: Member,
+) -> None:
+    """Post the win to the wins channel once per deal, whoever clicked or retried."""
+    channel = workspace.channel("wins") or fallback_channel
+    if not channel:
+        return
+    async with db.session() as session:
+        if not await deals.claim_celebration(session, workspace.id, deal.id):
+            return
+    text, card = render.celebration(deal, 0, workspace.locale)
+    try:
+        posted = await client.chat_postMessage(channel=channel, text=text, blocks=card)
+    except SlackApiError as exc:
+        async with db.session() as session:
+            await deals.release_celebration(session, workspace.id, deal.id)
+        log.warning("celebration not posted: %s", exc.response.get("error"))
+        if exc.response.get("error") in ("not_in_channel", "channel_not_found", "is_archived"):
+            await tell_user(client, user, None, t(user.locale, "error.not_in_channel", channel=channel), None)
+            return
+        raise
+    async with db.session() as session:
+        await deals.record_celebration(session, workspace.id, deal.id, posted["channel"], posted["ts"])
+
+
+async def tell_user(
+    client: AsyncWebClient, member: Member, channel: str | None, text: str, blocks: list[bk.Block] | None
+) -> None:
+    """An ephemeral note in the channel the user was in, or a DM from the bot when there is none."""
+    if channel:
+        try:
+            await client.chat_postEphemeral(
+                channel=channel, user=member.slack_user_id, text=text, blocks=blocks
+            )
+            return
+        except SlackApiError as exc:
+            log.info("ephemeral failed (%s); sending a DM instead", exc.response.get("error"))
+    await client.chat_postMessage(channel=member.slack_user_id, text=text, blocks=blocks)

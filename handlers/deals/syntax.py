@@ -1,0 +1,135 @@
+"""The `/deal` quick syntax, parsed without Slack: `/deal won 12.5k Acme Corp "Annual licence"`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from storage.models import OPEN_STAGES, Stage
+from storage.money import AmountError, Money, take_amount
+
+VERBS = {"new": "new", "add": "new", "won": "won", "win": "won", "lost": "lost", "lose": "lost",
+         "list": "list", "ls": "list", "help": "help"}  # fmt: skip
+OPTION_KEYS = {"stage", "close", "competitor", "reason", "title", "notes"}
+MAX_CUSTOMER = 200
+MAX_TITLE = 300
+
+# key:"quoted value" | "quoted title" | bare word. Curly quotes too: phones and macOS type them.
+TOKEN = re.compile(
+    r"""(?P<key>[A-Za-z]+):(?:"(?P<kq>[^"]*)"|“(?P<kc>[^”]*)”|(?P<kv>\S+))
+      | "(?P<q>[^"]*)" | “(?P<c>[^”]*)”
+      | (?P<word>\S+)""",
+    re.VERBOSE,
+)
+
+
+class DealSyntaxError(ValueError):
+    """Bad input; `key` names the message in the catalogue and `params` fills it."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class DealCommand:
+    verb: str  # "modal" (no text), "new", "won", "lost", "list" or "help"
+    money: Money | None = None
+    customer: str = ""
+    title: str = ""
+    stage: Stage | None = None
+    close: dt.date | None = None
+    competitor: str | None = None
+    reason: str | None = None
+    notes: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def tokenize(text: str) -> tuple[list[str], list[str], dict[str, str]]:
+    """Split into bare words, quoted strings and key:value options (known keys only)."""
+    words: list[str] = []
+    quoted: list[str] = []
+    options: dict[str, str] = {}
+    for match in TOKEN.finditer(text):
+        key = (match["key"] or "").lower()
+        if key in OPTION_KEYS:
+            options[key] = next(v for v in (match["kq"], match["kc"], match["kv"]) if v is not None).strip()
+        elif key:
+            words.append(match.group(0))
+        elif match["q"] is not None or match["c"] is not None:
+            quoted.append((match["q"] if match["q"] is not None else match["c"]).strip())
+        else:
+            words.append(match["word"])
+    return words, quoted, options
+
+
+def parse_deal_command(text: str, default_currency: str) -> DealCommand:
+    text = (text or "").strip()
+    if not text:
+        return DealCommand(verb="modal")
+    head, _, rest = text.partition(" ")
+    verb = VERBS.get(head.lower())
+    if verb is None:
+        raise DealSyntaxError("deal.error.unknown_verb", verb=head)
+    if verb in ("list", "help"):
+        return DealCommand(verb=verb)
+
+    words, quoted, options = tokenize(rest)
+    money: Money | None = None
+    if verb in ("new", "won"):
+        try:
+            money, used = take_amount(words, default_currency)
+        except AmountError as exc:
+            raise DealSyntaxError(f"amount.error.{exc.reason}", amount=words[0] if words else "") from None
+        words = words[used:]
+        if money is None and verb == "new":
+            raise DealSyntaxError("deal.error.amount_missing")
+
+    customer = " ".join(words).strip()
+    if not customer:
+        raise DealSyntaxError("deal.error.customer_missing")
+    if len(customer) > MAX_CUSTOMER:
+        raise DealSyntaxError("deal.error.too_long", field="customer", limit=MAX_CUSTOMER)
+    title = options.get("title") or " ".join(quoted).strip()
+    if len(title) > MAX_TITLE:
+        raise DealSyntaxError("deal.error.too_long", field="title", limit=MAX_TITLE)
+
+    return DealCommand(
+        verb=verb,
+        money=money,
+        customer=customer,
+        title=title,
+        stage=_stage(options.get("stage"), verb),
+        close=_date(options.get("close")),
+        competitor=options.get("competitor") or None,
+        reason=options.get("reason") or None,
+        notes=options.get("notes", ""),
+        options=options,
+    )
+
+
+def _stage(value: str | None, verb: str) -> Stage:
+    if verb == "won":
+        return Stage.WON
+    if verb == "lost":
+        return Stage.LOST
+    if value is None:
+        return Stage.LEAD
+    try:
+        stage = Stage(value.lower())
+    except ValueError:
+        stage = None
+    if stage not in OPEN_STAGES:
+        raise DealSyntaxError("deal.error.bad_stage", stage=value, stages=", ".join(OPEN_STAGES))
+    return stage
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise DealSyntaxError("deal.error.bad_date", value=value) from None

@@ -1,0 +1,92 @@
+"""What every job shares: its period, the services it may use, and its schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from slack_sdk.web.async_client import AsyncWebClient
+
+from storage.db import Database
+from storage.models import Workspace
+
+
+@dataclass(frozen=True)
+class Period:
+    """A local calendar period in the workspace's zone: `start` inclusive, `end` exclusive."""
+
+    kind: str  # "day", "week" (ISO, Monday first) or "month"
+    start: dt.date
+    end: dt.date
+
+    @property
+    def key(self) -> str:
+        if self.kind == "day":
+            return self.start.isoformat()
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        return self.start.strftime("%Y-%m")
+
+    @classmethod
+    def containing(cls, kind: str, moment: dt.datetime, timezone: str) -> Period:
+        day = moment.astimezone(ZoneInfo(timezone)).date()
+        if kind == "day":
+            return cls(kind, day, day + dt.timedelta(days=1))
+        if kind == "week":
+            start = day - dt.timedelta(days=day.weekday())
+            return cls(kind, start, start + dt.timedelta(days=7))
+        if kind == "month":
+            start = day.replace(day=1)
+            return cls(kind, start, (start + dt.timedelta(days=32)).replace(day=1))
+        raise ValueError(f"unknown period kind {kind!r}")
+
+    def previous(self) -> Period:
+        return Period.containing(
+            self.kind, dt.datetime.combine(self.start - dt.timedelta(days=1), dt.time(12), dt.UTC), "UTC"
+        )
+
+
+@dataclass
+class JobServices:
+    """What a job may use; the scheduler, the CLI and tests each build one."""
+
+    db: Database
+    client_for: Callable[[Workspace], AsyncWebClient]
+    claimant: str = "dealbell"
+
+
+JobFunction = Callable[[Workspace, Period, JobServices], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    function: JobFunction
+    cadence: str  # the Period kind that makes a run unique
+    cron: dict[str, Any] = field(default_factory=dict)  # CronTrigger fields, in the workspace's zone
+    description: str = ""
+
+    def trigger(self, timezone: str) -> CronTrigger:
+        return CronTrigger(timezone=ZoneInfo(timezone), **self.cron)
+
+    def scheduled_time(self, timezone: str, now: dt.datetime, lookback: dt.timedelta) -> dt.datetime | None:
+        """The latest fire time at or before `now`, within `lookback`: what a late run stands for.
+
+        A run delayed past midnight by a restart must still count for the day it was scheduled in.
+        """
+        trigger = self.trigger(timezone)
+        latest = None
+        fire = trigger.get_next_fire_time(None, now - lookback)
+        while fire is not None and fire <= now:
+            latest = fire
+            fire = trigger.get_next_fire_time(fire, fire + dt.timedelta(seconds=1))
+        return latest
+
+    def period_for(self, timezone: str, now: dt.datetime, lookback: dt.timedelta) -> Period:
+        moment = self.scheduled_time(timezone, now, lookback) or now
+        return Period.containing(self.cadence, moment, timezone)

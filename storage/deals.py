@@ -1,0 +1,288 @@
+"""Deals, customers and stage history: the domain operations behind `/deal` (no Slack in here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import insert_ignoring_conflicts
+from storage.models import (
+    OPEN_STAGES,
+    Customer,
+    Deal,
+    DealCongratulation,
+    DealStageChange,
+    Member,
+    Role,
+    Stage,
+    utcnow,
+)
+from storage.money import Money
+
+
+class DealError(Exception):
+    """A refused change; `key` names the message in the catalogue."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class NewDeal:
+    customer: str
+    money: Money
+    title: str = ""
+    stage: Stage = Stage.LEAD
+    expected_close: dt.date | None = None
+    notes: str = ""
+    competitor: str | None = None
+    lost_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    stage: Stage
+    currency: str
+    count: int
+    amount_minor: int
+
+
+def customer_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+async def find_or_create_customer(session: AsyncSession, workspace_id: int, name: str) -> Customer:
+    name = " ".join(name.split())
+    key = customer_key(name)
+    query = select(Customer).where(Customer.workspace_id == workspace_id, Customer.name_key == key)
+    customer = await session.scalar(query)
+    if customer is None:
+        await session.execute(
+            insert_ignoring_conflicts(session, Customer.__table__, ["workspace_id", "name_key"]).values(
+                workspace_id=workspace_id, name=name, name_key=key, segment="new", created_at=utcnow()
+            )
+        )
+        customer = await session.scalar(query)
+    assert customer is not None
+    return customer
+
+
+async def get_deal(session: AsyncSession, workspace_id: int, deal_id: int) -> Deal | None:
+    """A deal of this workspace only: ids from buttons are never trusted across workspaces."""
+    return await session.scalar(select(Deal).where(Deal.workspace_id == workspace_id, Deal.id == deal_id))
+
+
+async def create_deal(
+    session: AsyncSession, workspace_id: int, owner: Member, new: NewDeal, source_key: str
+) -> tuple[Deal, bool]:
+    """Record a deal once per `source_key` (a trigger or view id); returns (deal, created)."""
+    existing = await session.scalar(
+        select(Deal).where(Deal.workspace_id == workspace_id, Deal.source_key == source_key)
+    )
+    if existing is not None:
+        return existing, False
+    customer = await find_or_create_customer(session, workspace_id, new.customer)
+    now = utcnow()
+    result = await session.execute(
+        insert_ignoring_conflicts(session, Deal.__table__, ["workspace_id", "source_key"])
+        .values(
+            workspace_id=workspace_id,
+            owner_id=owner.id,
+            customer_id=customer.id,
+            title=new.title,
+            amount_minor=new.money.minor,
+            currency=new.money.currency,
+            stage=new.stage.value,
+            expected_close=new.expected_close,
+            notes=new.notes,
+            competitor=new.competitor,
+            lost_reason=new.lost_reason,
+            closed_at=None if new.stage.is_open else now,
+            source_key=source_key,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(Deal.id)
+    )
+    deal_id = result.scalar()
+    if deal_id is None:  # lost a race with the same submission in another request
+        deal = await session.scalar(
+            select(Deal).where(Deal.workspace_id == workspace_id, Deal.source_key == source_key)
+        )
+        assert deal is not None
+        return deal, False
+    session.add(
+        DealStageChange(
+            workspace_id=workspace_id, deal_id=deal_id, from_stage=None, to_stage=new.stage.value,
+            changed_by_id=owner.id, changed_at=now,
+        )
+    )  # fmt: skip
+    await session.flush()
+    deal = await get_deal(session, workspace_id, deal_id)
+    assert deal is not None
+    return deal, True
+
+
+def may_edit(member: Member, deal: Deal) -> bool:
+    return deal.owner_id == member.id or member.role == Role.MANAGER.value or member.is_workspace_admin
+
+
+async def change_stage(
+    session: AsyncSession,
+    workspace_id: int,
+    deal_id: int,
+    to_stage: Stage,
+    by: Member,
+    *,
+    competitor: str | None = None,
+    reason: str | None = None,
+) -> tuple[Deal, bool]:
+    """Move a deal to `to_stage`; returns (deal, changed). A repeated click changes nothing.
+
+    The UPDATE is conditional on the stage we read, so two concurrent clicks cannot both win.
+    """
+    deal = await get_deal(session, workspace_id, deal_id)
+    if deal is None:
+        raise DealError("deal.error.not_found")
+    if not may_edit(by, deal):
+        raise DealError("deal.error.not_yours")
+    current = Stage(deal.stage)
+    if current == to_stage or not current.is_open:
+        return deal, False
+    now = utcnow()
+    values: dict[str, object] = {"stage": to_stage.value, "updated_at": now}
+    if not to_stage.is_open:
+        values["closed_at"] = now
+    if to_stage == Stage.LOST:
+        values["competitor"] = competitor or deal.competitor
+        values["lost_reason"] = reason or deal.lost_reason
+    result = await session.execute(
+        update(Deal)
+        .where(Deal.workspace_id == workspace_id, Deal.id == deal_id, Deal.stage == current.value)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    changed = result.rowcount == 1
+    if changed:
+        session.add(
+            DealStageChange(
+                workspace_id=workspace_id, deal_id=deal_id, from_stage=current.value, to_stage=to_stage.value,
+                changed_by_id=by.id, changed_at=now,
+            )
+        )  # fmt: skip
+        await session.flush()
+    await session.refresh(deal)
+    return deal, changed
+
+
+async def find_open_deal(
+    session: AsyncSession, workspace_id: int, owner: Member, customer: str
+) -> Deal | None:
+    """The owner's most recently updated open deal with this customer."""
+    return await session.scalar(
+        select(Deal)
+        .join(Customer, Customer.id == Deal.customer_id)
+        .where(
+            Deal.workspace_id == workspace_id,
+            Deal.owner_id == owner.id,
+            Deal.stage.in_([s.value for s in OPEN_STAGES]),
+            Customer.name_key == customer_key(customer),
+        )
+        .order_by(Deal.updated_at.desc(), Deal.id.desc())
+        .limit(1)
+    )
+
+
+async def open_pipeline(
+    session: AsyncSession, workspace_id: int, owner_id: int, limit: int = 20
+) -> tuple[list[Deal], list[StageTotal]]:
+    """An owner's open deals (newest first, at most `limit`) and totals per stage and currency."""
+    open_values = [s.value for s in OPEN_STAGES]
+    scope = (Deal.workspace_id == workspace_id, Deal.owner_id == owner_id, Deal.stage.in_(open_values))
+    deals = list(await session.scalars(select(Deal).where(*scope).order_by(Deal.id.desc()).limit(limit)))
+    rows = await session.execute(
+        select(Deal.stage, Deal.currency, func.count(), func.sum(Deal.amount_minor))
+        .where(*scope)
+        .group_by(Deal.stage, Deal.currency)
+    )
+    totals = [
+        StageTotal(Stage(stage), currency, count, int(total or 0)) for stage, currency, count, total in rows
+    ]
+    totals.sort(key=lambda t: (OPEN_STAGES.index(t.stage), t.currency))
+    return deals, totals
+
+
+async def claim_celebration(session: AsyncSession, workspace_id: int, deal_id: int) -> bool:
+    """True for exactly one caller per won deal: that caller posts the celebration."""
+    result = await session.execute(
+        update(Deal)
+        .where(
+            Deal.workspace_id == workspace_id,
+            Deal.id == deal_id,
+            Deal.stage == Stage.WON.value,
+            Deal.celebrated_at.is_(None),
+        )
+        .values(celebrated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def release_celebration(session: AsyncSession, workspace_id: int, deal_id: int) -> None:
+    """Give the claim back when posting failed, so a later try can celebrate."""
+    await session.execute(
+        update(Deal)
+        .where(Deal.workspace_id == workspace_id, Deal.id == deal_id, Deal.celebration_ts.is_(None))
+        .values(celebrated_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def record_celebration(
+    session: AsyncSession, workspace_id: int, deal_id: int, channel: str, ts: str
+) -> None:
+    await session.execute(
+        update(Deal)
+        .where(Deal.workspace_id == workspace_id, Deal.id == deal_id)
+        .values(celebration_channel=channel, celebration_ts=ts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def congratulate(
+    session: AsyncSession, workspace_id: int, deal_id: int, member: Member
+) -> tuple[int, bool]:
+    """Count one congratulation per person; returns (total, added_now)."""
+    result = await session.execute(
+        insert_ignoring_conflicts(session, DealCongratulation.__table__, ["deal_id", "member_id"]).values(
+            workspace_id=workspace_id, deal_id=deal_id, member_id=member.id, created_at=utcnow()
+        )
+    )
+    total = await congratulation_count(session, workspace_id, deal_id)
+    return total, result.rowcount == 1
+
+
+async def congratulation_count(session: AsyncSession, workspace_id: int, deal_id: int) -> int:
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(DealCongratulation)
+            .where(DealCongratulation.workspace_id == workspace_id, DealCongratulation.deal_id == deal_id)
+        )
+        or 0
+    )
+
+
+async def stage_history(session: AsyncSession, workspace_id: int, deal_id: int) -> list[DealStageChange]:
+    return list(
+        await session.scalars(
+            select(DealStageChange)
+            .where(DealStageChange.workspace_id == workspace_id, DealStageChange.deal_id == deal_id)
+            .order_by(DealStageChange.id)
+        )
+    )
