@@ -1,0 +1,73 @@
+"""manifest.yml and the app agree: every command and event is both declared and handled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from bot.app import LISTENER_MODULES
+
+
+def load_manifest(repo_root):
+    return yaml.safe_load((repo_root / "manifest.yml").read_text())
+
+
+class RegistrationRecorder:
+    """Stands in for the Bolt app while listener modules register, noting what they listen to."""
+
+    def __init__(self) -> None:
+        self.commands: set[str] = set()
+        self.events: set[str] = set()
+
+    def command(self, name: str):
+        self.commands.add(name)
+        return lambda func: func
+
+    def event(self, name: str | dict[str, Any]):
+        self.events.add(name if isinstance(name, str) else name["type"])
+        return lambda func: func
+
+    def action(self, *_args: Any, **_kwargs: Any):
+        return lambda func: func
+
+    view = action
+
+
+def registered() -> RegistrationRecorder:
+    recorder = RegistrationRecorder()
+    for module in LISTENER_MODULES:
+        module.register(recorder)
+    return recorder
+
+
+def test_every_command_has_a_handler_and_every_handler_is_in_the_manifest(repo_root):
+    declared = {c["command"] for c in load_manifest(repo_root)["features"]["slash_commands"]}
+    assert declared == registered().commands
+
+
+def test_every_subscribed_event_is_handled_and_every_handled_event_is_subscribed(repo_root):
+    declared = set(load_manifest(repo_root)["settings"]["event_subscriptions"]["bot_events"])
+    assert declared == registered().events
+
+
+def test_commands_escape_users_and_channels(repo_root):
+    for command in load_manifest(repo_root)["features"]["slash_commands"]:
+        assert command["should_escape"] is True, command["command"]
+        assert command["url"].endswith("/slack/events")
+
+
+def test_manifest_shape(repo_root):
+    manifest = load_manifest(repo_root)
+    assert manifest["display_information"]["name"] == "dealbell"
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert {"commands", "chat:write", "users:read"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    assert manifest["settings"]["socket_mode_enabled"] is False  # documented switch for Socket Mode
+
+
+async def test_the_running_app_answers_every_declared_command(app, repo_root):
+    for command in load_manifest(repo_root)["features"]["slash_commands"]:
+        reply = await app.send.command(command["command"], "help")
+        assert reply.status == 200, command["command"]
+        assert reply.text, command["command"]
