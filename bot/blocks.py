@@ -105,13 +105,7 @@ def text_input(
         element["initial_value"] = initial
     if placeholder:
         element["placeholder"] = plain(placeholder)
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label),
-        "optional": optional,
-        "element": element,
-    }
+    return input_block(block_id, label, element, optional=optional)
 
 
 def select_input(
@@ -121,22 +115,21 @@ def select_input(
     chosen = next((o for o in options if o["value"] == initial), None)
     if chosen:
         element["initial_option"] = chosen
+    return input_block(block_id, label, element, optional=optional)
+
+
+def date_input(block_id: str, label: str, *, optional: bool = True) -> Block:
+    return input_block(block_id, label, {"type": "datepicker", "action_id": "value"}, optional=optional)
+
+
+def input_block(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
+    """An input block; every element's action_id is "value", which `input_value` reads back."""
     return {
         "type": "input",
         "block_id": block_id,
         "label": plain(label),
         "optional": optional,
         "element": element,
-    }
-
-
-def date_input(block_id: str, label: str, *, optional: bool = True) -> Block:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label),
-        "optional": optional,
-        "element": {"type": "datepicker", "action_id": "value"},
     }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_ignoring_conflicts
+from storage.errors import UserError
 from storage.models import (
     OPEN_STAGES,
     Customer,
@@ -23,13 +24,8 @@ from storage.models import (
 from storage.money import Money
 
 
-class DealError(Exception):
-    """A refused change; `key` names the message in the catalogue."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
+class DealError(UserError):
+    """A refused change to a deal."""
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
@@ -18,6 +19,7 @@ from handlers.deals import render
 from handlers.deals.syntax import MAX_CUSTOMER, DealCommand, DealSyntaxError, parse_deal_command
 from storage import deals
 from storage.db import Database
+from storage.errors import UserError
 from storage.models import Deal, Member, Stage, Workspace
 from storage.money import AmountError, parse_amount
 
@@ -28,9 +30,9 @@ def _scope(context: AsyncBoltContext) -> tuple[Database, Workspace, Member]:
     return context["db"], context["workspace"], context["member"]
 
 
-def syntax_error_text(locale: str | None, error: DealSyntaxError | AmountError | deals.DealError) -> str:
-    params = {k: bk.escape(str(v)) for k, v in getattr(error, "params", {}).items()}
-    return t(locale, error.key, **params)  # type: ignore[union-attr]
+def error_text(locale: str | None, error: UserError) -> str:
+    """The refusal in the member's language; the echoed input is escaped."""
+    return t(locale, error.key, **{k: bk.escape(str(v)) for k, v in error.params.items()})
 
 
 # --- /deal ---------------------------------------------------------------------------------------
@@ -44,7 +46,7 @@ async def deal_command(
     try:
         parsed = parse_deal_command(command.get("text", ""), workspace.currency)
     except DealSyntaxError as error:
-        await ack(text=f":warning: {syntax_error_text(locale, error)}\n\n{t(locale, 'deal.usage')}")
+        await ack(text=f":warning: {error_text(locale, error)}\n\n{t(locale, 'deal.usage')}")
         return
 
     if parsed.verb == "help":
@@ -104,7 +106,7 @@ async def _log_or_close(
                 )
                 headline = "deal.moved" if changed else "deal.unchanged"
     except deals.DealError as error:
-        await ack(text=f":warning: {syntax_error_text(locale, error)}")
+        await ack(text=f":warning: {error_text(locale, error)}")
         return
     await ack(text=render.summary(headline, deal, locale), blocks=render.deal_card(deal, locale, headline))
     if deal.stage == Stage.WON:
@@ -208,7 +210,7 @@ async def submit_lost_modal(
                 reason=reason,
             )
     except deals.DealError as error:
-        await tell_user(client, member, None, syntax_error_text(locale, error), None)
+        await tell_user(client, member, None, error_text(locale, error), None)
         return
     headline = "deal.moved" if changed else "deal.unchanged"
     if metadata.get("response_url"):  # redraw the ephemeral card the Lost button was on
@@ -222,59 +224,45 @@ async def submit_lost_modal(
 # --- buttons -------------------------------------------------------------------------------------
 
 
-async def _move_from_button(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    to_stage: Stage | None,
-) -> None:
-    db, workspace, member = _scope(context)
-    locale = member.locale
-    await ack()
-    try:
-        async with db.session() as session:
-            deal = await deals.get_deal(session, workspace.id, int(action["value"]))
-            if deal is None:
-                raise deals.DealError("deal.error.not_found")
-            target = to_stage or Stage(deal.stage).next or Stage(deal.stage)
-            deal, changed = await deals.change_stage(session, workspace.id, deal.id, target, member)
-    except deals.DealError as error:
-        await respond(text=f":warning: {syntax_error_text(locale, error)}", replace_original=False)
-        return
-    headline = "deal.moved" if changed else "deal.unchanged"
-    await respond(
-        replace_original=True,
-        text=render.summary(headline, deal, locale),
-        blocks=render.deal_card(deal, locale, headline),
-    )
-    if deal.stage == Stage.WON:
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-        await celebrate(client, db, workspace, deal, fallback_channel=channel, user=member)
+def _stage_button(to_stage: Stage | None) -> Callable[..., Awaitable[None]]:
+    """A listener for a deal card button: to `to_stage`, or to the next stage when None."""
+
+    async def move_deal(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        db, workspace, member = _scope(context)
+        locale = member.locale
+        await ack()
+        try:
+            async with db.session() as session:
+                deal = await deals.get_deal(session, workspace.id, int(action["value"]))
+                if deal is None:
+                    raise deals.DealError("deal.error.not_found")
+                target = to_stage or Stage(deal.stage).next or Stage(deal.stage)
+                deal, changed = await deals.change_stage(session, workspace.id, deal.id, target, member)
+        except deals.DealError as error:
+            await respond(text=f":warning: {error_text(locale, error)}", replace_original=False)
+            return
+        headline = "deal.moved" if changed else "deal.unchanged"
+        await respond(
+            replace_original=True,
+            text=render.summary(headline, deal, locale),
+            blocks=render.deal_card(deal, locale, headline),
+        )
+        if deal.stage == Stage.WON:
+            channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+            await celebrate(client, db, workspace, deal, fallback_channel=channel, user=member)
+
+    return move_deal
 
 
-async def advance_deal(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-) -> None:
-    await _move_from_button(ack, body, action, context, client, respond, to_stage=None)
-
-
-async def mark_deal_won(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-) -> None:
-    await _move_from_button(ack, body, action, context, client, respond, to_stage=Stage.WON)
+advance_deal = _stage_button(None)
+mark_deal_won = _stage_button(Stage.WON)
 
 
 async def open_lost_modal(

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from storage.errors import UserError
 from storage.models import OPEN_STAGES, Stage
 from storage.money import AmountError, Money, take_amount
 
@@ -24,13 +25,8 @@ TOKEN = re.compile(
 )
 
 
-class DealSyntaxError(ValueError):
-    """Bad input; `key` names the message in the catalogue and `params` fills it."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
+class DealSyntaxError(UserError):
+    """`/deal` text that cannot be understood."""
 
 
 @dataclass(frozen=True)
