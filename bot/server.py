@@ -93,14 +93,16 @@ async def serve_socket_mode(settings: Settings, port: int) -> None:
     await runner.setup()
     await web.TCPSite(runner, port=port).start()
     handler = AsyncSocketModeHandler(bolt_app, settings.slack_app_token, web_client=bolt_app.client)
-    log.info("dealbell %s connected in Socket Mode (GET /healthz on port %s)", __version__, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):  # shut down cleanly, as aiohttp does in HTTP mode
         loop.add_signal_handler(signum, stop.set)
     try:
         await handler.connect_async()
+        log.info("dealbell %s connected in Socket Mode (GET /healthz on port %s)", __version__, port)
         await stop.wait()
     finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
         await handler.close_async()
         await runner.cleanup()
