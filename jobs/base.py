@@ -84,7 +84,9 @@ class JobSpec:
         fire = trigger.get_next_fire_time(None, now - lookback)
         while fire is not None and fire <= now:
             latest = fire
-            fire = trigger.get_next_fire_time(fire, fire + dt.timedelta(seconds=1))
+            # Pass `now`, as APScheduler does: `fire + 1s` is wall-clock arithmetic that drops `fold`,
+            # so in a repeated hour (03:15 twice when EET ends) it went back an hour and looped forever.
+            fire = trigger.get_next_fire_time(fire, now)
         return latest
 
     def period_for(self, timezone: str, now: dt.datetime, lookback: dt.timedelta) -> Period:

@@ -15,7 +15,12 @@ log = logging.getLogger(__name__)
 
 # How far back a late run may look for the fire time it stands for (the scheduler's misfire grace
 # is shorter; the CLI's `--as-scheduled` uses this to find "this period's" run).
-LOOKBACK = {"day": dt.timedelta(days=1), "week": dt.timedelta(days=7), "month": dt.timedelta(days=31)}
+# Each is a little longer than the longest such period (a 25-hour day when clocks go back).
+LOOKBACK = {
+    "day": dt.timedelta(hours=27),
+    "week": dt.timedelta(days=7, hours=3),
+    "month": dt.timedelta(days=31, hours=3),
+}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,11 @@ from storage.models import JobRun, utcnow
 async def claim_run(
     session: AsyncSession, job: str, workspace_id: int, period_key: str, claimant: str
 ) -> int | None:
-    """Insert the claim row; the id for the one process that got it, None for everyone else."""
+    """Insert the claim row; the id for the one process that got it, None for everyone else.
+
+    A run that failed may be claimed again in the same period, so a retry (by an operator or a
+    restarted process) can still deliver what the failure lost.
+    """
     result = await session.execute(
         insert_ignoring_conflicts(session, JobRun.__table__, ["job", "workspace_id", "period_key"])
         .values(
@@ -25,7 +29,23 @@ async def claim_run(
         )
         .returning(JobRun.id)
     )
-    return result.scalar()
+    run_id = result.scalar()
+    if run_id is not None:
+        return run_id
+    retried = await session.execute(
+        update(JobRun)
+        .where(
+            JobRun.job == job,
+            JobRun.workspace_id == workspace_id,
+            JobRun.period_key == period_key,
+            JobRun.status == "failed",
+        )
+        .values(
+            status="running", claimed_by=claimant[:200], claimed_at=utcnow(), finished_at=None, error=None
+        )
+        .returning(JobRun.id)
+    )
+    return retried.scalar()
 
 
 async def finish_run(session: AsyncSession, run_id: int, error: str | None = None) -> None:
