@@ -148,8 +148,10 @@ async def change_stage(
     if not may_edit(by, deal):
         raise DealError("deal.error.not_yours")
     current = Stage(deal.stage)
-    if current == to_stage or not current.is_open:
-        return deal, False
+    if not current.is_open or (
+        to_stage.is_open and OPEN_STAGES.index(to_stage) <= OPEN_STAGES.index(current)
+    ):
+        return deal, False  # closed deals stay closed; open deals only move forward (a stale card)
     now = utcnow()
     values: dict[str, object] = {"stage": to_stage.value, "updated_at": now}
     if not to_stage.is_open:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
@@ -224,45 +223,45 @@ async def submit_lost_modal(
 # --- buttons -------------------------------------------------------------------------------------
 
 
-def _stage_button(to_stage: Stage | None) -> Callable[..., Awaitable[None]]:
-    """A listener for a deal card button: to `to_stage`, or to the next stage when None."""
-
-    async def move_deal(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        db, workspace, member = _scope(context)
-        locale = member.locale
-        await ack()
-        try:
-            async with db.session() as session:
-                deal = await deals.get_deal(session, workspace.id, int(action["value"]))
-                if deal is None:
-                    raise deals.DealError("deal.error.not_found")
-                target = to_stage or Stage(deal.stage).next or Stage(deal.stage)
-                deal, changed = await deals.change_stage(session, workspace.id, deal.id, target, member)
-        except deals.DealError as error:
-            await respond(text=f":warning: {error_text(locale, error)}", replace_original=False)
-            return
-        headline = "deal.moved" if changed else "deal.unchanged"
-        await respond(
-            replace_original=True,
-            text=render.summary(headline, deal, locale),
-            blocks=render.deal_card(deal, locale, headline),
-        )
-        if deal.stage == Stage.WON:
-            channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-            await celebrate(client, db, workspace, deal, fallback_channel=channel, user=member)
-
-    return move_deal
+def deal_id_of(value: str) -> int:
+    """The deal id at the front of a button value ("42" or "42:qualified"); forged values find nothing."""
+    head = value.split(":", 1)[0]
+    return int(head) if head.isdigit() else 0
 
 
-advance_deal = _stage_button(None)
-mark_deal_won = _stage_button(Stage.WON)
+async def move_deal(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """The deal card's stage buttons; the value is "<deal id>:<target stage>"."""
+    db, workspace, member = _scope(context)
+    locale = member.locale
+    await ack()
+    try:
+        target = Stage(action["value"].partition(":")[2])
+        async with db.session() as session:
+            deal, changed = await deals.change_stage(
+                session, workspace.id, deal_id_of(action["value"]), target, member
+            )
+    except ValueError:
+        await respond(text=f":warning: {t(locale, 'deal.error.not_found')}", replace_original=False)
+        return
+    except deals.DealError as error:
+        await respond(text=f":warning: {error_text(locale, error)}", replace_original=False)
+        return
+    headline = "deal.moved" if changed else "deal.unchanged"
+    await respond(
+        replace_original=True,
+        text=render.summary(headline, deal, locale),
+        blocks=render.deal_card(deal, locale, headline),
+    )
+    if deal.stage == Stage.WON:
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        await celebrate(client, db, workspace, deal, fallback_channel=channel, user=member)
 
 
 async def open_lost_modal(
@@ -275,7 +274,7 @@ async def open_lost_modal(
     db, workspace, member = _scope(context)
     await ack()
     async with db.session() as session:
-        deal = await deals.get_deal(session, workspace.id, int(action["value"]))
+        deal = await deals.get_deal(session, workspace.id, deal_id_of(action["value"]))
     if deal is None:
         return
     await client.views_open(
@@ -293,7 +292,7 @@ async def congratulate_deal(
     db, workspace, member = _scope(context)
     await ack()
     async with db.session() as session:
-        deal = await deals.get_deal(session, workspace.id, int(action["value"]))
+        deal = await deals.get_deal(session, workspace.id, deal_id_of(action["value"]))
         if deal is None:
             return
         total, added = await deals.congratulate(session, workspace.id, deal.id, member)

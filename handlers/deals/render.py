@@ -63,18 +63,18 @@ def deal_card(deal: Deal, locale: str | None, headline_key: str = "deal.logged")
             )
         )
     if stage.is_open:
-        value = str(deal.id)
+        # Stage buttons name their target, so a double click asks for the same move twice.
         buttons = []
         if stage.next not in (None, Stage.WON):
             buttons.append(
                 bk.button(
                     t(locale, "deal.button.advance", stage=stage_name(stage.next, locale)),
                     "deal_advance",
-                    value,
+                    f"{deal.id}:{stage.next.value}",
                 )
             )
-        buttons.append(bk.button(t(locale, "deal.button.won"), "deal_won", value, style="primary"))
-        buttons.append(bk.button(t(locale, "deal.button.lost"), "deal_lost", value, style="danger"))
+        buttons.append(bk.button(t(locale, "deal.button.won"), "deal_won", f"{deal.id}:won", style="primary"))
+        buttons.append(bk.button(t(locale, "deal.button.lost"), "deal_lost", str(deal.id), style="danger"))
         card.append(bk.actions(*buttons, block_id="deal_actions"))
     return card
 

@@ -25,6 +25,15 @@ def modal_values(**overrides):
     return values
 
 
+def button_value(reply, action_id):
+    """The value of a button on the card the app answered with, as Slack would send it back."""
+    for block in reply.json["blocks"]:
+        for element in block.get("elements", []):
+            if element.get("action_id") == action_id:
+                return element["value"]
+    raise AssertionError(f"no {action_id} button in {reply.json['blocks']}")
+
+
 async def deals_in(db):
     async with db.session() as session:
         return (await session.scalars(select(Deal).order_by(Deal.id))).all()
@@ -74,14 +83,18 @@ async def test_modal_errors_are_shown_next_to_the_field_and_nothing_is_written(a
     assert await deals_in(app.db) == []
 
 
-async def test_advance_button_moves_one_stage_and_records_history(app):
-    await app.send.command("/deal", "new 40k Globex")
-    (deal,) = await deals_in(app.db)
-    reply = await app.send.action("deal_advance", str(deal.id), ephemeral=True)
-    assert reply.status == 200
-    redraw = (await app.fake.wait_for("response_url"))[-1].args
+async def test_advance_button_double_clicked_moves_one_stage_and_records_history(app):
+    card = await app.send.command("/deal", "new 40k Globex")
+    value = button_value(card, "deal_advance")
+    replies = await asyncio.gather(
+        *[app.send.action("deal_advance", value, ephemeral=True) for _ in range(2)]
+    )
+    assert [r.status for r in replies] == [200, 200]
+    await app.fake.wait_for("response_url", count=2)
+    redraw = app.fake.calls_to("response_url")[-1].args
     assert redraw["replace_original"] is True
     assert "Qualified" in redraw["text"]
+    assert "Move to Proposal" in str(redraw["blocks"])  # the redrawn card offers the next step
     (deal,) = await deals_in(app.db)
     assert deal.stage == "qualified"
     async with app.db.session() as session:
@@ -90,9 +103,9 @@ async def test_advance_button_moves_one_stage_and_records_history(app):
 
 
 async def test_won_button_clicked_twice_celebrates_once(app):
-    await app.send.command("/deal", "new 40k Globex")
-    (deal,) = await deals_in(app.db)
-    await asyncio.gather(*[app.send.action("deal_won", str(deal.id), ephemeral=True) for _ in range(2)])
+    card = await app.send.command("/deal", "new 40k Globex")
+    value = button_value(card, "deal_won")
+    await asyncio.gather(*[app.send.action("deal_won", value, ephemeral=True) for _ in range(2)])
     await app.fake.wait_for("chat.postMessage")
     await app.fake.settle()
     assert len(app.fake.calls_to("chat.postMessage")) == 1
@@ -104,19 +117,31 @@ async def test_won_button_clicked_twice_celebrates_once(app):
 
 
 async def test_someone_elses_deal_cannot_be_moved(app):
-    await app.send.command("/deal", "new 40k Globex")
-    (deal,) = await deals_in(app.db)
-    await app.send.action("deal_won", str(deal.id), user="U0002")
+    card = await app.send.command("/deal", "new 40k Globex")
+    await app.send.action("deal_won", button_value(card, "deal_won"), user="U0002")
     note = (await app.fake.wait_for("response_url"))[-1].args
     assert "owner or a manager" in note["text"]
     (deal,) = await deals_in(app.db)
     assert deal.stage == "lead"
 
 
-async def test_lost_button_opens_modal_and_submission_records_competitor(app):
-    await app.send.command("/deal", "new 40k Globex")
+async def test_a_stale_card_never_moves_a_deal_backwards_and_forged_values_are_refused(app):
+    card = await app.send.command("/deal", "new 40k Globex")
+    to_qualified = button_value(card, "deal_advance")
+    await app.send.action("deal_advance", to_qualified, ephemeral=True)
+    await app.send.command("/deal", "won Globex")
+    await app.send.action("deal_advance", to_qualified, ephemeral=True)  # the old card, clicked later
+    for forged in ("abc", "1:banana", ""):
+        await app.send.action("deal_won", forged, ephemeral=True)
+    await app.fake.wait_for("response_url", count=5)
     (deal,) = await deals_in(app.db)
-    await app.send.action("deal_lost", str(deal.id), ephemeral=True)
+    assert deal.stage == "won"
+    assert "no longer exists" in app.fake.calls_to("response_url")[-1].args["text"]
+
+
+async def test_lost_button_opens_modal_and_submission_records_competitor(app):
+    card = await app.send.command("/deal", "new 40k Globex")
+    await app.send.action("deal_lost", button_value(card, "deal_lost"), ephemeral=True)
     view = (await app.fake.wait_for("views.open"))[0].args["view"]
     assert view["callback_id"] == "deal_lost"
     reply = await app.send.view_submission(
@@ -146,9 +171,8 @@ async def test_congratulations_are_counted_once_per_person(app):
 
 
 async def test_forged_deal_id_from_another_workspace_is_refused(app):
-    await app.send.command("/deal", "new 40k Globex", team="T0001")
-    (deal,) = await deals_in(app.db)
-    await app.send.action("deal_won", str(deal.id), team="T0999", user="U0001")
+    card = await app.send.command("/deal", "new 40k Globex", team="T0001")
+    await app.send.action("deal_won", button_value(card, "deal_won"), team="T0999", user="U0001")
     await app.fake.wait_for("response_url")
     (deal,) = await deals_in(app.db)
     assert deal.stage == "lead"
