@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -35,15 +37,32 @@ def create_app(settings: Settings, db: Database, client: AsyncWebClient | None =
     return app
 
 
-async def report_error(error: Exception, body: dict[str, Any], context: AsyncBoltContext) -> None:
-    """Log the failure (type and place, never the message) and tell the user plainly."""
+async def report_error(
+    error: Exception, body: dict[str, Any], context: AsyncBoltContext, response: BoltResponse | None
+) -> None:
+    """Log the failure (its type and place, never the message text) and tell the user plainly.
+
+    Bolt passes `response` when the listener failed before ack(): a slash command then gets a
+    normal ephemeral answer instead of Slack's "dispatch_failed". After ack(), the response_url is
+    the only way left to reach the user.
+    """
     log.error("listener failed: %s", type(error).__name__, exc_info=error)
+    member = context.get("member")
+    locale = member.locale if member else None
+    if response is not None:
+        if body.get("command"):
+            response.status = 200
+            response.body = json.dumps(
+                {"response_type": "ephemeral", "text": ":warning: " + t(locale, "error.try_again")}
+            )
+            response.headers["content-type"] = ["application/json;charset=utf-8"]
+        return  # modals and buttons keep Slack's own error, which leaves the user's input in place
     response_url = body.get("response_url") or next(iter(body.get("response_urls") or []), {}).get(
         "response_url"
     )
     if response_url:
-        member = context.get("member")
-        text = ":warning: " + t(member.locale if member else None, "error.try_again")
         await AsyncWebhookClient(response_url).send(
-            text=text, response_type="ephemeral", replace_original=False
+            text=":warning: " + t(locale, "error.after_ack"),
+            response_type="ephemeral",
+            replace_original=False,
         )

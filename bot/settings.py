@@ -96,6 +96,9 @@ class Settings(BaseSettings):
         logging.basicConfig(
             level=self.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
         )
+        # At DEBUG these libraries log request payloads and headers (tokens, message text): never here.
+        for noisy in ("slack_sdk", "slack_bolt"):
+            logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(self.log_level)))
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -69,3 +69,17 @@ def test_defaults(monkeypatch):
     assert settings.port == 3000
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.dealbell_timezone == "UTC"
+
+
+def test_debug_logging_never_turns_on_slack_payload_logs(monkeypatch):
+    import logging
+
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    settings = load_settings(_env_file=None)
+    settings.configure_logging()
+    try:
+        assert logging.getLogger().level == logging.DEBUG
+        assert logging.getLogger("slack_sdk").getEffectiveLevel() == logging.INFO
+        assert logging.getLogger("slack_bolt").getEffectiveLevel() == logging.INFO
+    finally:
+        logging.getLogger().setLevel(logging.WARNING)
