@@ -3,7 +3,8 @@
 from slack_bolt.async_app import AsyncApp
 
 from handlers.admin import listeners
+from handlers.errors import guarded
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/dealbell")(listeners.dealbell_command)
+    app.command("/dealbell")(guarded(listeners.dealbell_command))

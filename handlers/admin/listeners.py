@@ -13,7 +13,9 @@ from storage.models import Member, Workspace
 from storage.workspaces import CHANNEL_KINDS, set_channel
 
 
-async def dealbell_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
+async def dealbell_command(
+    ack: AsyncAck, body: dict[str, Any], command: dict[str, Any], context: AsyncBoltContext
+) -> None:
     member: Member = context["member"]
     words = (command.get("text") or "").split()
     sub = words[0].lower() if words else "help"

@@ -38,7 +38,11 @@ def error_text(locale: str | None, error: UserError) -> str:
 
 
 async def deal_command(
-    ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ack: AsyncAck,
+    body: dict[str, Any],
+    command: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
 ) -> None:
     db, workspace, member = _scope(context)
     locale = member.locale
@@ -186,6 +190,7 @@ async def submit_deal_modal(
 
 async def submit_lost_modal(
     ack: AsyncAck,
+    body: dict[str, Any],
     view: dict[str, Any],
     context: AsyncBoltContext,
     client: AsyncWebClient,

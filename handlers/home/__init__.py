@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks as bk
 from bot.i18n import t
+from handlers.errors import guarded
 
 
 def home_view(locale: str | None) -> dict[str, Any]:
@@ -22,7 +23,13 @@ def home_view(locale: str | None) -> dict[str, Any]:
     }
 
 
-async def publish_home(event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
+async def publish_home(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    event: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
     if event.get("tab", "home") != "home":
         return
     member = context.get("member")
@@ -30,4 +37,4 @@ async def publish_home(event: dict[str, Any], context: AsyncBoltContext, client:
 
 
 def register(app: AsyncApp) -> None:
-    app.event("app_home_opened")(publish_home)
+    app.event("app_home_opened")(guarded(publish_home))

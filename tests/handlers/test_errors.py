@@ -29,3 +29,44 @@ async def test_a_failure_after_ack_is_reported_through_the_response_url(app):
     async with app.db.session() as session:
         deal = (await session.scalars(select(Deal))).one()
     assert deal.celebrated_at is None  # released: a later Won click can still celebrate
+
+
+class FakeAck:
+    def __init__(self, response=None):
+        self.response = response
+
+
+async def test_guarded_handles_a_failure_after_ack_itself(fake_slack):
+    from handlers.errors import guarded
+
+    async def fails_after_ack(ack, body, context):
+        raise RuntimeError("boom")
+
+    body = {"response_url": fake_slack.response_url()}
+    await guarded(fails_after_ack)(ack=FakeAck(response=object()), body=body, context={})
+    note = (await fake_slack.wait_for("response_url"))[0].args
+    assert "Something went wrong while finishing that" in note["text"]
+
+
+async def test_guarded_leaves_a_failure_before_ack_to_bolt():
+    import pytest
+
+    from handlers.errors import guarded
+
+    async def fails_before_ack(ack, body, context):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await guarded(fails_before_ack)(ack=FakeAck(), body={}, context={})
+
+
+def test_guarded_refuses_a_listener_it_cannot_protect():
+    import pytest
+
+    from handlers.errors import guarded
+
+    async def no_ack(body, context):
+        return None
+
+    with pytest.raises(TypeError, match="ack"):
+        guarded(no_ack)

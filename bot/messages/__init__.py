@@ -1,0 +1,5 @@
+"""The message catalogue, one module per feature, each with English ("en") and Simplified Chinese ("zh")."""
+
+from bot.messages import core, deals
+
+FEATURES = (core, deals)

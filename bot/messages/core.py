@@ -1,0 +1,38 @@
+"""Messages shared by every feature: errors, settings, help, App Home."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "error.try_again": "Something went wrong on our side, and nothing was saved. Please try again in a moment.",
+        "error.after_ack": "Something went wrong while finishing that. Please check the result and try again in a moment.",
+        "error.not_in_channel": "I couldn't post in <#{channel}>: invite me there with `/invite @dealbell`.",
+        "modal.close": "Cancel",
+        "admin.usage": "*dealbell commands*\n• `/deal` log deals and wins (`/deal help` for the syntax)\n• `/dealbell channels wins #channel` choose where wins are celebrated (admins)\n• `/dealbell channels` show the channel settings\n• `/dealbell help` this list",
+        "admin.channels.set": "{kind} posts now go to <#{channel}>.",
+        "admin.channels.list": "*Channels*\n{lines}",
+        "admin.channels.line": "• {kind}: {channel}",
+        "admin.channels.unset": "not set",
+        "admin.channels.bad_kind": "`{kind}` is not a channel setting. Use one of: {kinds}.",
+        "admin.channels.bad_channel": "Name a channel, for example `/dealbell channels wins #wins`.",
+        "admin.error.not_admin": "Only workspace admins and owners can change dealbell's settings.",
+        "admin.error.unknown": "I don't know `{word}`.",
+        "home.title": "Welcome to dealbell",
+        "home.intro": "Log wins in seconds, thank your peers and keep the team's rituals in Slack.",
+    },
+    "zh": {
+        "error.try_again": "我们这边出了点问题，什么都没有保存。请稍后再试。",
+        "error.after_ack": "完成操作时出了点问题。请检查结果，稍后再试。",
+        "error.not_in_channel": "我无法在 <#{channel}> 发消息：请用 `/invite @dealbell` 邀请我。",
+        "modal.close": "取消",
+        "admin.usage": "*dealbell 命令*\n• `/deal` 记录商机和赢单（`/deal help` 查看写法）\n• `/dealbell channels wins #频道` 设置庆祝赢单的频道（管理员）\n• `/dealbell channels` 查看频道设置\n• `/dealbell help` 显示本列表",
+        "admin.channels.set": "{kind} 消息将发到 <#{channel}>。",
+        "admin.channels.list": "*频道*\n{lines}",
+        "admin.channels.line": "• {kind}：{channel}",
+        "admin.channels.unset": "未设置",
+        "admin.channels.bad_kind": "`{kind}` 不是频道设置。可用：{kinds}。",
+        "admin.channels.bad_channel": "请指定频道，例如 `/dealbell channels wins #wins`。",
+        "admin.error.not_admin": "只有工作区管理员和所有者可以修改 dealbell 的设置。",
+        "admin.error.unknown": "我不认识 `{word}`。",
+        "home.title": "欢迎使用 dealbell",
+        "home.intro": "几秒钟记录赢单，感谢同事，让团队的例行工作都在 Slack 里完成。",
+    },
+}
