@@ -9,13 +9,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
 from bot.slack import make_client
-from handlers import admin, deals, errors, home, middleware
+from handlers import admin, deals, errors, feedback, home, middleware
 from storage.db import Database
-from storage.workspaces import WorkspaceDefaults
 
 log = logging.getLogger(__name__)
 
-LISTENER_MODULES = (deals, admin, home)
+LISTENER_MODULES = (deals, admin, home, feedback)
 
 
 def create_app(settings: Settings, db: Database, client: AsyncWebClient | None = None) -> AsyncApp:
@@ -24,8 +23,7 @@ def create_app(settings: Settings, db: Database, client: AsyncWebClient | None =
         signing_secret=settings.slack_signing_secret or "",
         logger=logging.getLogger("slack_bolt"),
     )
-    defaults = WorkspaceDefaults(timezone=settings.dealbell_timezone, currency=settings.dealbell_currency)
-    middleware.register(app, db, defaults)
+    middleware.register(app, db, settings)
     for module in LISTENER_MODULES:
         module.register(app)
     errors.register(app)

@@ -21,6 +21,7 @@ SLACK_API_URL = "https://slack.com/api/"
 HOW_TO_GET = {
     "SLACK_BOT_TOKEN": "Bot User OAuth Token (xoxb-…), on your app's 'OAuth & Permissions' page",
     "SLACK_SIGNING_SECRET": "Signing Secret, on your app's 'Basic Information' page",
+    "DEALBELL_SECRET_KEY": "any long random string, e.g. `openssl rand -hex 32`",
     "SLACK_APP_TOKEN": "App-Level Token (xapp-…, scope connections:write), on 'Basic Information'",
 }
 
@@ -40,6 +41,7 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     dealbell_timezone: str = "UTC"
     dealbell_currency: str = "USD"
+    dealbell_secret_key: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
@@ -74,6 +76,16 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @property
+    def secret_key(self) -> bytes:
+        """Key material for what dealbell keys or encrypts (anonymous feedback); never stored in the database."""
+        secret = self.dealbell_secret_key or self.slack_signing_secret or self.slack_app_token
+        if not secret:
+            raise SettingsError(
+                "set DEALBELL_SECRET_KEY (any long random string) to keep secrets out of the database"
+            )
+        return secret.encode()
 
     @property
     def socket_mode(self) -> bool:

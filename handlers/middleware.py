@@ -11,8 +11,10 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.settings import Settings
 from storage.db import Database
 from storage.events import mark_event_processed
+from storage.models import Member
 from storage.workspaces import Profile, WorkspaceDefaults, ensure_workspace, get_member, save_member
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,26 @@ async def fetch_profile(client: AsyncWebClient, user_id: str) -> Profile | None:
     return Profile.from_users_info(response["user"])
 
 
-def register(app: AsyncApp, db: Database, defaults: WorkspaceDefaults) -> None:
+async def known_members(
+    client: AsyncWebClient, db: Database, workspace_id: int, user_ids: list[str]
+) -> dict[str, Member | None]:
+    """Members for Slack user ids, looked up once with users.info when first seen; None if Slack knows no such user."""
+    found: dict[str, Member | None] = {}
+    async with db.session() as session:
+        for user_id in user_ids:
+            found[user_id] = await get_member(session, workspace_id, user_id)
+    for user_id, member in found.items():
+        if member is None:
+            profile = await fetch_profile(client, user_id)
+            if profile is not None:
+                async with db.session() as session:
+                    found[user_id] = await save_member(session, workspace_id, user_id, profile)
+    return found
+
+
+def register(app: AsyncApp, db: Database, settings: Settings) -> None:
+    defaults = WorkspaceDefaults(timezone=settings.dealbell_timezone, currency=settings.dealbell_currency)
+
     async def skip_repeated_events(
         body: dict[str, Any], next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
@@ -52,6 +73,7 @@ def register(app: AsyncApp, db: Database, defaults: WorkspaceDefaults) -> None:
         profiles current, so ordinary requests cost one indexed lookup and no Slack call.
         """
         context["db"] = db
+        context["settings"] = settings
         team_id = context.team_id
         if team_id:
             async with db.session() as session:

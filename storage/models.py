@@ -7,6 +7,7 @@ import enum
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -88,6 +90,9 @@ class Role(enum.StrEnum):
     AFTER_SALES = "after-sales"
 
 
+DEFAULT_VALUES = ("teamwork", "customer-first", "ownership", "innovation")
+
+
 class Workspace(Base):
     __tablename__ = "workspaces"
     __table_args__ = (UniqueConstraint("team_id", "enterprise_id"),)
@@ -101,8 +106,17 @@ class Workspace(Base):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     locale: Mapped[str] = mapped_column(String(16), default="en_US")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kudos_emoji: Mapped[str] = mapped_column(String(64), default="clap", server_default="clap")
+    kudos_allowance: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    kudos_value_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # NULL until a manager edits the list: the defaults apply.
+    kudos_values: Mapped[list[str] | None] = mapped_column(JSON)
 
     channels: Mapped[list[WorkspaceChannel]] = relationship(back_populates="workspace", lazy="selectin")
+
+    @property
+    def values(self) -> list[str]:
+        return list(self.kudos_values) if self.kudos_values is not None else list(DEFAULT_VALUES)
 
     def channel(self, kind: str) -> str | None:
         return next((c.channel_id for c in self.channels if c.kind == kind), None)
@@ -146,6 +160,11 @@ class Member(Base):
     @property
     def is_workspace_admin(self) -> bool:
         return self.is_admin or self.is_owner
+
+    @property
+    def is_manager(self) -> bool:
+        """Managers and workspace admins may change team settings."""
+        return self.role == Role.MANAGER.value or self.is_workspace_admin
 
 
 class Customer(Base):
@@ -244,3 +263,76 @@ class ProcessedEvent(Base):
     team_id: Mapped[str] = mapped_column(String(32), default="")
     event_type: Mapped[str] = mapped_column(String(64), default="")
     processed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class KudosGive(Base):
+    """One act of giving (a command, a modal, a reaction): the card, and the kudos rows under it."""
+
+    __tablename__ = "kudos_gives"
+    __table_args__ = (UniqueConstraint("workspace_id", "source_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    giver_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    message: Mapped[str] = mapped_column(Text, default="")
+    value: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16))  # command, modal, reaction
+    # trigger id, view id, or channel+message+reactor for a reaction: what makes a retry land once
+    source_key: Mapped[str] = mapped_column(String(200))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    card_channel: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    giver: Mapped[Member] = relationship(lazy="joined")
+
+
+class Kudos(Base):
+    """One kudos from one giver to one receiver; co-givers ("Me too") add rows to the same give."""
+
+    __tablename__ = "kudos"
+    __table_args__ = (
+        UniqueConstraint("give_id", "giver_id", "receiver_id"),
+        Index("ix_kudos_workspace_giver_created", "workspace_id", "giver_id", "created_at"),
+        Index("ix_kudos_workspace_receiver_created", "workspace_id", "receiver_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    give_id: Mapped[int] = mapped_column(ForeignKey("kudos_gives.id", ondelete="CASCADE"))
+    giver_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    receiver_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    value: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FeedbackRequest(Base):
+    """A manager asking peers for feedback on someone."""
+
+    __tablename__ = "feedback_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    manager_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    source_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Feedback(Base):
+    """Private feedback. Anonymous feedback keeps no sender id, only a keyed, salted hash of it."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("workspace_id", "source_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    receiver_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    about_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    sender_hash: Mapped[str | None] = mapped_column(String(128))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_requests.id", ondelete="SET NULL"))
+    source_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

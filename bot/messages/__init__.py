@@ -1,5 +1,5 @@
 """The message catalogue, one module per feature, each with English ("en") and Simplified Chinese ("zh")."""
 
-from bot.messages import core, deals
+from bot.messages import core, deals, feedback, kudos
 
-FEATURES = (core, deals)
+FEATURES = (core, deals, kudos, feedback)

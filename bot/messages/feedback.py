@@ -1,0 +1,3 @@
+"""Messages of `/feedback`."""
+
+MESSAGES: dict[str, dict[str, str]] = {"en": {}, "zh": {}}

@@ -1,0 +1,3 @@
+"""Messages of `/kudos` and reaction kudos."""
+
+MESSAGES: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
