@@ -156,4 +156,8 @@ def input_value(state: dict[str, Any], block_id: str) -> Any:
         return selected.get("value")
     if kind == "datepicker":
         return element.get("selected_date")
+    if kind == "multi_users_select":
+        return list(element.get("selected_users") or [])
+    if kind == "checkboxes":
+        return [o["value"] for o in element.get("selected_options") or []]
     return element.get("value")
