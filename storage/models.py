@@ -275,7 +275,6 @@ class KudosGive(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     giver_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     message: Mapped[str] = mapped_column(Text, default="")
-    value: Mapped[str | None] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(16))  # command, modal, reaction
     # trigger id, view id, or channel+message+reactor for a reaction: what makes a retry land once
     source_key: Mapped[str] = mapped_column(String(200))
@@ -285,6 +284,24 @@ class KudosGive(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     giver: Mapped[Member] = relationship(lazy="joined")
+    tags: Mapped[list[KudosGiveValue]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="KudosGiveValue.id"
+    )
+
+    @property
+    def values(self) -> list[str]:
+        return [tag.value for tag in self.tags]
+
+
+class KudosGiveValue(Base):
+    """The workspace values a give was tagged with (#teamwork …); zero or more per give."""
+
+    __tablename__ = "kudos_give_values"
+    __table_args__ = (UniqueConstraint("give_id", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    give_id: Mapped[int] = mapped_column(ForeignKey("kudos_gives.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(String(64))
 
 
 class Kudos(Base):
@@ -302,7 +319,6 @@ class Kudos(Base):
     give_id: Mapped[int] = mapped_column(ForeignKey("kudos_gives.id", ondelete="CASCADE"))
     giver_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     receiver_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    value: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -167,3 +167,29 @@ async def set_channel(
         existing.channel_id, existing.updated_by, existing.updated_at = channel_id, by, utcnow()
     await session.flush()
     await session.refresh(workspace, ["channels"])
+
+
+MAX_VALUES = 20
+
+
+async def update_workspace(session: AsyncSession, workspace: Workspace, **values: object) -> Workspace:
+    """Change workspace settings (kudos emoji, allowance, values…) and return the fresh row."""
+    await session.execute(
+        update(Workspace)
+        .where(Workspace.id == workspace.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    fresh = await get_workspace_by_id(session, workspace.id)
+    assert fresh is not None
+    await session.refresh(fresh)
+    return fresh
+
+
+def with_value(workspace: Workspace, name: str) -> list[str]:
+    values = workspace.values
+    return values if name in values else [*values, name][:MAX_VALUES]
+
+
+def without_value(workspace: Workspace, name: str) -> list[str]:
+    return [v for v in workspace.values if v != name]

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-27 15:19:03.492319
+Create Date: 2026-11-27 15:21:09.860343
 """
 
 from collections.abc import Sequence
@@ -46,7 +46,6 @@ def upgrade() -> None:
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("giver_id", sa.Integer(), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
-        sa.Column("value", sa.String(length=64), nullable=True),
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("source_key", sa.String(length=200), nullable=False),
         sa.Column("channel_id", sa.String(length=32), nullable=True),
@@ -108,7 +107,6 @@ def upgrade() -> None:
         sa.Column("give_id", sa.Integer(), nullable=False),
         sa.Column("giver_id", sa.Integer(), nullable=False),
         sa.Column("receiver_id", sa.Integer(), nullable=False),
-        sa.Column("value", sa.String(length=64), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["give_id"], ["kudos_gives.id"], name=op.f("fk_kudos_give_id_kudos_gives"), ondelete="CASCADE"
@@ -134,6 +132,20 @@ def upgrade() -> None:
             "ix_kudos_workspace_receiver_created", ["workspace_id", "receiver_id", "created_at"], unique=False
         )
 
+    op.create_table(
+        "kudos_give_values",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("give_id", sa.Integer(), nullable=False),
+        sa.Column("value", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["give_id"],
+            ["kudos_gives.id"],
+            name=op.f("fk_kudos_give_values_give_id_kudos_gives"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_kudos_give_values")),
+        sa.UniqueConstraint("give_id", "value", name=op.f("uq_kudos_give_values_give_id_value")),
+    )
     with op.batch_alter_table("workspaces", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("kudos_emoji", sa.String(length=64), server_default="clap", nullable=False)
@@ -152,6 +164,7 @@ def downgrade() -> None:
         batch_op.drop_column("kudos_allowance")
         batch_op.drop_column("kudos_emoji")
 
+    op.drop_table("kudos_give_values")
     with op.batch_alter_table("kudos", schema=None) as batch_op:
         batch_op.drop_index("ix_kudos_workspace_receiver_created")
         batch_op.drop_index("ix_kudos_workspace_giver_created")

@@ -1,0 +1,314 @@
+"""Kudos: giving, co-giving, undoing, reaction take-backs, allowances and stats (no Slack in here).
+
+The daily allowance is counted in the giver's own time zone. Every give locks the giver's member
+row first, so two gives racing from the same person cannot both pass the allowance check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import UserError
+from storage.models import Kudos, KudosGive, KudosGiveValue, Member, Workspace
+
+MAX_MESSAGE = 1000
+UNDO_WINDOW = dt.timedelta(minutes=5)
+
+
+class KudosError(UserError):
+    """A refused kudos; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Allowance:
+    limit: int
+    used: int
+    resets_at: dt.datetime  # the giver's next local midnight, in UTC
+
+    @property
+    def left(self) -> int:
+        return max(0, self.limit - self.used)
+
+
+@dataclass(frozen=True)
+class GiveResult:
+    give: KudosGive
+    created: bool
+    allowance: Allowance
+
+
+@dataclass(frozen=True)
+class KudosStats:
+    member_id: int
+    received: int
+    given: int
+
+
+def day_window(now: dt.datetime, timezone: str) -> tuple[dt.datetime, dt.datetime]:
+    """The local calendar day containing `now` in `timezone`, as [start, end) in UTC."""
+    zone = ZoneInfo(timezone)
+    day = now.astimezone(zone).date()
+    start = dt.datetime.combine(day, dt.time(), zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def giver_zone(giver: Member, workspace: Workspace) -> str:
+    return giver.timezone or workspace.timezone
+
+
+async def allowance(
+    session: AsyncSession, workspace: Workspace, giver: Member, now: dt.datetime
+) -> Allowance:
+    start, end = day_window(now, giver_zone(giver, workspace))
+    used = await session.scalar(
+        select(func.count())
+        .select_from(Kudos)
+        .where(
+            Kudos.workspace_id == workspace.id,
+            Kudos.giver_id == giver.id,
+            Kudos.created_at >= start,
+            Kudos.created_at < end,
+        )
+    )
+    return Allowance(limit=workspace.kudos_allowance, used=used or 0, resets_at=end)
+
+
+async def lock_member(session: AsyncSession, member_id: int) -> None:
+    """Serialise writers per member: a row lock on PostgreSQL, the write lock on SQLite."""
+    await session.execute(
+        update(Member)
+        .where(Member.id == member_id)
+        .values(slack_user_id=Member.slack_user_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def check_receivers(giver: Member, receivers: Sequence[Member]) -> None:
+    if not receivers:
+        raise KudosError("kudos.error.no_receivers")
+    for receiver in receivers:
+        if receiver.id == giver.id:
+            raise KudosError("kudos.error.self")
+        if receiver.is_bot:
+            raise KudosError("kudos.error.bot", user=receiver.slack_user_id)
+        if receiver.deleted:
+            raise KudosError("kudos.error.deleted", user=receiver.slack_user_id)
+
+
+def check_message(workspace: Workspace, message: str, values: Sequence[str]) -> None:
+    if not message.strip():
+        raise KudosError("kudos.error.empty_message")
+    if len(message) > MAX_MESSAGE:
+        raise KudosError("kudos.error.too_long", limit=MAX_MESSAGE)
+    unknown = [v for v in values if v not in workspace.values]
+    if unknown:
+        raise KudosError("kudos.error.unknown_value", value=unknown[0], values=", ".join(workspace.values))
+    if not values and workspace.kudos_value_required:
+        raise KudosError("kudos.error.value_required", values=", ".join(workspace.values))
+
+
+async def _spend(
+    session: AsyncSession, workspace: Workspace, giver: Member, count: int, now: dt.datetime
+) -> Allowance:
+    """Lock the giver, then make sure `count` more kudos fit today's allowance."""
+    await lock_member(session, giver.id)
+    current = await allowance(session, workspace, giver, now)
+    if current.used + count > current.limit:
+        raise KudosError(
+            "kudos.error.allowance", left=current.left, limit=current.limit, resets_at=current.resets_at
+        )
+    return Allowance(current.limit, current.used + count, current.resets_at)
+
+
+async def give_by_key(session: AsyncSession, workspace_id: int, source_key: str) -> KudosGive | None:
+    return await session.scalar(
+        select(KudosGive).where(KudosGive.workspace_id == workspace_id, KudosGive.source_key == source_key)
+    )
+
+
+async def give_kudos(
+    session: AsyncSession,
+    workspace: Workspace,
+    giver: Member,
+    receivers: Sequence[Member],
+    *,
+    message: str,
+    values: Sequence[str],
+    source: str,
+    source_key: str,
+    channel_id: str | None,
+    now: dt.datetime,
+) -> GiveResult:
+    """One give to one or more receivers: all rows or none, once per `source_key`."""
+    existing = await give_by_key(session, workspace.id, source_key)
+    if existing is not None:
+        return GiveResult(existing, False, await allowance(session, workspace, giver, now))
+    check_receivers(giver, receivers)
+    check_message(workspace, message, values)
+    unique_receivers = list({r.id: r for r in receivers}.values())
+    spent = await _spend(session, workspace, giver, len(unique_receivers), now)
+    give = KudosGive(
+        workspace_id=workspace.id,
+        giver_id=giver.id,
+        message=message.strip(),
+        source=source,
+        source_key=source_key,
+        channel_id=channel_id,
+        created_at=now,
+        tags=[KudosGiveValue(value=v) for v in dict.fromkeys(values)],
+    )
+    session.add(give)
+    await session.flush()
+    session.add_all(
+        Kudos(
+            workspace_id=workspace.id,
+            give_id=give.id,
+            giver_id=giver.id,
+            receiver_id=r.id,
+            created_at=now,
+        )
+        for r in unique_receivers
+    )
+    await session.flush()
+    return GiveResult(give, True, spent)
+
+
+async def get_give(session: AsyncSession, workspace_id: int, give_id: int) -> KudosGive | None:
+    return await session.scalar(
+        select(KudosGive).where(KudosGive.workspace_id == workspace_id, KudosGive.id == give_id)
+    )
+
+
+async def give_people(session: AsyncSession, give: KudosGive) -> tuple[list[Member], list[Member]]:
+    """(receivers, co-givers) of a give, in the order they were added."""
+    rows = (
+        await session.execute(
+            select(Kudos.giver_id, Kudos.receiver_id).where(Kudos.give_id == give.id).order_by(Kudos.id)
+        )
+    ).all()
+    receiver_ids = list(dict.fromkeys(r for g, r in rows if g == give.giver_id))
+    co_giver_ids = list(dict.fromkeys(g for g, _r in rows if g != give.giver_id))
+    members = {
+        m.id: m
+        for m in await session.scalars(select(Member).where(Member.id.in_(receiver_ids + co_giver_ids)))
+    }
+    return [members[i] for i in receiver_ids], [members[i] for i in co_giver_ids]
+
+
+async def add_co_giver(
+    session: AsyncSession, workspace: Workspace, give_id: int, member: Member, now: dt.datetime
+) -> tuple[KudosGive, bool, Allowance]:
+    """ "Me too": the clicker gives the same receivers kudos too, once, from their own allowance."""
+    give = await get_give(session, workspace.id, give_id)
+    if give is None:
+        raise KudosError("kudos.error.gone")
+    if give.giver_id == member.id:
+        raise KudosError("kudos.error.own_give")
+    receivers, co_givers = await give_people(session, give)
+    if any(r.id == member.id for r in receivers):
+        raise KudosError("kudos.error.metoo_receiver")
+    if any(c.id == member.id for c in co_givers):
+        return give, False, await allowance(session, workspace, member, now)
+    spent = await _spend(session, workspace, member, len(receivers), now)
+    session.add_all(
+        Kudos(
+            workspace_id=workspace.id,
+            give_id=give.id,
+            giver_id=member.id,
+            receiver_id=r.id,
+            created_at=now,
+        )
+        for r in receivers
+    )
+    await session.flush()
+    return give, True, spent
+
+
+async def undo_give(
+    session: AsyncSession, workspace: Workspace, give_id: int, member: Member, now: dt.datetime
+) -> KudosGive:
+    """The giver withdraws a give (with its co-givers' kudos) within UNDO_WINDOW."""
+    give = await get_give(session, workspace.id, give_id)
+    if give is None:
+        raise KudosError("kudos.error.gone")
+    if give.giver_id != member.id:
+        raise KudosError("kudos.error.not_giver")
+    if now - give.created_at > UNDO_WINDOW:
+        raise KudosError("kudos.error.undo_expired", minutes=int(UNDO_WINDOW.total_seconds() // 60))
+    await _delete_give(session, give)
+    return give
+
+
+async def take_back(session: AsyncSession, workspace_id: int, source_key: str) -> KudosGive | None:
+    """Remove the give made by `source_key` (a removed reaction); the removed give, or None."""
+    give = await give_by_key(session, workspace_id, source_key)
+    if give is None:
+        return None
+    await _delete_give(session, give)
+    return give
+
+
+async def _delete_give(session: AsyncSession, give: KudosGive) -> None:
+    await session.execute(delete(KudosGiveValue).where(KudosGiveValue.give_id == give.id))
+    await session.execute(delete(Kudos).where(Kudos.give_id == give.id))
+    await session.execute(delete(KudosGive).where(KudosGive.id == give.id))
+
+
+async def record_card(session: AsyncSession, give_id: int, channel: str, ts: str) -> None:
+    await session.execute(
+        update(KudosGive).where(KudosGive.id == give_id).values(card_channel=channel, card_ts=ts)
+    )
+
+
+async def kudos_stats(
+    session: AsyncSession, workspace_id: int, start: dt.datetime | None = None, end: dt.datetime | None = None
+) -> list[KudosStats]:
+    """Kudos received and given per member in [start, end), as two grouped SQL aggregates."""
+    scope = [Kudos.workspace_id == workspace_id]
+    if start is not None:
+        scope.append(Kudos.created_at >= start)
+    if end is not None:
+        scope.append(Kudos.created_at < end)
+    received = dict(
+        (
+            await session.execute(
+                select(Kudos.receiver_id, func.count()).where(*scope).group_by(Kudos.receiver_id)
+            )
+        ).all()
+    )
+    given = dict(
+        (
+            await session.execute(select(Kudos.giver_id, func.count()).where(*scope).group_by(Kudos.giver_id))
+        ).all()
+    )
+    ids = sorted(received.keys() | given.keys(), key=lambda i: (-received.get(i, 0), -given.get(i, 0), i))
+    return [KudosStats(i, received.get(i, 0), given.get(i, 0)) for i in ids]
+
+
+async def kudos_by_value(
+    session: AsyncSession,
+    workspace_id: int,
+    receiver_id: int,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Kudos a member received per value tag in [start, end); a give with two tags counts for both."""
+    scope = [Kudos.workspace_id == workspace_id, Kudos.receiver_id == receiver_id]
+    if start is not None:
+        scope.append(Kudos.created_at >= start)
+    if end is not None:
+        scope.append(Kudos.created_at < end)
+    rows = await session.execute(
+        select(KudosGiveValue.value, func.count())
+        .join(Kudos, Kudos.give_id == KudosGiveValue.give_id)
+        .where(*scope)
+        .group_by(KudosGiveValue.value)
+    )
+    return dict(rows.all())
