@@ -9,12 +9,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
 from bot.slack import make_client
-from handlers import admin, deals, errors, feedback, home, middleware
+from handlers import admin, deals, errors, feedback, home, kudos, middleware
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-LISTENER_MODULES = (deals, admin, home, feedback)
+LISTENER_MODULES = (deals, kudos, feedback, admin, home)
 
 
 def create_app(settings: Settings, db: Database, client: AsyncWebClient | None = None) -> AsyncApp:

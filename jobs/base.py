@@ -13,42 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from storage.db import Database
 from storage.models import Workspace
-
-
-@dataclass(frozen=True)
-class Period:
-    """A local calendar period in the workspace's zone: `start` inclusive, `end` exclusive."""
-
-    kind: str  # "day", "week" (ISO, Monday first) or "month"
-    start: dt.date
-    end: dt.date
-
-    @property
-    def key(self) -> str:
-        if self.kind == "day":
-            return self.start.isoformat()
-        if self.kind == "week":
-            year, week, _ = self.start.isocalendar()
-            return f"{year}-W{week:02d}"
-        return self.start.strftime("%Y-%m")
-
-    @classmethod
-    def containing(cls, kind: str, moment: dt.datetime, timezone: str) -> Period:
-        day = moment.astimezone(ZoneInfo(timezone)).date()
-        if kind == "day":
-            return cls(kind, day, day + dt.timedelta(days=1))
-        if kind == "week":
-            start = day - dt.timedelta(days=day.weekday())
-            return cls(kind, start, start + dt.timedelta(days=7))
-        if kind == "month":
-            start = day.replace(day=1)
-            return cls(kind, start, (start + dt.timedelta(days=32)).replace(day=1))
-        raise ValueError(f"unknown period kind {kind!r}")
-
-    def previous(self) -> Period:
-        return Period.containing(
-            self.kind, dt.datetime.combine(self.start - dt.timedelta(days=1), dt.time(12), dt.UTC), "UTC"
-        )
+from storage.periods import Period
 
 
 @dataclass

@@ -52,6 +52,7 @@ class FakeSlack:
         self.errors: dict[str, list[str]] = {}  # method -> queued Slack error codes
         self.rate_limits: dict[str, list[int]] = {}  # method -> queued Retry-After seconds
         self.not_in_channel: set[str] = set()
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> message
         self.port = 0
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -122,6 +123,9 @@ class FakeSlack:
         user["profile"].update(profile)
         self.users[user_id] = user
         return user
+
+    def add_message(self, channel: str, ts: str, user: str, text: str) -> None:
+        self.messages[(channel, ts)] = {"type": "message", "user": user, "text": text, "ts": ts}
 
     def fail_next(self, method: str, error: str) -> None:
         self.errors.setdefault(method, []).append(error)
@@ -197,6 +201,11 @@ class FakeSlack:
             view = dict(args.get("view") or {})
             view.update({"id": f"V{next(self._ts):04d}", "team_id": TEAM_ID, "hash": ts})
             return {"ok": True, "view": view}
+        if method == "conversations.history":
+            found = self.messages.get((args.get("channel", ""), args.get("latest", "")))
+            return {"ok": True, "messages": [found] if found else [], "has_more": False}
+        if method == "chat.delete":
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": True}

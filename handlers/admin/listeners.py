@@ -1,7 +1,8 @@
-"""`/dealbell help`, `/dealbell channels [KIND #channel]`."""
+"""`/dealbell help`, `/dealbell channels [KIND #channel]`, `/dealbell values …`, `/dealbell kudos …`."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
@@ -10,7 +11,7 @@ from bot import blocks as bk
 from bot.i18n import t
 from bot.mentions import channel_id
 from storage.models import Member, Workspace
-from storage.workspaces import CHANNEL_KINDS, set_channel
+from storage.workspaces import CHANNEL_KINDS, set_channel, update_workspace, with_value, without_value
 
 
 async def dealbell_command(
@@ -23,6 +24,8 @@ async def dealbell_command(
         await ack(text=t(member.locale, "admin.usage"))
     elif sub == "channels":
         await ack(text=await channels(context, words[1:]))
+    elif sub in ("values", "kudos"):
+        await ack(text=await kudos_settings(context, sub, [w.lower() for w in words[1:]]))
     else:
         unknown = t(member.locale, "admin.error.unknown", word=bk.escape(words[0]))
         await ack(text=f":warning: {unknown}\n\n{t(member.locale, 'admin.usage')}")
@@ -59,3 +62,56 @@ async def channels(context: AsyncBoltContext, args: list[str]) -> str:
         workspace = await session.merge(workspace)
         await set_channel(session, workspace, kind, target, by=member.slack_user_id)
     return ":white_check_mark: " + t(locale, "admin.channels.set", kind=kind, channel=target)
+
+
+VALUE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+EMOJI_NAME = re.compile(r"^:?([a-z0-9_+'-]{1,64}):?$")
+
+
+def kudos_summary(workspace: Workspace, locale: str | None) -> str:
+    return t(
+        locale,
+        "settings.kudos.shown",
+        emoji=workspace.kudos_emoji,
+        allowance=workspace.kudos_allowance,
+        required=t(locale, "settings.yes" if workspace.kudos_value_required else "settings.no"),
+        values=", ".join(f"#{v}" for v in workspace.values),
+    )
+
+
+def kudos_change(workspace: Workspace, sub: str, args: list[str]) -> dict[str, object] | str:
+    """The settings to write for `/dealbell values|kudos …`, or the catalogue key of the refusal."""
+    action, argument = [*args, "", ""][:2]
+    if sub == "values":
+        name = argument.lstrip("#")
+        if not VALUE_NAME.match(name):
+            return "settings.kudos.bad_value"
+        return {
+            "kudos_values": with_value(workspace, name) if action == "add" else without_value(workspace, name)
+        }
+    if action == "emoji":
+        match = EMOJI_NAME.match(argument)
+        return {"kudos_emoji": match.group(1)} if match else "settings.kudos.bad_emoji"
+    if action == "allowance":
+        ok = argument.isdigit() and 1 <= int(argument) <= 100
+        return {"kudos_allowance": int(argument)} if ok else "settings.kudos.bad_number"
+    return {"kudos_value_required": argument in ("on", "yes", "true")}
+
+
+async def kudos_settings(context: AsyncBoltContext, sub: str, args: list[str]) -> str:
+    workspace: Workspace = context["workspace"]
+    member: Member = context["member"]
+    locale = member.locale
+    known = (sub == "values" and args[:1] in (["add"], ["remove"])) or (
+        sub == "kudos" and args[:1] in (["emoji"], ["allowance"], ["value-required"])
+    )
+    if not known:
+        return kudos_summary(workspace, locale) + "\n" + t(locale, "settings.kudos.usage")
+    if not member.is_manager:
+        return ":no_entry: " + t(locale, "settings.kudos.not_manager")
+    change = kudos_change(workspace, sub, args)
+    if isinstance(change, str):
+        return ":warning: " + t(locale, change)
+    async with context["db"].session() as session:
+        workspace = await update_workspace(session, workspace, **change)
+    return ":white_check_mark: " + t(locale, "settings.kudos.saved", summary=kudos_summary(workspace, locale))

@@ -16,6 +16,7 @@ from bot import blocks as bk
 from bot.i18n import t
 from handlers.deals import render
 from handlers.deals.syntax import MAX_CUSTOMER, DealCommand, DealSyntaxError, parse_deal_command
+from handlers.replies import tell_user
 from storage import deals
 from storage.db import Database
 from storage.errors import UserError
@@ -342,18 +343,3 @@ async def celebrate(
         raise
     async with db.session() as session:
         await deals.record_celebration(session, workspace.id, deal.id, posted["channel"], posted["ts"])
-
-
-async def tell_user(
-    client: AsyncWebClient, member: Member, channel: str | None, text: str, blocks: list[bk.Block] | None
-) -> None:
-    """An ephemeral note in the channel the user was in, or a DM from the bot when there is none."""
-    if channel:
-        try:
-            await client.chat_postEphemeral(
-                channel=channel, user=member.slack_user_id, text=text, blocks=blocks
-            )
-            return
-        except SlackApiError as exc:
-            log.info("ephemeral failed (%s); sending a DM instead", exc.response.get("error"))
-    await client.chat_postMessage(channel=member.slack_user_id, text=text, blocks=blocks)

@@ -1,0 +1,337 @@
+"""Listeners for `/kudos`, its modal, its card buttons and the kudos reaction."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import blocks as bk
+from bot.i18n import t
+from handlers.kudos import render
+from handlers.kudos.syntax import KudosSyntaxError, parse_kudos_command
+from handlers.middleware import known_members
+from handlers.replies import tell_user
+from storage import kudos
+from storage.db import Database
+from storage.errors import UserError
+from storage.models import KudosGive, Member, Workspace, utcnow
+from storage.periods import Period
+
+log = logging.getLogger(__name__)
+
+
+def _scope(context: AsyncBoltContext) -> tuple[Database, Workspace, Member]:
+    return context["db"], context["workspace"], context["member"]
+
+
+def refusal(locale: str | None, error: UserError) -> str:
+    return ":warning: " + t(locale, error.key, **render.error_params(error.params, utcnow(), locale))
+
+
+async def receivers_for(
+    client: AsyncWebClient, db: Database, workspace: Workspace, user_ids: list[str]
+) -> list[Member]:
+    found = await known_members(client, db, workspace.id, user_ids)
+    unknown = [user_id for user_id, member in found.items() if member is None]
+    if unknown:
+        raise kudos.KudosError("kudos.error.unknown_user", user=unknown[0])
+    return [m for m in found.values() if m is not None]
+
+
+# --- /kudos --------------------------------------------------------------------------------------
+
+
+async def kudos_command(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    command: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    db, workspace, member = _scope(context)
+    locale = member.locale
+    try:
+        parsed = parse_kudos_command(command.get("text", ""))
+    except KudosSyntaxError as error:
+        await ack(text=f"{refusal(locale, error)}\n\n{render.usage(workspace, locale)}")
+        return
+    if parsed.verb == "help":
+        await ack(text=render.usage(workspace, locale))
+    elif parsed.verb == "modal":
+        await ack()
+        await client.views_open(
+            trigger_id=command["trigger_id"],
+            view=render.kudos_modal(workspace, locale, command.get("channel_id")),
+        )
+    elif parsed.verb == "stats":
+        await ack(
+            blocks=await my_stats(db, workspace, member, parsed.period),
+            text=t(locale, "kudos.stats.title", period=parsed.period),
+        )
+    else:
+        try:
+            receivers = await receivers_for(client, db, workspace, list(parsed.user_ids))
+            result = await _give(db, workspace, member, receivers, parsed.message, parsed.values, "command",
+                                 f"command:{command['trigger_id']}", command.get("channel_id"))  # fmt: skip
+        except UserError as error:
+            await ack(text=refusal(locale, error))
+            return
+        key = "kudos.sent" if result.created else "kudos.already_sent"
+        await ack(text=t(locale, key, receivers=render.people(receivers), left=result.allowance.left))
+        if result.created:
+            await announce(client, db, workspace, result.give, fallback_channel=command.get("channel_id"))
+
+
+async def _give(
+    db: Database,
+    workspace: Workspace,
+    giver: Member,
+    receivers: list[Member],
+    message: str,
+    values: tuple[str, ...] | list[str],
+    source: str,
+    source_key: str,
+    channel_id: str | None,
+) -> kudos.GiveResult:
+    async with db.session() as session:
+        return await kudos.give_kudos(
+            session, workspace, giver, receivers, message=message, values=list(values), source=source,
+            source_key=source_key, channel_id=channel_id, now=utcnow(),
+        )  # fmt: skip
+
+
+async def my_stats(db: Database, workspace: Workspace, member: Member, period: str) -> list[bk.Block]:
+    zone = member.timezone or workspace.timezone
+    start = end = None
+    if period != "all":
+        start, end = Period.containing(period, utcnow(), zone).utc_bounds(zone)
+    async with db.session() as session:
+        rows = await kudos.kudos_stats(session, workspace.id, start, end)
+        by_value = await kudos.kudos_by_value(session, workspace.id, member.id, start, end)
+    mine = next((row for row in rows if row.member_id == member.id), None)
+    return render.stats(mine, by_value, period, member.locale)
+
+
+# --- the modal -----------------------------------------------------------------------------------
+
+# Which input a refusal is shown under; the rest concern the people chosen.
+MODAL_FIELD_OF_ERROR = {
+    "kudos.error.empty_message": "message",
+    "kudos.error.too_long": "message",
+    "kudos.error.unknown_value": "value",
+    "kudos.error.value_required": "value",
+}
+
+
+async def submit_kudos_modal(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    db, workspace, member = _scope(context)
+    locale = member.locale
+    state = view["state"]
+    user_ids = bk.input_value(state, "receivers") or []
+    message = (bk.input_value(state, "message") or "").strip()
+    value = bk.input_value(state, "value")
+    try:
+        receivers = await receivers_for(client, db, workspace, user_ids)
+        result = await _give(db, workspace, member, receivers, message, [value] if value else [], "modal",
+                             f"view:{view['id']}", None)  # fmt: skip
+    except UserError as error:
+        block = (
+            "receivers"
+            if "user" in error.key or "receivers" in error.key or error.key.endswith(("self", "bot"))
+            else "message"
+        )
+        await ack(response_action="errors", errors={block: refusal(locale, error).removeprefix(":warning: ")})
+        return
+    await ack()
+    channel = json.loads(view.get("private_metadata") or "{}").get("channel")
+    if result.created:
+        note = t(locale, "kudos.sent", receivers=render.people(receivers), left=result.allowance.left)
+        await tell_user(client, member, channel, note, None)
+        await announce(client, db, workspace, result.give, fallback_channel=channel)
+
+
+# --- the card's buttons --------------------------------------------------------------------------
+
+
+def give_id_of(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
+async def me_too(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    db, workspace, member = _scope(context)
+    locale = member.locale
+    await ack()
+    try:
+        async with db.session() as session:
+            give, added, allowance = await kudos.add_co_giver(
+                session, workspace, give_id_of(action["value"]), member, utcnow()
+            )
+    except UserError as error:
+        await respond(text=refusal(locale, error), response_type="ephemeral", replace_original=False)
+        return
+    if added:
+        await respond(
+            text=t(locale, "kudos.metoo_added", left=allowance.left),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        await redraw(client, db, workspace, give)
+
+
+async def undo(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    db, workspace, member = _scope(context)
+    locale = member.locale
+    await ack()
+    try:
+        async with db.session() as session:
+            give = await kudos.undo_give(session, workspace, give_id_of(action["value"]), member, utcnow())
+    except UserError as error:
+        await respond(text=refusal(locale, error), response_type="ephemeral", replace_original=False)
+        return
+    if give.card_channel and give.card_ts:
+        text, blocks = render.withdrawn_card(give, workspace.locale)
+        await client.chat_update(channel=give.card_channel, ts=give.card_ts, text=text, blocks=blocks)
+    await respond(text=t(locale, "kudos.undone"), response_type="ephemeral", replace_original=False)
+
+
+# --- reactions -----------------------------------------------------------------------------------
+
+
+def is_kudos_reaction(reaction: str, workspace: Workspace) -> bool:
+    """`clap` and its skin tones (`clap::skin-tone-3`) count for the `clap` emoji."""
+    return reaction.split("::", 1)[0] == workspace.kudos_emoji
+
+
+def reaction_key(event: dict[str, Any]) -> str:
+    item = event.get("item") or {}
+    return f"reaction:{item.get('channel')}:{item.get('ts')}:{event.get('user')}:{event.get('reaction', '').split('::')[0]}"
+
+
+async def reaction_added(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    event: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    db, workspace, member = _scope(context)
+    item = event.get("item") or {}
+    author = event.get("item_user")
+    if (
+        not is_kudos_reaction(event.get("reaction", ""), workspace)
+        or item.get("type") != "message"
+        or not author
+    ):
+        return
+    if author == member.slack_user_id:
+        return  # clapping for your own message is not a kudos, and not worth a scolding either
+    channel, ts = item.get("channel"), item.get("ts")
+    try:
+        receivers = await receivers_for(client, db, workspace, [author])
+        text = await message_text(client, channel, ts)
+        reason = (
+            t(workspace.locale, "kudos.reaction.reason", text=bk.truncate(" ".join(text.split()), 200))
+            if text
+            else t(workspace.locale, "kudos.reaction.no_text")
+        )
+        result = await _give(
+            db, workspace, member, receivers, reason, [], "reaction", reaction_key(event), channel
+        )
+    except UserError as error:
+        await client.chat_postEphemeral(
+            channel=channel, user=member.slack_user_id, text=refusal(member.locale, error)
+        )
+        return
+    if result.created:
+        note = t(member.locale, "kudos.sent", receivers=render.people(receivers), left=result.allowance.left)
+        await client.chat_postEphemeral(channel=channel, user=member.slack_user_id, text=note)
+        await announce(client, db, workspace, result.give, fallback_channel=channel, thread_ts=ts)
+
+
+async def reaction_removed(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    event: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    db, workspace, _member = _scope(context)
+    if not is_kudos_reaction(event.get("reaction", ""), workspace):
+        return
+    async with db.session() as session:
+        give = await kudos.take_back(session, workspace.id, reaction_key(event))
+    if give is not None and give.card_channel and give.card_ts:
+        await client.chat_delete(channel=give.card_channel, ts=give.card_ts)
+
+
+async def message_text(client: AsyncWebClient, channel: str, ts: str) -> str:
+    """The reacted-to message's text (needs channels:history / groups:history); '' when unreadable."""
+    try:
+        history = await client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1)
+    except SlackApiError as exc:
+        log.info("could not read the reacted message: %s", exc.response.get("error"))
+        return ""
+    messages = history.get("messages") or []
+    return messages[0].get("text", "") if messages and messages[0].get("ts") == ts else ""
+
+
+# --- shared steps --------------------------------------------------------------------------------
+
+
+async def announce(
+    client: AsyncWebClient,
+    db: Database,
+    workspace: Workspace,
+    give: KudosGive,
+    *,
+    fallback_channel: str | None,
+    thread_ts: str | None = None,
+) -> None:
+    """Post the card to the kudos channel, or where the kudos were given (in the thread, for reactions)."""
+    kudos_channel = workspace.channel("kudos")
+    channel = kudos_channel or fallback_channel
+    if not channel:
+        return
+    async with db.session() as session:
+        receivers, co_givers = await kudos.give_people(session, give)
+    text, blocks = render.card(give, receivers, co_givers, workspace.locale)
+    posted = await client.chat_postMessage(
+        channel=channel, text=text, blocks=blocks, thread_ts=None if kudos_channel else thread_ts
+    )
+    async with db.session() as session:
+        await kudos.record_card(session, give.id, posted["channel"], posted["ts"])
+
+
+async def redraw(client: AsyncWebClient, db: Database, workspace: Workspace, give: KudosGive) -> None:
+    async with db.session() as session:
+        fresh = await kudos.get_give(session, workspace.id, give.id)
+        if fresh is None or not (fresh.card_channel and fresh.card_ts):
+            return
+        receivers, co_givers = await kudos.give_people(session, fresh)
+    text, blocks = render.card(fresh, receivers, co_givers, workspace.locale)
+    await client.chat_update(channel=fresh.card_channel, ts=fresh.card_ts, text=text, blocks=blocks)

@@ -1,0 +1,28 @@
+"""Reaching a member outside the request/response cycle."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import blocks as bk
+from storage.models import Member
+
+log = logging.getLogger(__name__)
+
+
+async def tell_user(
+    client: AsyncWebClient, member: Member, channel: str | None, text: str, blocks: list[bk.Block] | None
+) -> None:
+    """An ephemeral note in the channel the user was in, or a DM from the bot when there is none."""
+    if channel:
+        try:
+            await client.chat_postEphemeral(
+                channel=channel, user=member.slack_user_id, text=text, blocks=blocks
+            )
+            return
+        except SlackApiError as exc:
+            log.info("ephemeral failed (%s); sending a DM instead", exc.response.get("error"))
+    await client.chat_postMessage(channel=member.slack_user_id, text=text, blocks=blocks)
