@@ -242,8 +242,7 @@ async def undo_give(
         raise KudosError("kudos.error.not_giver")
     if now - give.created_at > UNDO_WINDOW:
         raise KudosError("kudos.error.undo_expired", minutes=int(UNDO_WINDOW.total_seconds() // 60))
-    await _delete_give(session, give)
-    return give
+    return await _delete_give(session, give)
 
 
 async def take_back(session: AsyncSession, workspace_id: int, source_key: str) -> KudosGive | None:
@@ -251,20 +250,32 @@ async def take_back(session: AsyncSession, workspace_id: int, source_key: str) -
     give = await give_by_key(session, workspace_id, source_key)
     if give is None:
         return None
-    await _delete_give(session, give)
+    return await _delete_give(session, give)
+
+
+async def _delete_give(session: AsyncSession, give: KudosGive) -> KudosGive:
+    """Delete a give and its kudos; the give comes back with where its card is as of the delete.
+
+    The card may be recorded by another request while this one runs: RETURNING reports the row as
+    deleted, so between the two exactly one side sees the card and removes it.
+    """
+    await session.execute(delete(KudosGiveValue).where(KudosGiveValue.give_id == give.id))
+    await session.execute(delete(Kudos).where(Kudos.give_id == give.id))
+    deleted = await session.execute(
+        delete(KudosGive).where(KudosGive.id == give.id).returning(KudosGive.card_channel, KudosGive.card_ts)
+    )
+    row = deleted.first()
+    session.expunge(give)  # gone from the database: never flush it again
+    give.card_channel, give.card_ts = (row.card_channel, row.card_ts) if row else (None, None)
     return give
 
 
-async def _delete_give(session: AsyncSession, give: KudosGive) -> None:
-    await session.execute(delete(KudosGiveValue).where(KudosGiveValue.give_id == give.id))
-    await session.execute(delete(Kudos).where(Kudos.give_id == give.id))
-    await session.execute(delete(KudosGive).where(KudosGive.id == give.id))
-
-
-async def record_card(session: AsyncSession, give_id: int, channel: str, ts: str) -> None:
-    await session.execute(
+async def record_card(session: AsyncSession, give_id: int, channel: str, ts: str) -> bool:
+    """Remember where the card is; False when the give was taken back while the card was posting."""
+    result = await session.execute(
         update(KudosGive).where(KudosGive.id == give_id).values(card_channel=channel, card_ts=ts)
     )
+    return result.rowcount == 1
 
 
 async def kudos_stats(

@@ -318,13 +318,16 @@ async def announce(
     if not channel:
         return
     async with db.session() as session:
+        give = await kudos.get_give(session, workspace.id, give.id) or give  # with giver and tags loaded
         receivers, co_givers = await kudos.give_people(session, give)
     text, blocks = render.card(give, receivers, co_givers, workspace.locale)
     posted = await client.chat_postMessage(
         channel=channel, text=text, blocks=blocks, thread_ts=None if kudos_channel else thread_ts
     )
     async with db.session() as session:
-        await kudos.record_card(session, give.id, posted["channel"], posted["ts"])
+        still_given = await kudos.record_card(session, give.id, posted["channel"], posted["ts"])
+    if not still_given:  # the reaction was removed (or the give undone) while we were posting
+        await client.chat_delete(channel=posted["channel"], ts=posted["ts"])
 
 
 async def redraw(client: AsyncWebClient, db: Database, workspace: Workspace, give: KudosGive) -> None:
