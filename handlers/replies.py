@@ -8,9 +8,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks as bk
+from bot.i18n import t
+from storage.errors import UserError
 from storage.models import Member
 
 log = logging.getLogger(__name__)
+
+
+def error_text(locale: str | None, error: UserError) -> str:
+    """A refusal in the member's language; the echoed input is escaped."""
+    return t(locale, error.key, **{k: bk.escape(str(v)) for k, v in error.params.items()})
 
 
 async def tell_user(

@@ -167,3 +167,8 @@ def select_value(value: str | None) -> dict[str, Any]:
 
 def date_value(value: str | None) -> dict[str, Any]:
     return {"value": {"type": "datepicker", "selected_date": value}}
+
+
+def checkbox_value(*values: str) -> dict[str, Any]:
+    options = [{"text": {"type": "plain_text", "text": v}, "value": v} for v in values]
+    return {"value": {"type": "checkboxes", "selected_options": options}}

@@ -16,10 +16,9 @@ from bot import blocks as bk
 from bot.i18n import t
 from handlers.deals import render
 from handlers.deals.syntax import MAX_CUSTOMER, DealCommand, DealSyntaxError, parse_deal_command
-from handlers.replies import tell_user
+from handlers.replies import error_text, tell_user
 from storage import deals
 from storage.db import Database
-from storage.errors import UserError
 from storage.models import Deal, Member, Stage, Workspace
 from storage.money import AmountError, parse_amount
 
@@ -28,11 +27,6 @@ log = logging.getLogger(__name__)
 
 def _scope(context: AsyncBoltContext) -> tuple[Database, Workspace, Member]:
     return context["db"], context["workspace"], context["member"]
-
-
-def error_text(locale: str | None, error: UserError) -> str:
-    """The refusal in the member's language; the echoed input is escaped."""
-    return t(locale, error.key, **{k: bk.escape(str(v)) for k, v in error.params.items()})
 
 
 # --- /deal ---------------------------------------------------------------------------------------

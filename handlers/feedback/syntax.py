@@ -12,7 +12,7 @@ MAX_TEXT = 1000
 MAX_ASKEES = 20
 
 # `--anon` anywhere, as its own word; phones and macOS turn `--` into an en or em dash.
-ANON = re.compile(r"(?<!\S)(?:--|—|–)anon(?:ymous)?(?!\S)", re.IGNORECASE)
+ANON = re.compile(r"[ \t]*(?<!\S)(?:--|—|–)anon(?:ymous)?(?!\S)[ \t]*", re.IGNORECASE)
 # A user group mention as Slack escapes it: <!subteam^S123|@sales> (the label may be missing).
 GROUP = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL = re.compile(r"<#[CGD][A-Z0-9]+\|([^>]*)>")
@@ -42,13 +42,15 @@ def verb_of(text: str) -> str:
 
 
 def plain_text(text: str) -> str:
-    """Slack's escaped references as readable text: `<@U1|li>` → `@li`, `<#C1|wins>` → `#wins`, links → URL.
+    """Command text as the person typed it: `<@U1|li>` → `@li`, `<#C1|wins>` → `#wins`, links → URL,
+    and Slack's `&lt;` `&gt;` `&amp;` back to `<` `>` `&`.
 
-    Special mentions (`<!channel>`, `<!here>`) are left as typed; whoever shows the text escapes it.
+    Special mentions (`<!channel>`, `<!here>`) are left as they are; whoever shows the text escapes it.
     """
     text = USER.sub(lambda m: "@" + (_label(m.group(0)) or m.group(1)), text)
     text = CHANNEL.sub(lambda m: "#" + m.group(1), text)
-    return LINK.sub(lambda m: m.group(1), text)
+    text = LINK.sub(lambda m: m.group(1), text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _label(reference: str) -> str:
