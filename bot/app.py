@@ -9,12 +9,26 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
 from bot.slack import make_client
-from handlers import admin, deals, errors, feedback, home, kudos, middleware
+from handlers import (
+    admin,
+    customers,
+    deals,
+    errors,
+    feedback,
+    home,
+    ideas,
+    intel,
+    kudos,
+    leads,
+    middleware,
+    team,
+    training,
+)
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-LISTENER_MODULES = (deals, kudos, feedback, admin, home)
+LISTENER_MODULES = (deals, kudos, feedback, team, customers, leads, intel, ideas, training, admin, home)
 
 
 def create_app(settings: Settings, db: Database, client: AsyncWebClient | None = None) -> AsyncApp:

@@ -91,6 +91,8 @@ class Role(enum.StrEnum):
 
 
 DEFAULT_VALUES = ("teamwork", "customer-first", "ownership", "innovation")
+SEGMENTS = ("potential", "new", "existing", "vip")
+DEFAULT_CADENCES = {"potential": 7, "new": 14, "existing": 30, "vip": 7}
 
 
 class Workspace(Base):
@@ -111,12 +113,17 @@ class Workspace(Base):
     kudos_value_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # NULL until a manager edits the list: the defaults apply.
     kudos_values: Mapped[list[str] | None] = mapped_column(JSON)
+    # {"potential": 7, …} days between contacts; NULL: DEFAULT_CADENCES.
+    segment_cadences: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
     channels: Mapped[list[WorkspaceChannel]] = relationship(back_populates="workspace", lazy="selectin")
 
     @property
     def values(self) -> list[str]:
         return list(self.kudos_values) if self.kudos_values is not None else list(DEFAULT_VALUES)
+
+    def cadence_days(self, segment: str) -> int:
+        return {**DEFAULT_CADENCES, **(self.segment_cadences or {})}.get(segment, DEFAULT_CADENCES["new"])
 
     def channel(self, kind: str) -> str | None:
         return next((c.channel_id for c in self.channels if c.kind == kind), None)
@@ -156,6 +163,18 @@ class Member(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     profile_refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    duties: Mapped[str] = mapped_column(Text, default="", server_default="")
+    title: Mapped[str | None] = mapped_column(String(120))  # honorary title, e.g. "Sales Champion"
+    ooo_from: Mapped[dt.date | None] = mapped_column(Date)  # out of office, inclusive range
+    ooo_until: Mapped[dt.date | None] = mapped_column(Date)
+    last_lead_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # round-robin among equals
+
+    def out_of_office(self, day: dt.date) -> bool:
+        return (
+            self.ooo_from is not None
+            and self.ooo_until is not None
+            and self.ooo_from <= day <= self.ooo_until
+        )
 
     @property
     def is_workspace_admin(self) -> bool:
@@ -178,6 +197,10 @@ class Customer(Base):
     name_key: Mapped[str] = mapped_column(String(200))
     segment: Mapped[str] = mapped_column(String(32), default="new")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    source: Mapped[str | None] = mapped_column(String(64))  # where a lead came from: web, referral…
+    last_contact_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    next_follow_up: Mapped[dt.date | None] = mapped_column(Date, index=True)
 
 
 class Deal(Base):
@@ -207,6 +230,7 @@ class Deal(Base):
     celebrated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     celebration_channel: Mapped[str | None] = mapped_column(String(32))
     celebration_ts: Mapped[str | None] = mapped_column(String(32))
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # a lead the assignee accepted
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -351,4 +375,122 @@ class Feedback(Base):
     text: Mapped[str] = mapped_column(Text)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_requests.id", ondelete="SET NULL"))
     source_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+ACTIVITY_KINDS = ("call", "meeting", "email", "demo", "visit", "note", "customer-feedback")
+
+
+class Activity(Base):
+    """A touch with a customer: it updates the customer's last contact and next follow-up."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "source_key"),
+        Index("ix_activities_workspace_customer_at", "workspace_id", "customer_id", "occurred_at"),
+        Index("ix_activities_workspace_member_at", "workspace_id", "member_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    csat: Mapped[int | None] = mapped_column(Integer)  # customer satisfaction 1–5
+    next_follow_up: Mapped[dt.date | None] = mapped_column(Date)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source_key: Mapped[str] = mapped_column(String(200))
+
+
+class CompetitorNote(Base):
+    __tablename__ = "competitor_notes"
+    __table_args__ = (Index("ix_competitor_notes_workspace_key", "workspace_id", "competitor_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    competitor: Mapped[str] = mapped_column(String(200))
+    competitor_key: Mapped[str] = mapped_column(String(200))  # casefolded, whitespace collapsed
+    note: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    source_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+IDEA_STATUSES = ("new", "planned", "done")
+
+
+class Idea(Base):
+    __tablename__ = "ideas"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "source_key"),
+        Index("ix_ideas_workspace_created", "workspace_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    source_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IdeaVote(Base):
+    __tablename__ = "idea_votes"
+    __table_args__ = (UniqueConstraint("idea_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Training(Base):
+    """A training session or a team event, with RSVPs, reminders and attendance."""
+
+    __tablename__ = "trainings"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "source_key"),
+        Index("ix_trainings_workspace_starts", "workspace_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16), default="training")  # training or event
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64))  # the organiser's, in which the time was typed
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    attendance_taken_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    source_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrainingRsvp(Base):
+    __tablename__ = "training_rsvps"
+    __table_args__ = (UniqueConstraint("training_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    going: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrainingAttendance(Base):
+    __tablename__ = "training_attendance"
+    __table_args__ = (UniqueConstraint("training_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

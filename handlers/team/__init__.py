@@ -1,0 +1,12 @@
+"""Roster, roles and duties; team workload (placeholder until the feature lands)."""
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+
+async def placeholder(ack: AsyncAck) -> None:
+    await ack(text="Coming soon.")
+
+
+def register(app: AsyncApp) -> None:
+    app.command("/team")(placeholder)
+    app.event("member_joined_channel")(placeholder)
