@@ -14,10 +14,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.settings import Settings
 from storage.db import Database
 from storage.events import mark_event_processed
-from storage.models import Member
+from storage.models import Member, Workspace
 from storage.workspaces import Profile, WorkspaceDefaults, ensure_workspace, get_member, save_member
 
 log = logging.getLogger(__name__)
+
+
+def scope(context: AsyncBoltContext) -> tuple[Database, Workspace, Member]:
+    """What `load_workspace_and_member` put in the context: the database, workspace and member."""
+    return context["db"], context["workspace"], context["member"]
 
 
 async def fetch_profile(client: AsyncWebClient, user_id: str) -> Profile | None:

@@ -16,6 +16,7 @@ from bot import blocks as bk
 from bot.i18n import t
 from handlers.deals import render
 from handlers.deals.syntax import MAX_CUSTOMER, DealCommand, DealSyntaxError, parse_deal_command
+from handlers.middleware import scope
 from handlers.replies import error_text, tell_user
 from storage import deals
 from storage.db import Database
@@ -23,10 +24,6 @@ from storage.models import Deal, Member, Stage, Workspace
 from storage.money import AmountError, parse_amount
 
 log = logging.getLogger(__name__)
-
-
-def _scope(context: AsyncBoltContext) -> tuple[Database, Workspace, Member]:
-    return context["db"], context["workspace"], context["member"]
 
 
 # --- /deal ---------------------------------------------------------------------------------------
@@ -39,7 +36,7 @@ async def deal_command(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     try:
         parsed = parse_deal_command(command.get("text", ""), workspace.currency)
@@ -71,7 +68,7 @@ async def _log_or_close(
     client: AsyncWebClient,
 ) -> None:
     """`/deal new|won <amount> …` records a deal; `/deal won|lost <customer>` closes an open one."""
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     try:
         async with db.session() as session:
@@ -153,7 +150,7 @@ async def submit_deal_modal(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     new, errors = read_deal_modal(view["state"]["values"], workspace.currency)
     if new is None:
@@ -191,7 +188,7 @@ async def submit_lost_modal(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     await ack()
     metadata = json.loads(view.get("private_metadata") or "{}")
@@ -238,7 +235,7 @@ async def move_deal(
     respond: AsyncRespond,
 ) -> None:
     """The deal card's stage buttons; the value is "<deal id>:<target stage>"."""
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     await ack()
     try:
@@ -271,7 +268,7 @@ async def open_lost_modal(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     await ack()
     async with db.session() as session:
         deal = await deals.get_deal(session, workspace.id, deal_id_of(action["value"]))
@@ -289,7 +286,7 @@ async def congratulate_deal(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     await ack()
     async with db.session() as session:
         deal = await deals.get_deal(session, workspace.id, deal_id_of(action["value"]))

@@ -26,19 +26,14 @@ from handlers.feedback.syntax import (
     parse_feedback_command,
     verb_of,
 )
-from handlers.middleware import known_members
+from handlers.middleware import known_members, scope
 from handlers.replies import error_text
 from storage import feedback as fb
-from storage.db import Database
 from storage.errors import UserError
-from storage.models import Feedback, Member, Workspace
+from storage.models import Feedback, Member
 from storage.workspaces import get_member
 
 log = logging.getLogger(__name__)
-
-
-def _scope(context: AsyncBoltContext) -> tuple[Database, Workspace, Member]:
-    return context["db"], context["workspace"], context["member"]
 
 
 def _secret(context: AsyncBoltContext) -> bytes:
@@ -60,7 +55,7 @@ async def feedback_command(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
-    _, _, member = _scope(context)
+    _, _, member = scope(context)
     locale = member.locale
     text = command.get("text", "")
     usage = t(locale, "feedback.usage", limit=MAX_TEXT)
@@ -88,7 +83,7 @@ async def _give(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     try:
         if parsed.recipient == member.slack_user_id:
@@ -131,7 +126,7 @@ async def _request(
     respond: AsyncRespond,
 ) -> None:
     """`/feedback request @rep from @a @b` by a manager: DM each person asked a Give-feedback button."""
-    db, workspace, manager = _scope(context)
+    db, workspace, manager = scope(context)
     locale = manager.locale
     try:
         if manager.slack_user_id in parsed.askees:
@@ -185,7 +180,7 @@ async def open_reply_modal(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     await ack()
     try:
         ticket = fb.open_reply(_secret(context), action.get("value", ""))
@@ -206,7 +201,7 @@ async def submit_reply(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     try:
         reply = check_text(bk.input_value(view["state"], render.TEXT_BLOCK))
@@ -242,7 +237,7 @@ async def open_answer_modal(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     await ack()
     try:
         request_id = fb.request_id_of(
@@ -270,7 +265,7 @@ async def submit_answer(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     anonymous = render.chose_anonymous(view["state"])
     try:
@@ -335,7 +330,7 @@ async def deliver(
 
     The button carries the sender's id encrypted (the database has no way back to an anonymous sender).
     """
-    db, workspace, _ = _scope(context)
+    db, workspace, _ = scope(context)
     token = fb.seal_reply(_secret(context), fb.ReplyTicket(workspace.id, feedback.id, sender.slack_user_id))
     text, card = render.feedback_dm(
         receiver.locale,

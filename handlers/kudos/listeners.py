@@ -14,7 +14,7 @@ from bot import blocks as bk
 from bot.i18n import t
 from handlers.kudos import render
 from handlers.kudos.syntax import KudosSyntaxError, parse_kudos_command
-from handlers.middleware import known_members
+from handlers.middleware import known_members, scope
 from handlers.replies import tell_user
 from storage import kudos
 from storage.db import Database
@@ -23,10 +23,6 @@ from storage.models import KudosGive, Member, Workspace, utcnow
 from storage.periods import Period
 
 log = logging.getLogger(__name__)
-
-
-def _scope(context: AsyncBoltContext) -> tuple[Database, Workspace, Member]:
-    return context["db"], context["workspace"], context["member"]
 
 
 def refusal(locale: str | None, error: UserError) -> str:
@@ -53,7 +49,7 @@ async def kudos_command(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     try:
         parsed = parse_kudos_command(command.get("text", ""))
@@ -135,7 +131,7 @@ async def submit_kudos_modal(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     state = view["state"]
     user_ids = bk.input_value(state, "receivers") or []
@@ -176,7 +172,7 @@ async def me_too(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     await ack()
     try:
@@ -204,7 +200,7 @@ async def undo(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     await ack()
     try:
@@ -239,7 +235,7 @@ async def reaction_added(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     item = event.get("item") or {}
     author = event.get("item_user")
     if (
@@ -280,7 +276,7 @@ async def reaction_removed(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, _member = _scope(context)
+    db, workspace, _member = scope(context)
     if not is_kudos_reaction(event.get("reaction", ""), workspace):
         return
     async with db.session() as session:
