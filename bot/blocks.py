@@ -22,6 +22,14 @@ def escape(text: str | None) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    """Command text as typed: Slack sends a typed `&`, `<`, `>` as `&amp;`, `&lt;`, `&gt;`.
+
+    Store what people typed and `escape` it again whenever it is shown.
+    """
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

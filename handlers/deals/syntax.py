@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from bot.blocks import unescape
 from storage.errors import UserError
 from storage.models import OPEN_STAGES, Stage
 from storage.money import AmountError, Money, take_amount
@@ -62,7 +63,7 @@ def tokenize(text: str) -> tuple[list[str], list[str], dict[str, str]]:
 
 
 def parse_deal_command(text: str, default_currency: str) -> DealCommand:
-    text = (text or "").strip()
+    text = unescape(text or "").strip()
     if not text:
         return DealCommand(verb="modal")
     head, _, rest = text.partition(" ")

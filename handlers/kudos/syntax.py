@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.blocks import unescape
 from bot.mentions import USER
 from storage.errors import UserError
 
@@ -47,5 +48,5 @@ def parse_kudos_command(text: str) -> KudosCommand:
     if not user_ids:
         raise KudosSyntaxError("kudos.error.no_receivers")
     values = tuple(dict.fromkeys(tag.lower() for tag in TAG.findall(text)))
-    message = " ".join(TAG.sub(" ", USER.sub(" ", text)).split())
+    message = unescape(" ".join(TAG.sub(" ", USER.sub(" ", text)).split()))
     return KudosCommand(verb="give", user_ids=user_ids, message=message, values=values)

@@ -167,3 +167,12 @@ async def test_no_text_opens_the_modal(app):
         "stage",
         "close",
     }
+
+
+async def test_slack_escaped_ampersand_is_stored_as_typed_and_shown_escaped(app):
+    await app.send.command("/deal", "won 2k AT&amp;T")  # what Slack sends for a typed "AT&T"
+    post = (await app.fake.wait_for("chat.postMessage"))[0].args
+    async with app.db.session() as session:
+        customer = (await session.scalars(select(Customer))).one()
+    assert customer.name == "AT&T"
+    assert "AT&amp;T" in post["text"] and "&amp;amp;" not in post["text"]
