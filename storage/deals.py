@@ -118,6 +118,8 @@ async def create_deal(
             changed_by_id=owner.id, changed_at=now,
         )
     )  # fmt: skip
+    if new.stage == Stage.WON:
+        await _customer_won(session, workspace_id, customer.id)
     await session.flush()
     deal = await get_deal(session, workspace_id, deal_id)
     assert deal is not None
@@ -173,9 +175,24 @@ async def change_stage(
                 changed_by_id=by.id, changed_at=now,
             )
         )  # fmt: skip
+        if to_stage == Stage.WON:
+            await _customer_won(session, workspace_id, deal.customer_id)
         await session.flush()
     await session.refresh(deal)
     return deal, changed
+
+
+async def _customer_won(session: AsyncSession, workspace_id: int, customer_id: int) -> None:
+    """A won deal makes a potential or new customer an existing one (a vip stays vip)."""
+    await session.execute(
+        update(Customer)
+        .where(
+            Customer.workspace_id == workspace_id,
+            Customer.id == customer_id,
+            Customer.segment.in_(("potential", "new")),
+        )
+        .values(segment="existing")
+    )
 
 
 async def find_open_deal(

@@ -168,6 +168,7 @@ class Member(Base):
     ooo_from: Mapped[dt.date | None] = mapped_column(Date)  # out of office, inclusive range
     ooo_until: Mapped[dt.date | None] = mapped_column(Date)
     last_lead_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # round-robin among equals
+    onboarded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the welcome DM was sent
 
     def out_of_office(self, day: dt.date) -> bool:
         return (
@@ -188,7 +189,11 @@ class Member(Base):
 
 class Customer(Base):
     __tablename__ = "customers"
-    __table_args__ = (UniqueConstraint("workspace_id", "name_key"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name_key"),
+        # customers_due_for_follow_up: one owner's customers due by a day, per workspace.
+        Index("ix_customers_workspace_owner_follow_up", "workspace_id", "owner_id", "next_follow_up"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -438,6 +443,8 @@ class Idea(Base):
     source_key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    author: Mapped[Member] = relationship(lazy="joined")
+
 
 class IdeaVote(Base):
     __tablename__ = "idea_votes"
@@ -471,6 +478,8 @@ class Training(Base):
     attendance_taken_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     source_key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organiser: Mapped[Member] = relationship(lazy="joined")
 
 
 class TrainingRsvp(Base):

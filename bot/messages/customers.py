@@ -1,3 +1,170 @@
-"""Messages of the customers feature."""
+"""Messages of `/customer` and `/log`: usage, errors, confirmations, the customer card."""
 
-MESSAGES: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "customers.usage": (
+            "*Keep track of customers with `/customer`:*\n"
+            '• `/customer add "Acme Corp" segment:potential owner:@li` adds a customer, or updates one you already have\n'
+            "• `/customer Acme` shows its card: owner, open deals, last contact, next follow-up, recent activity\n"
+            "Segments: potential, new (the default), existing, vip. The owner defaults to you.\n"
+            'Log a touch with `/log call Acme "discussed renewal"` (`/log help` for more).'
+        ),
+        "customers.log_usage": (
+            "*Log a touch with a customer with `/log`:*\n"
+            '• `/log call Acme "discussed renewal" next:2026-12-01 csat:4`\n'
+            '• `/log meeting "Acme Corp" demo went well` (quote names of more than one word, or the note)\n'
+            "Kinds: {kinds}.\n"
+            "`next:` sets the next follow-up (YYYY-MM-DD); without it, the follow-up is due after the customer's segment cadence. "
+            "`csat:` is the customer's satisfaction, 1 to 5. The customer must exist: add it with `/customer add`."
+        ),
+        "customers.error.name_missing": 'Name the customer, for example `/customer add "Acme Corp"`.',
+        "customers.error.name_too_long": "That customer name is too long ({length} characters; at most {limit}).",
+        "customers.error.bad_segment": "`{segment}` is not a segment. Use one of: {segments}.",
+        "customers.error.bad_owner": "`{value}` is not a person. Mention the owner, for example `owner:@li`.",
+        "customers.error.one_owner": "A customer has one owner: mention only one person.",
+        "customers.error.unknown_owner": "I can't find <@{user}> in this workspace.",
+        "customers.error.owner_not_found": "That owner is not a member of this workspace.",
+        "customers.error.owner_bot": "<@{user}> is a bot and can't own a customer.",
+        "customers.error.owner_deleted": "<@{user}> is no longer in this workspace.",
+        "customers.error.unknown_option": '`{option}` is not an option; use {options}. If it is part of the name, put the name in quotes: `/customer add "Name: with colon"`.',
+        "customers.error.options_need_add": "To change a customer, use add: `/customer add {name} segment:vip owner:@li`.",
+        "customers.error.unclosed_quote": 'A quote is not closed. Put names and notes in pairs of quotes: `"Acme Corp"`.',
+        "customers.error.unknown_customer": "I don't know a customer named *{name}*. Add it first with `/customer add {command}`.",
+        "customers.error.unknown_customer_words": 'None of your customers is named *{name}* (or the first words of it). Add it with `/customer add`, or quote the name: `/log call "Acme Corp" …`.',
+        "customers.error.not_found": "That customer no longer exists in this workspace.",
+        "customers.error.customer_missing": 'Name the customer, for example `/log call Acme "discussed renewal"`.',
+        "customers.error.kind_missing": "Start with what kind of touch it was: {kinds}.",
+        "customers.error.bad_kind": "`{kind}` is not a kind of activity. Use one of: {kinds}.",
+        "customers.error.bad_date": "`{value}` is not a date. Write it as YYYY-MM-DD, for example `next:2026-12-20`.",
+        "customers.error.next_in_past": "The next follow-up ({date}) is in the past; today is {today}.",
+        "customers.error.bad_csat": "`csat:{value}` must be a whole number from 1 to 5.",
+        "customers.error.note_too_long": "That note is too long ({length} characters; at most {limit}).",
+        "customers.added": "Customer *{customer}* added · segment: {segment} · owner: {owner}.",
+        "customers.updated": "*{customer}* already exists, so I updated it · segment: {segment} · owner: {owner}.",
+        "customers.unchanged": "*{customer}* already exists and nothing changed · segment: {segment} · owner: {owner}.",
+        "customers.logged": "Logged {kind} with *{customer}*.",
+        "customers.already_logged": "Already logged: {kind} with *{customer}*.",
+        "customers.logged.next": "Next follow-up: *{date}*.",
+        "customers.logged.next_cadence": "Next follow-up: *{date}*, in {days} days (the cadence for {segment} customers).",
+        "customers.logged.csat": "CSAT: {csat}/5.",
+        "customers.logged.deal": "Linked to your deal *{deal}* ({amount}).",
+        "customers.card.text": "Customer: {customer}",
+        "customers.card.fields": "*Segment*\n{segment}|*Owner*\n{owner}|*Last contact*\n{last}|*Next follow-up*\n{next}",
+        "customers.card.no_owner": "nobody yet",
+        "customers.card.never": "never",
+        "customers.card.not_set": "not set",
+        "customers.card.overdue": "{date} (overdue)",
+        "customers.card.due_today": "{date} (today)",
+        "customers.card.deals_title": "*Open deals* ({count})",
+        "customers.card.deal_line": "• {deal} · {amount} · {stage} · {owner}",
+        "customers.card.deals_total": "Open total: {amounts}",
+        "customers.card.more_deals": "…and {count} more.",
+        "customers.card.no_deals": "*Open deals*\nNone.",
+        "customers.card.activities_title": "*Recent activity*",
+        "customers.card.activity_line": "• {date} · {kind} · {member}{details}",
+        "customers.card.csat": "CSAT {csat}/5",
+        "customers.card.no_activities": "*Recent activity*\nNothing logged yet.",
+        "customers.card.hint": 'Log a touch with `/log call {customer} "what happened"`.',
+        "customers.segment.potential": "potential",
+        "customers.segment.new": "new",
+        "customers.segment.existing": "existing",
+        "customers.segment.vip": "VIP",
+        "customers.kind.call": "Call",
+        "customers.kind.meeting": "Meeting",
+        "customers.kind.email": "Email",
+        "customers.kind.demo": "Demo",
+        "customers.kind.visit": "Visit",
+        "customers.kind.note": "Note",
+        "customers.kind.customer-feedback": "Customer feedback",
+        "customers.kind_phrase.call": "a call",
+        "customers.kind_phrase.meeting": "a meeting",
+        "customers.kind_phrase.email": "an email",
+        "customers.kind_phrase.demo": "a demo",
+        "customers.kind_phrase.visit": "a visit",
+        "customers.kind_phrase.note": "a note",
+        "customers.kind_phrase.customer-feedback": "customer feedback",
+    },
+    "zh": {
+        "customers.usage": (
+            "*用 `/customer` 管理客户：*\n"
+            '• `/customer add "Acme Corp" segment:potential owner:@li` 添加客户，已有的客户则更新\n'
+            "• `/customer Acme` 查看客户卡片：负责人、进行中的商机、最近联系、下次跟进、最近活动\n"
+            "客户分类：potential（潜在）、new（新客户，默认）、existing（老客户）、vip。负责人默认是你。\n"
+            '用 `/log call Acme "讨论续约"` 记录一次联系（`/log help` 查看更多）。'
+        ),
+        "customers.log_usage": (
+            "*用 `/log` 记录与客户的联系：*\n"
+            '• `/log call Acme "讨论续约" next:2026-12-01 csat:4`\n'
+            '• `/log meeting "Acme Corp" 演示很顺利`（多个词的客户名或备注请加引号）\n'
+            "类型：{kinds}。\n"
+            "`next:` 设置下次跟进日期（YYYY-MM-DD）；不写时按客户分类的跟进周期计算。"
+            "`csat:` 是客户满意度，1 到 5。客户必须已存在：请先用 `/customer add` 添加。"
+        ),
+        "customers.error.name_missing": '请写出客户名称，例如 `/customer add "Acme Corp"`。',
+        "customers.error.name_too_long": "客户名称太长（{length} 个字符；最多 {limit} 个）。",
+        "customers.error.bad_segment": "`{segment}` 不是客户分类。可用：{segments}。",
+        "customers.error.bad_owner": "`{value}` 不是一个人。请 @ 负责人，例如 `owner:@li`。",
+        "customers.error.one_owner": "一个客户只有一位负责人：请只 @ 一个人。",
+        "customers.error.unknown_owner": "在本工作区找不到 <@{user}>。",
+        "customers.error.owner_not_found": "该负责人不是本工作区的成员。",
+        "customers.error.owner_bot": "<@{user}> 是机器人，不能负责客户。",
+        "customers.error.owner_deleted": "<@{user}> 已不在本工作区。",
+        "customers.error.unknown_option": '`{option}` 不是可用的选项；请用 {options}。如果它是名称的一部分，请给名称加引号：`/customer add "名称: 带冒号"`。',
+        "customers.error.options_need_add": "要修改客户，请用 add：`/customer add {name} segment:vip owner:@li`。",
+        "customers.error.unclosed_quote": '有引号没有闭合。客户名和备注请用成对的引号：`"Acme Corp"`。',
+        "customers.error.unknown_customer": "没有名为 *{name}* 的客户。请先用 `/customer add {command}` 添加。",
+        "customers.error.unknown_customer_words": '没有客户名为 *{name}*（或它开头的几个词）。请用 `/customer add` 添加，或给名称加引号：`/log call "Acme Corp" …`。',
+        "customers.error.not_found": "该客户在本工作区已不存在。",
+        "customers.error.customer_missing": '请写出客户名称，例如 `/log call Acme "讨论续约"`。',
+        "customers.error.kind_missing": "请先写联系的类型：{kinds}。",
+        "customers.error.bad_kind": "`{kind}` 不是活动类型。可用：{kinds}。",
+        "customers.error.bad_date": "`{value}` 不是日期。请写成 YYYY-MM-DD，例如 `next:2026-12-20`。",
+        "customers.error.next_in_past": "下次跟进日期（{date}）已经过去；今天是 {today}。",
+        "customers.error.bad_csat": "`csat:{value}` 必须是 1 到 5 的整数。",
+        "customers.error.note_too_long": "备注太长（{length} 个字符；最多 {limit} 个）。",
+        "customers.added": "已添加客户 *{customer}* · 分类：{segment} · 负责人：{owner}。",
+        "customers.updated": "*{customer}* 已存在，已为你更新 · 分类：{segment} · 负责人：{owner}。",
+        "customers.unchanged": "*{customer}* 已存在，没有变化 · 分类：{segment} · 负责人：{owner}。",
+        "customers.logged": "已记录与 *{customer}* 的{kind}。",
+        "customers.already_logged": "已经记录过：与 *{customer}* 的{kind}。",
+        "customers.logged.next": "下次跟进：*{date}*。",
+        "customers.logged.next_cadence": "下次跟进：*{date}*，{days} 天后（{segment}客户的跟进周期）。",
+        "customers.logged.csat": "满意度：{csat}/5。",
+        "customers.logged.deal": "已关联到你的商机 *{deal}*（{amount}）。",
+        "customers.card.text": "客户：{customer}",
+        "customers.card.fields": "*分类*\n{segment}|*负责人*\n{owner}|*最近联系*\n{last}|*下次跟进*\n{next}",
+        "customers.card.no_owner": "暂无",
+        "customers.card.never": "从未",
+        "customers.card.not_set": "未设置",
+        "customers.card.overdue": "{date}（已逾期）",
+        "customers.card.due_today": "{date}（今天）",
+        "customers.card.deals_title": "*进行中的商机*（{count}）",
+        "customers.card.deal_line": "• {deal} · {amount} · {stage} · {owner}",
+        "customers.card.deals_total": "进行中合计：{amounts}",
+        "customers.card.more_deals": "……另有 {count} 个。",
+        "customers.card.no_deals": "*进行中的商机*\n无。",
+        "customers.card.activities_title": "*最近活动*",
+        "customers.card.activity_line": "• {date} · {kind} · {member}{details}",
+        "customers.card.csat": "满意度 {csat}/5",
+        "customers.card.no_activities": "*最近活动*\n还没有记录。",
+        "customers.card.hint": '用 `/log call {customer} "发生了什么"` 记录一次联系。',
+        "customers.segment.potential": "潜在",
+        "customers.segment.new": "新",
+        "customers.segment.existing": "老",
+        "customers.segment.vip": "VIP",
+        "customers.kind.call": "电话",
+        "customers.kind.meeting": "会议",
+        "customers.kind.email": "邮件",
+        "customers.kind.demo": "演示",
+        "customers.kind.visit": "拜访",
+        "customers.kind.note": "备注",
+        "customers.kind.customer-feedback": "客户反馈",
+        "customers.kind_phrase.call": "电话",
+        "customers.kind_phrase.meeting": "会议",
+        "customers.kind_phrase.email": "邮件",
+        "customers.kind_phrase.demo": "演示",
+        "customers.kind_phrase.visit": "拜访",
+        "customers.kind_phrase.note": "备注",
+        "customers.kind_phrase.customer-feedback": "客户反馈",
+    },
+}

@@ -1,12 +1,11 @@
-"""Customers and their activities (placeholder until the feature lands)."""
+"""`/customer` and `/log`: a CRM-lite in Slack (customers, their owners and segments, activities)."""
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
-
-async def placeholder(ack: AsyncAck) -> None:
-    await ack(text="Coming soon.")
+from handlers.customers import listeners
+from handlers.errors import guarded
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/customer")(placeholder)
-    app.command("/log")(placeholder)
+    app.command("/customer")(guarded(listeners.customer_command))
+    app.command("/log")(guarded(listeners.log_command))

@@ -1,0 +1,192 @@
+"""Block Kit and replies for customers and activities: pure functions of data and locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from bot import blocks as bk
+from bot.i18n import babel_locale, t
+from storage.activities import ActivityResult
+from storage.customers import CustomerCard, SetResult
+from storage.models import ACTIVITY_KINDS, Customer, Deal, Member
+from storage.money import Money, format_money
+
+CARD_NOTE_LIMIT = 200
+
+
+def mention(member: Member | None, locale: str | None) -> str:
+    return f"<@{member.slack_user_id}>" if member else t(locale, "customers.card.no_owner")
+
+
+def segment_name(segment: str, locale: str | None) -> str:
+    return t(locale, f"customers.segment.{segment}")
+
+
+def money_text(money: Money, locale: str | None) -> str:
+    return format_money(money, babel_locale(locale))
+
+
+def command_name(name: str) -> str:
+    """A name as it would be typed back into a command: quoted when it is more than one word."""
+    return f'"{name}"' if len(name.split()) > 1 or ":" in name else name
+
+
+def customer_usage(locale: str | None) -> str:
+    return t(locale, "customers.usage")
+
+
+def log_usage(locale: str | None) -> str:
+    return t(locale, "customers.log_usage", kinds=", ".join(ACTIVITY_KINDS))
+
+
+def set_reply(result: SetResult, owner: Member | None, locale: str | None) -> str:
+    key = (
+        "customers.added"
+        if result.created
+        else "customers.updated"
+        if result.changed
+        else "customers.unchanged"
+    )
+    return t(
+        locale,
+        key,
+        customer=bk.escape(result.customer.name),
+        segment=segment_name(result.customer.segment, locale),
+        owner=mention(owner, locale),
+    )
+
+
+def deal_name(deal: Deal) -> str:
+    return bk.escape(deal.title or deal.customer.name)
+
+
+def log_reply(result: ActivityResult, locale: str | None, zone: str) -> str:
+    """The logger's confirmation: what was logged, the next follow-up, the CSAT and the linked deal."""
+    activity, customer = result.activity, result.customer
+    lines = [
+        t(
+            locale,
+            "customers.logged" if result.created else "customers.already_logged",
+            kind=t(locale, f"customers.kind_phrase.{activity.kind}"),
+            customer=bk.escape(customer.name),
+        )
+    ]
+    if activity.next_follow_up is not None:
+        if result.from_cadence:
+            days = (activity.next_follow_up - _local_day(activity.occurred_at, zone)).days
+            lines.append(
+                t(
+                    locale,
+                    "customers.logged.next_cadence",
+                    date=activity.next_follow_up.isoformat(),
+                    days=days,
+                    segment=segment_name(customer.segment, locale),
+                )
+            )
+        else:
+            lines.append(t(locale, "customers.logged.next", date=activity.next_follow_up.isoformat()))
+    if activity.csat is not None:
+        lines.append(t(locale, "customers.logged.csat", csat=activity.csat))
+    if result.deal is not None:
+        lines.append(
+            t(
+                locale,
+                "customers.logged.deal",
+                deal=deal_name(result.deal),
+                amount=money_text(Money(result.deal.amount_minor, result.deal.currency), locale),
+            )
+        )
+    return " ".join(lines)
+
+
+def _local_day(moment: dt.datetime, zone: str) -> dt.date:
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def _follow_up(customer: Customer, today: dt.date, locale: str | None) -> str:
+    due = customer.next_follow_up
+    if due is None:
+        return t(locale, "customers.card.not_set")
+    if due < today:
+        return t(locale, "customers.card.overdue", date=due.isoformat())
+    if due == today:
+        return t(locale, "customers.card.due_today", date=due.isoformat())
+    return due.isoformat()
+
+
+def card(data: CustomerCard, locale: str | None, zone: str, now: dt.datetime) -> tuple[str, list[bk.Block]]:
+    """`/customer <name>`: (fallback text, blocks), dates in the reader's zone `zone`."""
+    customer = data.customer
+    today = _local_day(now, zone)
+    last = (
+        _local_day(customer.last_contact_at, zone).isoformat()
+        if customer.last_contact_at
+        else t(locale, "customers.card.never")
+    )
+    field_texts = t(
+        locale,
+        "customers.card.fields",
+        segment=segment_name(customer.segment, locale),
+        owner=mention(data.owner, locale),
+        last=last,
+        next=_follow_up(customer, today, locale),
+    ).split("|")
+    blocks: list[bk.Block] = [
+        bk.header(customer.name),
+        bk.fields(*field_texts),
+        bk.section(_deals_text(data, locale), block_id="customer_deals"),
+        bk.section(_activities_text(data, locale, zone), block_id="customer_activities"),
+        bk.context(t(locale, "customers.card.hint", customer=bk.escape(command_name(customer.name)))),
+    ]
+    return t(locale, "customers.card.text", customer=bk.escape(customer.name)), blocks
+
+
+def _deals_text(data: CustomerCard, locale: str | None) -> str:
+    if not data.open_deals:
+        return t(locale, "customers.card.no_deals")
+    lines = [t(locale, "customers.card.deals_title", count=data.open_deal_count)]
+    for deal in data.open_deals:
+        lines.append(
+            t(
+                locale,
+                "customers.card.deal_line",
+                deal=deal_name(deal),
+                amount=money_text(Money(deal.amount_minor, deal.currency), locale),
+                stage=t(locale, f"stage.{deal.stage}"),
+                owner=f"<@{deal.owner.slack_user_id}>",
+            )
+        )
+    if data.open_deal_count > len(data.open_deals):
+        lines.append(
+            t(locale, "customers.card.more_deals", count=data.open_deal_count - len(data.open_deals))
+        )
+    amounts = ", ".join(
+        money_text(Money(minor, currency), locale) for currency, minor in data.open_totals.items()
+    )
+    lines.append(t(locale, "customers.card.deals_total", amounts=amounts))
+    return "\n".join(lines)
+
+
+def _activities_text(data: CustomerCard, locale: str | None, zone: str) -> str:
+    if not data.recent:
+        return t(locale, "customers.card.no_activities")
+    lines = [t(locale, "customers.card.activities_title")]
+    for entry in data.recent:
+        activity = entry.activity
+        details = []
+        if activity.csat is not None:
+            details.append(t(locale, "customers.card.csat", csat=activity.csat))
+        if activity.note:
+            details.append(bk.escape(bk.truncate(" ".join(activity.note.split()), CARD_NOTE_LIMIT)))
+        lines.append(
+            t(
+                locale,
+                "customers.card.activity_line",
+                date=_local_day(activity.occurred_at, zone).isoformat(),
+                kind=t(locale, f"customers.kind.{activity.kind}"),
+                member=f"<@{entry.member.slack_user_id}>",
+                details="".join(f" · {d}" for d in details),
+            )
+        )
+    return "\n".join(lines)
