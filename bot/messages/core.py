@@ -6,7 +6,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.after_ack": "Something went wrong while finishing that. Please check the result and try again in a moment.",
         "error.not_in_channel": "I couldn't post in <#{channel}>: invite me there with `/invite @dealbell`.",
         "modal.close": "Cancel",
-        "admin.usage": "*dealbell commands*\n• `/deal` log deals and wins (`/deal help` for the syntax)\n• `/dealbell channels wins #channel` choose where wins are celebrated (admins)\n• `/dealbell channels` show the channel settings\n• `/kudos @ana for the demo #teamwork` thank a peer; `/feedback @li …` private feedback\n• `/dealbell values` and `/dealbell kudos` kudos settings (managers)\n• `/dealbell help` this list",
+        "admin.usage": (
+            "*dealbell commands*\n"
+            "• `/deal` log deals and wins (`/deal help` for the syntax)\n"
+            "• `/kudos @ana for the demo #teamwork` thank a peer · `/feedback @li …` private feedback\n"
+            '• `/customer Acme` · `/customer add Acme segment:potential` · `/log call Acme "notes"`\n'
+            '• `/lead new "Globex" source:web` a new lead for the least-loaded rep\n'
+            "• `/team` roster, roles, duties and workload · `/intel Globex` competitors\n"
+            "• `/idea …` the idea box · `/training` sessions and team events\n"
+            "• `/dealbell channels wins|kudos|leaderboard|ideas|team #channel` where posts go (admins)\n"
+            "• `/dealbell values`, `/dealbell kudos`, `/dealbell cadence` team settings (managers)\n"
+            "• `/dealbell help` this list"
+        ),
         "admin.channels.set": "{kind} posts now go to <#{channel}>.",
         "admin.channels.list": "*Channels*\n{lines}",
         "admin.channels.line": "• {kind}: {channel}",
@@ -15,6 +26,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "admin.channels.bad_channel": "Name a channel, for example `/dealbell channels wins #wins`.",
         "admin.error.not_admin": "Only workspace admins and owners can change dealbell's settings.",
         "admin.error.unknown": "I don't know `{word}`.",
+        "settings.cadence.shown": "*Follow-up cadence* (days between contacts): {cadences}\nChange: `/dealbell cadence vip 7` (managers).",
+        "settings.cadence.bad": "Use `/dealbell cadence <segment> <days>` with a segment of {segments} and 1–365 days.",
+        "settings.cadence.not_manager": "Only managers and workspace admins can change the follow-up cadence.",
         "home.title": "Welcome to dealbell",
         "home.intro": "Log wins in seconds, thank your peers and keep the team's rituals in Slack.",
     },
@@ -23,7 +37,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.after_ack": "完成操作时出了点问题。请检查结果，稍后再试。",
         "error.not_in_channel": "我无法在 <#{channel}> 发消息：请用 `/invite @dealbell` 邀请我。",
         "modal.close": "取消",
-        "admin.usage": "*dealbell 命令*\n• `/deal` 记录商机和赢单（`/deal help` 查看写法）\n• `/dealbell channels wins #频道` 设置庆祝赢单的频道（管理员）\n• `/dealbell channels` 查看频道设置\n• `/kudos @ana 感谢演示 #teamwork` 感谢同事；`/feedback @li …` 私下反馈\n• `/dealbell values` 和 `/dealbell kudos` 点赞设置（经理）\n• `/dealbell help` 显示本列表",
+        "admin.usage": (
+            "*dealbell 命令*\n"
+            "• `/deal` 记录商机和赢单（`/deal help` 查看写法）\n"
+            "• `/kudos @ana 感谢演示 #teamwork` 感谢同事 · `/feedback @li …` 私下反馈\n"
+            '• `/customer Acme` · `/customer add Acme segment:potential` · `/log call Acme "记录"`\n'
+            '• `/lead new "Globex" source:web` 新线索，分给负载最低的销售\n'
+            "• `/team` 团队名单、角色、职责和负载 · `/intel Globex` 竞争对手\n"
+            "• `/idea …` 创意箱 · `/training` 培训和团队活动\n"
+            "• `/dealbell channels wins|kudos|leaderboard|ideas|team #频道` 设置消息发往的频道（管理员）\n"
+            "• `/dealbell values`、`/dealbell kudos`、`/dealbell cadence` 团队设置（经理）\n"
+            "• `/dealbell help` 显示本列表"
+        ),
         "admin.channels.set": "{kind} 消息将发到 <#{channel}>。",
         "admin.channels.list": "*频道*\n{lines}",
         "admin.channels.line": "• {kind}：{channel}",
@@ -32,6 +57,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "admin.channels.bad_channel": "请指定频道，例如 `/dealbell channels wins #wins`。",
         "admin.error.not_admin": "只有工作区管理员和所有者可以修改 dealbell 的设置。",
         "admin.error.unknown": "我不认识 `{word}`。",
+        "settings.cadence.shown": "*跟进频率*（两次联系之间的天数）：{cadences}\n修改：`/dealbell cadence vip 7`（经理）。",
+        "settings.cadence.bad": "请用 `/dealbell cadence <客户类型> <天数>`，客户类型为 {segments}，天数 1–365。",
+        "settings.cadence.not_manager": "只有经理和工作区管理员可以修改跟进频率。",
         "home.title": "欢迎使用 dealbell",
         "home.intro": "几秒钟记录赢单，感谢同事，让团队的例行工作都在 Slack 里完成。",
     },

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from bot import blocks as bk
 from bot.i18n import t
 from bot.mentions import channel_id
-from storage.models import Member, Workspace
+from storage.models import SEGMENTS, Member, Workspace
 from storage.workspaces import CHANNEL_KINDS, set_channel, update_workspace, with_value, without_value
 
 
@@ -24,6 +24,8 @@ async def dealbell_command(
         await ack(text=t(member.locale, "admin.usage"))
     elif sub == "channels":
         await ack(text=await channels(context, words[1:]))
+    elif sub == "cadence":
+        await ack(text=await cadence_settings(context, [w.lower() for w in words[1:]]))
     elif sub in ("values", "kudos"):
         await ack(text=await kudos_settings(context, sub, [w.lower() for w in words[1:]]))
     else:
@@ -115,3 +117,26 @@ async def kudos_settings(context: AsyncBoltContext, sub: str, args: list[str]) -
     async with context["db"].session() as session:
         workspace = await update_workspace(session, workspace, **change)
     return ":white_check_mark: " + t(locale, "settings.kudos.saved", summary=kudos_summary(workspace, locale))
+
+
+def cadence_summary(workspace: Workspace, locale: str | None) -> str:
+    cadences = ", ".join(f"{segment} {workspace.cadence_days(segment)}" for segment in SEGMENTS)
+    return t(locale, "settings.cadence.shown", cadences=cadences)
+
+
+async def cadence_settings(context: AsyncBoltContext, args: list[str]) -> str:
+    """`/dealbell cadence [SEGMENT DAYS]`: days between contacts per customer segment."""
+    workspace: Workspace = context["workspace"]
+    member: Member = context["member"]
+    locale = member.locale
+    if not args:
+        return cadence_summary(workspace, locale)
+    if not member.is_manager:
+        return ":no_entry: " + t(locale, "settings.cadence.not_manager")
+    segment, days = [*args, ""][:2]
+    if segment not in SEGMENTS or not days.isdigit() or not 1 <= int(days) <= 365:
+        return ":warning: " + t(locale, "settings.cadence.bad", segments=", ".join(SEGMENTS))
+    cadences = {**(workspace.segment_cadences or {}), segment: int(days)}
+    async with context["db"].session() as session:
+        workspace = await update_workspace(session, workspace, segment_cadences=cadences)
+    return ":white_check_mark: " + cadence_summary(workspace, locale)

@@ -72,3 +72,17 @@ async def test_url_verification_and_bad_signature(app):
     app.send.secret = "wrong-secret"
     reply = await app.send.command("/deal", "won 3k Acme")
     assert reply.status == 401
+
+
+async def test_cadence_settings_by_a_manager_only(app):
+    reply = await app.send.command("/dealbell", "cadence")
+    assert "potential 7, new 14, existing 30, vip 7" in reply.text
+    reply = await app.send.command("/dealbell", "cadence vip 3")
+    assert "Only managers" in reply.text
+    app.fake.add_user("U0009", is_admin=True)
+    reply = await app.send.command("/dealbell", "cadence vip 3", user="U0009")
+    assert "vip 3" in reply.text
+    reply = await app.send.command("/dealbell", "cadence vip 0", user="U0009")
+    assert "1–365 days" in reply.text
+    reply = await app.send.command("/dealbell", "cadence")
+    assert "potential 7, new 14, existing 30, vip 3" in reply.text
