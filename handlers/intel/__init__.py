@@ -1,11 +1,10 @@
-"""Competitor notes and win/loss by competitor (placeholder until the feature lands)."""
+"""`/intel`: competitor notes, and win/loss against each competitor."""
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
-
-async def placeholder(ack: AsyncAck) -> None:
-    await ack(text="Coming soon.")
+from handlers.errors import guarded
+from handlers.intel import listeners
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/intel")(placeholder)
+    app.command("/intel")(guarded(listeners.intel_command))

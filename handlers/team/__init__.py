@@ -1,12 +1,11 @@
-"""Roster, roles and duties; team workload (placeholder until the feature lands)."""
+"""`/team`: the roster, roles, duties and titles, the reps' workload; the onboarding DM."""
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
-
-async def placeholder(ack: AsyncAck) -> None:
-    await ack(text="Coming soon.")
+from handlers.errors import guarded
+from handlers.team import listeners
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/team")(placeholder)
-    app.event("member_joined_channel")(placeholder)
+    app.command("/team")(guarded(listeners.team_command))
+    app.event("member_joined_channel")(guarded(listeners.member_joined_channel))
