@@ -1,3 +1,121 @@
-"""Messages of the leads feature."""
+"""Messages of `/lead`: new leads, the assignee's DM with Accept and Pass back, manager reassignment."""
 
-MESSAGES: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "lead.usage": (
+            "*Add leads with `/lead`; each goes to the least-loaded rep:*\n"
+            '• `/lead new "Globex" source:web` adds a lead\n'
+            '• `/lead new Globex Inc source:referral amount:20k notes:"met at the fair"` with an amount and notes\n'
+            "• `/lead` opens a form\n"
+            "• `/lead assign 42 @li` gives lead #42 to Li (managers)\n"
+            "The assignee is the rep or account manager with the fewest open deals (a large open pipeline "
+            "counts too) who is not out of office; ties take turns."
+        ),
+        "lead.error.unknown_verb": "`{verb}` is not a `/lead` command.",
+        "lead.error.company_missing": 'Name the company, for example `/lead new "Globex" source:web`.',
+        "lead.error.too_long": "That company name is too long (at most {limit} characters).",
+        "lead.error.bad_source": "`{source}` is not a source. Write it as one word, for example `source:web` or `source:referral`.",
+        "lead.error.notes_too_long": "Those notes are too long (at most {limit} characters).",
+        "lead.error.amount.empty": "Give an amount after `amount:`, for example `amount:20k`.",
+        "lead.error.amount.not_a_number": "`{amount}` is not an amount.",
+        "lead.error.amount.not_positive": "The amount must be more than zero; leave it out if you don't know it yet.",
+        "lead.error.amount.too_large": "`{amount}` is larger than dealbell can record.",
+        "lead.error.amount.unknown_currency": "`{amount}` has a currency I don't know. Use an ISO code such as USD or EUR.",
+        "lead.error.amount.too_precise": "`{amount}` has more decimals than its currency allows.",
+        "lead.error.assign_usage": "Write it as `/lead assign <lead number> @person`, for example `/lead assign 42 @li`.",
+        "lead.error.unknown_user": "I can't find <@{user}> in this workspace.",
+        "lead.error.bot": "<@{user}> is a bot; leads go to people.",
+        "lead.error.deleted": "<@{user}> is no longer in this workspace.",
+        "lead.error.not_manager": "Only managers and workspace admins can reassign leads.",
+        "lead.error.not_found": "I can't find that lead.",
+        "lead.error.closed": "That lead is already closed.",
+        "lead.error.not_yours": "That lead isn't yours.",
+        "lead.error.no_longer_yours": "That lead is no longer yours: it was passed on or reassigned.",
+        "lead.error.already_accepted": "You already accepted that lead, so it can't be passed back.",
+        "lead.error.nobody_else": "There is nobody else to pass this lead to right now, so it stays with you.",
+        "lead.created": ":inbox_tray: Lead *{company}* (#{id}) added and assigned to {assignee}.",
+        "lead.created_unassigned": ":inbox_tray: Lead *{company}* (#{id}) added. No rep is available (all are out of office, or none has the rep or account-manager role), so it stays with you.",
+        "lead.already_created": "That lead was already added: *{company}* (#{id}) is with {assignee}.",
+        "lead.reassign_hint": "To give it to someone else: `/lead assign {id} @person`.",
+        "lead.reassigned": "Lead *{company}* (#{id}) is now with {assignee}.",
+        "lead.already_with": "Lead *{company}* (#{id}) is already with {assignee}.",
+        "lead.moved_away": "Lead *{company}* (#{id}) was reassigned to {assignee} by {manager}.",
+        "lead.dm.new": ":inbox_tray: *New lead for you: {company}*",
+        "lead.dm.from_creator": "Added by {user} · lead #{id}",
+        "lead.dm.from_pass": "Passed on by {user} · lead #{id}",
+        "lead.dm.from_manager": "Assigned by {user} · lead #{id}",
+        "lead.dm.fields": "*Source*\n{source}|*Amount*\n{amount}",
+        "lead.dm.notes": "*Notes*\n{notes}",
+        "lead.dm.accepted": ":white_check_mark: You accepted the lead *{company}* (#{id}). It is in your pipeline: `/deal list`.",
+        "lead.dm.passed": ":leftwards_arrow_with_hook: You passed the lead *{company}* (#{id}) on to {assignee}.",
+        "lead.button.accept": "Accept",
+        "lead.button.pass": "Pass back",
+        "lead.none": "—",
+        "lead.modal.title": "New lead",
+        "lead.modal.company": "Company",
+        "lead.modal.source": "Source",
+        "lead.modal.source_hint": "web, referral, event…",
+        "lead.modal.amount": "Amount (optional)",
+        "lead.modal.amount_hint": "e.g. 20k, $12,500, €40k",
+        "lead.modal.notes": "Notes",
+        "lead.modal.submit": "Add lead",
+    },
+    "zh": {
+        "lead.usage": (
+            "*用 `/lead` 添加线索，线索会分给当前负担最轻的销售：*\n"
+            '• `/lead new "Globex" source:web` 添加线索\n'
+            '• `/lead new Globex Inc source:referral amount:20k notes:"展会上认识"` 附上金额和备注\n'
+            "• `/lead` 打开表单\n"
+            "• `/lead assign 42 @li` 把 #42 号线索交给 Li（经理）\n"
+            "线索会分给未休假、进行中商机最少（进行中金额较大也算负担）的销售或客户经理；负担相同时轮流分配。"
+        ),
+        "lead.error.unknown_verb": "`{verb}` 不是 `/lead` 的命令。",
+        "lead.error.company_missing": '请填写公司名，例如 `/lead new "Globex" source:web`。',
+        "lead.error.too_long": "公司名太长了（最多 {limit} 个字符）。",
+        "lead.error.bad_source": "`{source}` 不是有效的来源。请写成一个词，例如 `source:web` 或 `source:referral`。",
+        "lead.error.notes_too_long": "备注太长了（最多 {limit} 个字符）。",
+        "lead.error.amount.empty": "请在 `amount:` 后填写金额，例如 `amount:20k`。",
+        "lead.error.amount.not_a_number": "`{amount}` 不是金额。",
+        "lead.error.amount.not_positive": "金额必须大于零；如果还不知道，可以不填。",
+        "lead.error.amount.too_large": "`{amount}` 超出了可记录的范围。",
+        "lead.error.amount.unknown_currency": "`{amount}` 的币种无法识别。请使用 USD、EUR 等 ISO 代码。",
+        "lead.error.amount.too_precise": "`{amount}` 的小数位数超过了该币种允许的位数。",
+        "lead.error.assign_usage": "请写成 `/lead assign <线索编号> @成员`，例如 `/lead assign 42 @li`。",
+        "lead.error.unknown_user": "在这个工作区里找不到 <@{user}>。",
+        "lead.error.bot": "<@{user}> 是机器人；线索只能分给人。",
+        "lead.error.deleted": "<@{user}> 已不在这个工作区。",
+        "lead.error.not_manager": "只有经理和工作区管理员可以重新分配线索。",
+        "lead.error.not_found": "找不到这条线索。",
+        "lead.error.closed": "这条线索已经关闭了。",
+        "lead.error.not_yours": "这条线索不是你的。",
+        "lead.error.no_longer_yours": "这条线索已经不是你的了：它已被转交或重新分配。",
+        "lead.error.already_accepted": "你已经接受了这条线索，不能再退回。",
+        "lead.error.nobody_else": "现在没有其他人可以接手这条线索，所以它仍由你负责。",
+        "lead.created": ":inbox_tray: 已添加线索 *{company}*（#{id}），分配给 {assignee}。",
+        "lead.created_unassigned": ":inbox_tray: 已添加线索 *{company}*（#{id}）。目前没有可分配的销售（都在休假，或没有人是销售或客户经理角色），所以它由你负责。",
+        "lead.already_created": "这条线索已经添加过了：*{company}*（#{id}）由 {assignee} 负责。",
+        "lead.reassign_hint": "要交给其他人：`/lead assign {id} @成员`。",
+        "lead.reassigned": "线索 *{company}*（#{id}）现在由 {assignee} 负责。",
+        "lead.already_with": "线索 *{company}*（#{id}）已经由 {assignee} 负责。",
+        "lead.moved_away": "线索 *{company}*（#{id}）已被 {manager} 重新分配给 {assignee}。",
+        "lead.dm.new": ":inbox_tray: *你有一条新线索：{company}*",
+        "lead.dm.from_creator": "由 {user} 添加 · 线索 #{id}",
+        "lead.dm.from_pass": "由 {user} 转交 · 线索 #{id}",
+        "lead.dm.from_manager": "由 {user} 分配 · 线索 #{id}",
+        "lead.dm.fields": "*来源*\n{source}|*金额*\n{amount}",
+        "lead.dm.notes": "*备注*\n{notes}",
+        "lead.dm.accepted": ":white_check_mark: 你已接受线索 *{company}*（#{id}）。它已在你的商机列表里：`/deal list`。",
+        "lead.dm.passed": ":leftwards_arrow_with_hook: 你已把线索 *{company}*（#{id}）转交给 {assignee}。",
+        "lead.button.accept": "接受",
+        "lead.button.pass": "退回",
+        "lead.none": "—",
+        "lead.modal.title": "新线索",
+        "lead.modal.company": "公司",
+        "lead.modal.source": "来源",
+        "lead.modal.source_hint": "web、referral、event…",
+        "lead.modal.amount": "金额（可选）",
+        "lead.modal.amount_hint": "例如 20k、¥12万、$12,500",
+        "lead.modal.notes": "备注",
+        "lead.modal.submit": "添加线索",
+    },
+}
