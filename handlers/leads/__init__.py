@@ -11,3 +11,4 @@ def register(app: AsyncApp) -> None:
     app.view("lead_new")(guarded(listeners.submit_lead_modal))
     app.action("lead_accept")(guarded(listeners.accept))
     app.action("lead_pass")(guarded(listeners.pass_back))
+    app.action("lead_reassign")(guarded(listeners.reassign_from_menu))

@@ -76,7 +76,8 @@ async def lead_command(
         except UserError as error:
             await ack(text=refusal(locale, error))
             return
-        await ack(text=render.confirmation(result, member, locale))
+        text = render.confirmation(result, member, locale)
+        await ack(text=text, blocks=render.confirmation_blocks(text, result, member, locale))
         if result.created and result.assignee is not None:
             await send_lead(client, result.deal, result.assignee, member, render.FROM_CREATOR)
 
@@ -92,27 +93,45 @@ async def _assign(
     ack: AsyncAck, parsed: LeadCommand, context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     """`/lead assign 42 @li`: a manager gives a lead to a chosen person, who gets the DM."""
+    await ack(text=await reassign(context, client, parsed.deal_id, parsed.user_id))
+
+
+async def reassign_from_menu(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """The "Reassign to…" menu on a manager's confirmation: the block id names the lead."""
+    await ack()
+    deal_id = render.reassign_target(action.get("block_id", ""))
+    note = await reassign(context, client, deal_id, action.get("selected_user") or "")
+    await respond(text=note, response_type="ephemeral", replace_original=False)
+
+
+async def reassign(context: AsyncBoltContext, client: AsyncWebClient, deal_id: int, user_id: str) -> str:
+    """Move a lead to `user_id` (managers only); the new owner gets the DM, the previous one a note."""
     db, workspace, member = _scope(context)
     locale = member.locale
     try:
         if not member.is_manager:  # before looking anyone up
             raise leads.LeadError("lead.error.not_manager")
-        target = (await known_members(client, db, workspace.id, [parsed.user_id]))[parsed.user_id]
+        target = (await known_members(client, db, workspace.id, [user_id]))[user_id]
         if target is None:
-            raise leads.LeadError("lead.error.unknown_user", user=parsed.user_id)
+            raise leads.LeadError("lead.error.unknown_user", user=user_id)
         async with db.session() as session:
-            move = await leads.reassign_lead(session, workspace, parsed.deal_id, member, target, utcnow())
+            move = await leads.reassign_lead(session, workspace, deal_id, member, target, utcnow())
     except UserError as error:
-        await ack(text=refusal(locale, error))
-        return
-    await ack(text=render.reassigned(move, locale))
-    if not move.changed or move.new_owner is None:
-        return
-    await send_lead(client, move.deal, move.new_owner, member, render.FROM_MANAGER)
-    previous = move.previous
-    if previous is not None and previous.id != member.id and not previous.is_bot:
-        note = render.moved_away(move, member, previous.locale)
-        await client.chat_postMessage(channel=previous.slack_user_id, text=note)
+        return refusal(locale, error)
+    if move.changed and move.new_owner is not None:
+        await send_lead(client, move.deal, move.new_owner, member, render.FROM_MANAGER)
+        previous = move.previous
+        if previous is not None and previous.id != member.id and not previous.is_bot:
+            note = render.moved_away(move, member, previous.locale)
+            await client.chat_postMessage(channel=previous.slack_user_id, text=note)
+    return render.reassigned(move, locale)
 
 
 # --- the modal -----------------------------------------------------------------------------------

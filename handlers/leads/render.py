@@ -60,6 +60,25 @@ def confirmation(result: LeadResult, creator: Member, locale: str | None) -> str
     return text
 
 
+def confirmation_blocks(text: str, result: LeadResult, creator: Member, locale: str | None) -> list[bk.Block]:
+    """The confirmation, with a "Reassign to…" menu for managers (the block id names the lead)."""
+    blocks = [bk.section(text)]
+    if creator.is_manager:
+        menu = {
+            "type": "users_select",
+            "action_id": "lead_reassign",
+            "placeholder": bk.plain(t(locale, "lead.reassign_menu")),
+        }
+        blocks.append(bk.actions(menu, block_id=f"lead_reassign:{result.deal.id}"))
+    return blocks
+
+
+def reassign_target(block_id: str) -> int:
+    """The lead id from a "Reassign to…" block id; forged ids find nothing."""
+    _, _, deal = block_id.partition(":")
+    return int(deal) if deal.isdigit() else 0
+
+
 def lead_dm(deal: Deal, by: Member, how: str, locale: str | None) -> tuple[str, list[bk.Block]]:
     """The assignee's DM: the lead, who sent it, and Accept / Pass back buttons naming the owner."""
     text = t(locale, "lead.dm.new", company=company(deal))

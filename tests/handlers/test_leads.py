@@ -408,3 +408,35 @@ async def test_reassigning_to_nobody_useful_is_refused(app):
         assert message in reply.text, (text, reply.text)
     assert await lead_owners(app.db) == ["U0002"]
     assert len(app.fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_a_manager_reassigns_with_the_menu_on_the_confirmation(app):
+    await setup(app, "U0002", "U0003")
+    reply = await new_lead(app)
+    menu_block = next(b for b in reply.json["blocks"] if b["type"] == "actions")
+    assert menu_block["elements"][0]["type"] == "users_select"
+    await app.fake.wait_for("chat.postMessage")
+
+    def menu_click(user: str, selected: str) -> dict:
+        payload = app.send.action_payload("lead_reassign", "", user=user)
+        payload["actions"][0].update(
+            type="users_select", block_id=menu_block["block_id"], selected_user=selected
+        )
+        payload["actions"][0].pop("value")
+        return payload
+
+    await app.send.interactive(menu_click("U0002", "U0002"))  # a rep cannot use a manager's menu
+    await app.send.interactive(menu_click(BOSS, "U0003"))
+    notes = [c.args["text"] for c in await app.fake.wait_for("response_url", count=2)]
+    assert "Only managers" in notes[0]
+    assert "is now with <@U0003>" in notes[1]
+    async with app.db.session() as session:
+        owner = await session.get(Member, (await the_lead(app.db)).owner_id)
+    assert owner.slack_user_id == "U0003"
+    assert len(dms_to(app, "U0003")) == 1
+
+
+async def test_reps_get_no_reassign_menu(app):
+    await setup(app, "U0002", boss_role="rep")
+    reply = await new_lead(app)
+    assert all(b["type"] != "actions" for b in reply.json["blocks"])
