@@ -1,8 +1,10 @@
 """Scheduled jobs, by name. Each is a plain async function of (workspace, period, services)."""
 
-from jobs import prune_events, refresh_members
+from jobs import prune_events, refresh_members, training_reminders
 from jobs.base import JobServices, JobSpec, Period
 
-JOBS: dict[str, JobSpec] = {spec.name: spec for spec in (refresh_members.JOB, prune_events.JOB)}
+JOBS: dict[str, JobSpec] = {
+    spec.name: spec for spec in (refresh_members.JOB, prune_events.JOB, training_reminders.JOB)
+}
 
 __all__ = ["JOBS", "JobServices", "JobSpec", "Period"]

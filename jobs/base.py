@@ -35,6 +35,8 @@ class JobSpec:
     cadence: str  # the Period kind that makes a run unique
     cron: dict[str, Any] = field(default_factory=dict)  # CronTrigger fields, in the workspace's zone
     description: str = ""
+    # False for jobs that run many times a period and claim each thing they send themselves.
+    claim_period: bool = True
 
     def trigger(self, timezone: str) -> CronTrigger:
         return CronTrigger(timezone=ZoneInfo(timezone), **self.cron)

@@ -44,7 +44,7 @@ async def run_job(
     now = now or utcnow()
     period = spec.period_for(workspace.timezone, now, LOOKBACK[spec.cadence])
     run_id = None
-    if as_scheduled:
+    if as_scheduled and spec.claim_period:
         async with services.db.session() as session:
             run_id = await claim_run(session, spec.name, workspace.id, period.key, services.claimant)
         if run_id is None:

@@ -1,11 +1,12 @@
-"""The idea box (placeholder until the feature lands)."""
+"""`/idea`: the idea box, with upvotes, statuses set by managers, and the month's top ideas."""
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
-
-async def placeholder(ack: AsyncAck) -> None:
-    await ack(text="Coming soon.")
+from handlers.errors import guarded
+from handlers.ideas import listeners
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/idea")(placeholder)
+    app.command("/idea")(guarded(listeners.idea_command))
+    app.action("ideas_upvote")(guarded(listeners.upvote))
+    app.action("ideas_status")(guarded(listeners.change_status))
