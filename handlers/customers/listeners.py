@@ -10,16 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.customers import render
 from handlers.customers.syntax import LogCommand, parse_customer_command, parse_log_command
-from handlers.middleware import known_members
+from handlers.middleware import known_members, scope
 from handlers.replies import error_text
 from storage import activities, customers
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Customer, Member, Workspace, utcnow
-
-
-def _scope(context: AsyncBoltContext) -> tuple[Database, Workspace, Member]:
-    return context["db"], context["workspace"], context["member"]
 
 
 def _zone(workspace: Workspace, member: Member) -> str:
@@ -36,7 +32,7 @@ async def customer_command(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     try:
         parsed = parse_customer_command(command.get("text", ""))
@@ -85,7 +81,7 @@ async def log_command(
     command: dict[str, Any],
     context: AsyncBoltContext,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     try:
         parsed = parse_log_command(command.get("text", ""))

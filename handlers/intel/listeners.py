@@ -10,21 +10,16 @@ from bot import blocks as bk
 from bot.i18n import t
 from handlers.intel import render
 from handlers.intel.syntax import IntelSyntaxError, parse_intel_command
+from handlers.middleware import scope
 from handlers.replies import error_text
 from storage import intel
-from storage.db import Database
 from storage.errors import UserError
-from storage.models import Member, Workspace
-
-
-def _scope(context: AsyncBoltContext) -> tuple[Database, Workspace, Member]:
-    return context["db"], context["workspace"], context["member"]
 
 
 async def intel_command(
     ack: AsyncAck, body: dict[str, Any], command: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     try:
         parsed = parse_intel_command(command.get("text", ""))

@@ -21,16 +21,12 @@ from handlers.leads.syntax import (
     parse_lead_command,
     source_of,
 )
-from handlers.middleware import known_members
+from handlers.middleware import known_members, scope
 from handlers.replies import tell_user
 from storage import leads
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Deal, Member, Workspace, utcnow
-
-
-def _scope(context: AsyncBoltContext) -> tuple[Database, Workspace, Member]:
-    return context["db"], context["workspace"], context["member"]
 
 
 def refusal(locale: str | None, error: UserError) -> str:
@@ -53,7 +49,7 @@ async def lead_command(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     try:
         parsed = parse_lead_command(command.get("text", ""), workspace.currency)
@@ -113,7 +109,7 @@ async def reassign_from_menu(
 
 async def reassign(context: AsyncBoltContext, client: AsyncWebClient, deal_id: int, user_id: str) -> str:
     """Move a lead to `user_id` (managers only); the new owner gets the DM, the previous one a note."""
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     try:
         if not member.is_manager:  # before looking anyone up
@@ -172,7 +168,7 @@ async def submit_lead_modal(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     new, errors = read_lead_modal(view["state"], workspace.currency)
     if new is None:
@@ -211,7 +207,7 @@ async def accept(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     await ack()
     deal_id, expected_owner = render.target_of(action.get("value", ""))
@@ -235,7 +231,7 @@ async def pass_back(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     await ack()
     deal_id, expected_owner = render.target_of(action.get("value", ""))

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks as bk
 from bot.i18n import t
-from handlers.middleware import known_members
+from handlers.middleware import known_members, scope
 from handlers.replies import error_text
 from handlers.team import render
 from handlers.team.syntax import TeamCommand, TeamSyntaxError, parse_team_command
@@ -23,10 +23,6 @@ from storage.events import mark_event_processed
 from storage.models import Member, Workspace, utcnow
 
 log = logging.getLogger(__name__)
-
-
-def _scope(context: AsyncBoltContext) -> tuple[Database, Workspace, Member]:
-    return context["db"], context["workspace"], context["member"]
 
 
 def refusal(locale: str | None, error: UserError) -> str:
@@ -56,7 +52,7 @@ async def team_command(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
-    db, workspace, member = _scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     try:
         parsed = parse_team_command(command.get("text", ""))
@@ -161,7 +157,7 @@ async def member_joined_channel(
     The event's `user` is the joiner (the inviter may be someone else). Rejoins and Slack's
     retries find the claim on the member row already taken.
     """
-    db, workspace, _member = _scope(context)
+    db, workspace, _member = scope(context)
     team_channel = workspace.channel("team")
     user_id = event.get("user")
     if not team_channel or event.get("channel") != team_channel or not isinstance(user_id, str):
