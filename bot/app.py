@@ -19,8 +19,10 @@ from handlers import (
     ideas,
     intel,
     kudos,
+    leaderboard,
     leads,
     middleware,
+    standups,
     team,
     training,
 )
@@ -28,7 +30,9 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-LISTENER_MODULES = (deals, kudos, feedback, team, customers, leads, intel, ideas, training, admin, home)
+LISTENER_MODULES = (
+    deals, kudos, feedback, team, customers, leads, intel, ideas, training, standups, leaderboard, admin, home,
+)  # fmt: skip
 
 
 def create_app(settings: Settings, db: Database, client: AsyncWebClient | None = None) -> AsyncApp:

@@ -1,10 +1,19 @@
 """Scheduled jobs, by name. Each is a plain async function of (workspace, period, services)."""
 
-from jobs import prune_events, refresh_members, training_reminders
+from jobs import digests, follow_ups, leaderboard, prune_events, refresh_members, standups, training_reminders
 from jobs.base import JobServices, JobSpec, Period
 
 JOBS: dict[str, JobSpec] = {
-    spec.name: spec for spec in (refresh_members.JOB, prune_events.JOB, training_reminders.JOB)
+    spec.name: spec
+    for spec in (
+        refresh_members.JOB,
+        prune_events.JOB,
+        training_reminders.JOB,
+        *standups.SPECS,
+        leaderboard.JOB,
+        *digests.SPECS,
+        follow_ups.JOB,
+    )
 }
 
 __all__ = ["JOBS", "JobServices", "JobSpec", "Period"]

@@ -115,12 +115,18 @@ class Workspace(Base):
     kudos_values: Mapped[list[str] | None] = mapped_column(JSON)
     # {"potential": 7, …} days between contacts; NULL: DEFAULT_CADENCES.
     segment_cadences: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    # ISO weekdays the team works, Monday = 0; NULL: Monday to Friday.
+    workdays: Mapped[list[int] | None] = mapped_column(JSON)
 
     channels: Mapped[list[WorkspaceChannel]] = relationship(back_populates="workspace", lazy="selectin")
 
     @property
     def values(self) -> list[str]:
         return list(self.kudos_values) if self.kudos_values is not None else list(DEFAULT_VALUES)
+
+    @property
+    def working_weekdays(self) -> list[int]:
+        return list(self.workdays) if self.workdays is not None else [0, 1, 2, 3, 4]
 
     def cadence_days(self, segment: str) -> int:
         return {**DEFAULT_CADENCES, **(self.segment_cadences or {})}.get(segment, DEFAULT_CADENCES["new"])
@@ -503,3 +509,81 @@ class TrainingAttendance(Base):
     training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Holiday(Base):
+    __tablename__ = "holidays"
+    __table_args__ = (UniqueConstraint("workspace_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(120), default="")
+
+
+DEFAULT_STANDUP_QUESTIONS = (
+    "What did you close or move yesterday?",
+    "What is your plan today?",
+    "Any blockers?",
+)
+
+
+class Standup(Base):
+    """An async standup: who, where, which questions, which days, at what local time."""
+
+    __tablename__ = "standups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120), default="Standup")
+    channel_id: Mapped[str] = mapped_column(String(32))
+    questions: Mapped[list[str]] = mapped_column(JSON)
+    weekdays: Mapped[list[int]] = mapped_column(JSON)  # Monday = 0
+    at: Mapped[str] = mapped_column(String(5))  # "09:00", local
+    member_zones: Mapped[bool] = mapped_column(Boolean, default=False)  # each participant's own zone
+    reminder_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    cutoff_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    source_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StandupParticipant(Base):
+    __tablename__ = "standup_participants"
+    __table_args__ = (UniqueConstraint("standup_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    standup_id: Mapped[int] = mapped_column(ForeignKey("standups.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    skip_next: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StandupRun(Base):
+    """One day's standup: when it was prompted and where its summary lives."""
+
+    __tablename__ = "standup_runs"
+    __table_args__ = (UniqueConstraint("standup_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    standup_id: Mapped[int] = mapped_column(ForeignKey("standups.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date)  # the local date it is for
+    prompted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    summary_channel: Mapped[str | None] = mapped_column(String(32))
+    summary_ts: Mapped[str | None] = mapped_column(String(32))
+    summarized_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class StandupAnswer(Base):
+    __tablename__ = "standup_answers"
+    __table_args__ = (UniqueConstraint("run_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("standup_runs.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    answers: Mapped[list[str]] = mapped_column(JSON)
+    blockers: Mapped[str] = mapped_column(Text, default="")
+    late: Mapped[bool] = mapped_column(Boolean, default=False)  # arrived after the summary
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

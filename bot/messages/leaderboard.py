@@ -1,0 +1,3 @@
+"""Messages of the leaderboard feature."""
+
+MESSAGES: dict[str, dict[str, str]] = {"en": {}, "zh": {}}

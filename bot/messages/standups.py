@@ -1,0 +1,3 @@
+"""Messages of the standups feature."""
+
+MESSAGES: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
