@@ -15,6 +15,7 @@ from handlers import (
     deals,
     errors,
     feedback,
+    followups,
     home,
     ideas,
     intel,
@@ -31,7 +32,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 LISTENER_MODULES = (
-    deals, kudos, feedback, team, customers, leads, intel, ideas, training, standups, leaderboard, admin, home,
+    deals, kudos, feedback, team, customers, leads, intel, ideas, training, standups, leaderboard, followups, admin, home,
 )  # fmt: skip
 
 
