@@ -587,3 +587,27 @@ class StandupAnswer(Base):
     blockers: Mapped[str] = mapped_column(Text, default="")
     late: Mapped[bool] = mapped_column(Boolean, default=False)  # arrived after the summary
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StandupPrompt(Base):
+    """A participant asked on a run's day: when (for the reminder), and the DM to update once answered."""
+
+    __tablename__ = "standup_prompts"
+    __table_args__ = (
+        UniqueConstraint("run_id", "member_id"),
+        # the reminder job: this workspace's prompts of the last hours
+        Index("ix_standup_prompts_workspace_prompted", "workspace_id", "prompted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("standup_runs.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    prompted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    channel_id: Mapped[str | None] = mapped_column(String(32))  # the DM, once posted
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+# Leaderboards and digests: the conversion funnel reads the deals created in the last 90 days.
+Index("ix_deals_workspace_created", Deal.workspace_id, Deal.created_at)

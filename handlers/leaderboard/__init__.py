@@ -1,11 +1,10 @@
-"""Leaderboards on demand (placeholder until the feature lands)."""
+"""`/leaderboard`: who leads this week, month, quarter or year, in the member's own time zone."""
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
-
-async def placeholder(ack: AsyncAck) -> None:
-    await ack(text="Coming soon.")
+from handlers.errors import guarded
+from handlers.leaderboard import listeners
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/leaderboard")(placeholder)
+    app.command("/leaderboard")(guarded(listeners.leaderboard_command))
