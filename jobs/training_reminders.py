@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from handlers.training.render import reminder
+from bot.views.training import reminder
 from jobs.base import JobServices, JobSpec, Period
 from storage.jobruns import claim_run, finish_run
 from storage.models import Workspace, utcnow

@@ -26,6 +26,8 @@ class Call:
     args: dict[str, Any]
     token: str | None = None
     at: float = field(default_factory=time.monotonic)
+    status: int | None = None  # the HTTP status answered (set once answered)
+    ok: bool | None = None  # whether the answer was ok: a 429, a 5xx or an error is not a delivery
 
 
 def default_user(user_id: str) -> dict[str, Any]:
@@ -52,6 +54,11 @@ class FakeSlack:
         self.errors: dict[str, list[str]] = {}  # method -> queued Slack error codes
         self.rate_limits: dict[str, list[int]] = {}  # method -> queued Retry-After seconds
         self.not_in_channel: set[str] = set()
+        # method -> [every_nth, retry_after, how many 429s are left (None: no end), calls seen]
+        self.rate_limit_shares: dict[str, list[Any]] = {}
+        # method -> (max_calls, per_seconds, retry_after, per): a sliding-window limiter
+        self.rate_windows: dict[str, tuple[int, float, int, str]] = {}
+        self.server_errors: dict[str, list[int]] = {}  # method -> queued HTTP 5xx statuses
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> message
         self.port = 0
         self._ts = itertools.count(1)
@@ -133,6 +140,55 @@ class FakeSlack:
     def rate_limit_next(self, method: str, retry_after: int = 1) -> None:
         self.rate_limits.setdefault(method, []).append(retry_after)
 
+    def rate_limit_share(
+        self, method: str, every_nth: int, retry_after: int = 1, times: int | None = None
+    ) -> None:
+        """Answer every `every_nth` call to `method` (retries count too) with 429, at most `times` times."""
+        self.rate_limit_shares[method] = [every_nth, retry_after, times, 0]
+
+    def rate_limit_window(
+        self,
+        method: str,
+        max_calls: int,
+        per_seconds: float = 1.0,
+        retry_after: int = 1,
+        per: str = "workspace",
+    ) -> None:
+        """Like Slack's limits: at most `max_calls` delivered calls in any `per_seconds`, either for the
+        whole workspace (per="workspace") or for each channel (per="channel"); beyond that, 429."""
+        self.rate_windows[method] = (max_calls, per_seconds, retry_after, per)
+
+    def server_error_next(self, method: str, status: int = 500) -> None:
+        """Answer the next call to `method` with an HTTP 5xx (Slack having a bad moment)."""
+        self.server_errors.setdefault(method, []).append(status)
+
+    def delivered(self, method: str) -> list[Call]:
+        """The calls to `method` that Slack accepted (not those answered 429, 5xx or with an error)."""
+        return [c for c in self.calls_to(method) if c.ok]
+
+    def _rate_limited(self, call: Call) -> int | None:
+        """The Retry-After of a 429 the configured share or window gives this call, else None."""
+        share = self.rate_limit_shares.get(call.method)
+        if share is not None:
+            share[3] += 1
+            every_nth, retry_after, times, seen = share
+            if seen % every_nth == 0 and (times is None or times > 0):
+                if times is not None:
+                    share[2] = times - 1
+                return retry_after
+        window = self.rate_windows.get(call.method)
+        if window is not None:
+            max_calls, per_seconds, retry_after, per = window
+            recent = [
+                c
+                for c in self.delivered(call.method)
+                if c.at > call.at - per_seconds
+                and (per != "channel" or c.args.get("channel") == call.args.get("channel"))
+            ]
+            if len(recent) >= max_calls:
+                return retry_after
+        return None
+
     # --- handlers ---------------------------------------------------------------------------------
 
     async def _record(self, call: Call) -> None:
@@ -158,15 +214,25 @@ class FakeSlack:
         args = await self._args(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
-        await self._record(Call(method, args, token))
-        if self.rate_limits.get(method):
-            retry_after = self.rate_limits[method].pop(0)
+        call = Call(method, args, token)
+        await self._record(call)
+        retry_after = self.rate_limits[method].pop(0) if self.rate_limits.get(method) else None
+        if retry_after is None:
+            retry_after = self._rate_limited(call)
+        if retry_after is not None:
+            call.status, call.ok = 429, False
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
             )
+        if self.server_errors.get(method):
+            call.status, call.ok = self.server_errors[method].pop(0), False
+            return web.json_response({"ok": False, "error": "internal_error"}, status=call.status)
         if self.errors.get(method):
+            call.status, call.ok = 200, False
             return web.json_response({"ok": False, "error": self.errors[method].pop(0)})
-        return web.json_response(self._answer(method, args))
+        answer = self._answer(method, args)
+        call.status, call.ok = 200, bool(answer.get("ok"))
+        return web.json_response(answer)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         ts = f"1800000{next(self._ts):03d}.000100"

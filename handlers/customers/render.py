@@ -6,25 +6,18 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot import blocks as bk
-from bot.i18n import babel_locale, t
+from bot.i18n import t
+from bot.views.customers import deal_name, money_text, segment_name
 from storage.activities import ActivityResult
 from storage.customers import CustomerCard, SetResult
-from storage.models import ACTIVITY_KINDS, Customer, Deal, Member
-from storage.money import Money, format_money
+from storage.models import ACTIVITY_KINDS, Customer, Member
+from storage.money import Money
 
 CARD_NOTE_LIMIT = 200
 
 
 def mention(member: Member | None, locale: str | None) -> str:
     return f"<@{member.slack_user_id}>" if member else t(locale, "customers.card.no_owner")
-
-
-def segment_name(segment: str, locale: str | None) -> str:
-    return t(locale, f"customers.segment.{segment}")
-
-
-def money_text(money: Money, locale: str | None) -> str:
-    return format_money(money, babel_locale(locale))
 
 
 def command_name(name: str) -> str:
@@ -55,10 +48,6 @@ def set_reply(result: SetResult, owner: Member | None, locale: str | None) -> st
         segment=segment_name(result.customer.segment, locale),
         owner=mention(owner, locale),
     )
-
-
-def deal_name(deal: Deal) -> str:
-    return bk.escape(deal.title or deal.customer.name)
 
 
 def log_reply(result: ActivityResult, locale: str | None, zone: str) -> str:
