@@ -11,11 +11,13 @@ from bot.settings import Settings
 from bot.slack import make_client
 from handlers import (
     admin,
+    contests,
     customers,
     deals,
     errors,
     feedback,
     followups,
+    goals,
     home,
     ideas,
     intel,
@@ -23,6 +25,7 @@ from handlers import (
     leaderboard,
     leads,
     middleware,
+    rewards,
     standups,
     team,
     training,
@@ -32,7 +35,8 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 LISTENER_MODULES = (
-    deals, kudos, feedback, team, customers, leads, intel, ideas, training, standups, leaderboard, followups, admin, home,
+    deals, kudos, feedback, team, customers, leads, intel, ideas, training, standups, leaderboard, followups,
+    rewards, goals, contests, admin, home,
 )  # fmt: skip
 
 

@@ -1,6 +1,16 @@
 """Scheduled jobs, by name. Each is a plain async function of (workspace, period, services)."""
 
-from jobs import digests, follow_ups, leaderboard, prune_events, refresh_members, standups, training_reminders
+from jobs import (
+    award_nominations,
+    contests,
+    digests,
+    follow_ups,
+    leaderboard,
+    prune_events,
+    refresh_members,
+    standups,
+    training_reminders,
+)
 from jobs.base import JobServices, JobSpec, Period
 
 JOBS: dict[str, JobSpec] = {
@@ -13,6 +23,8 @@ JOBS: dict[str, JobSpec] = {
         leaderboard.JOB,
         *digests.SPECS,
         follow_ups.JOB,
+        award_nominations.JOB,
+        contests.JOB,
     )
 }
 

@@ -117,6 +117,7 @@ class Workspace(Base):
     segment_cadences: Mapped[dict[str, int] | None] = mapped_column(JSON)
     # ISO weekdays the team works, Monday = 0; NULL: Monday to Friday.
     workdays: Mapped[list[int] | None] = mapped_column(JSON)
+    points_per_kudos: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     channels: Mapped[list[WorkspaceChannel]] = relationship(back_populates="workspace", lazy="selectin")
 
@@ -611,3 +612,125 @@ class StandupPrompt(Base):
 
 # Leaderboards and digests: the conversion funnel reads the deals created in the last 90 days.
 Index("ix_deals_workspace_created", Deal.workspace_id, Deal.created_at)
+
+
+class PointsEntry(Base):
+    """The append-only points ledger: a member's balance is the sum of their entries."""
+
+    __tablename__ = "points_ledger"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "source_key"),
+        Index("ix_points_ledger_workspace_member", "workspace_id", "member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    delta: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32))  # kudos, kudos-undone, award, redemption, refund…
+    reference: Mapped[str] = mapped_column(String(120), default="")  # e.g. "kudos:12", "award:3"
+    source_key: Mapped[str] = mapped_column(String(200))  # one entry per movement, whoever retries
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Award(Base):
+    __tablename__ = "awards"
+    __table_args__ = (UniqueConstraint("workspace_id", "source_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    title: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    awarded_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    source_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Nomination(Base):
+    """A candidate the monthly job computed for an award, awaiting a manager's Announce or Skip."""
+
+    __tablename__ = "nominations"
+    __table_args__ = (UniqueConstraint("workspace_id", "month", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))  # "2026-11"
+    kind: Mapped[str] = mapped_column(String(32))  # sales-champion, team-player, innovation
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, announced, skipped
+    award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CatalogueItem(Base):
+    __tablename__ = "catalogue_items"
+    __table_args__ = (UniqueConstraint("workspace_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    cost: Mapped[int] = mapped_column(Integer)
+    stock: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Redemption(Base):
+    __tablename__ = "redemptions"
+    __table_args__ = (UniqueConstraint("workspace_id", "source_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalogue_items.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    cost: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, approved, declined
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    source_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+GOAL_METRICS = ("revenue", "deals", "activities", "kudos")
+
+
+class Goal(Base):
+    """An individual goal (member_id set) or the team's (member_id NULL) for a period."""
+
+    __tablename__ = "goals"
+    __table_args__ = (Index("ix_goals_workspace_period", "workspace_id", "period_kind", "period_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    metric: Mapped[str] = mapped_column(String(16))
+    target: Mapped[int] = mapped_column(BigInteger)  # minor units for revenue, a count otherwise
+    currency: Mapped[str | None] = mapped_column(String(3))
+    period_kind: Mapped[str] = mapped_column(String(16))  # month, quarter, year
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Contest(Base):
+    __tablename__ = "contests"
+    __table_args__ = (UniqueConstraint("workspace_id", "source_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    metric: Mapped[str] = mapped_column(String(16))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)  # inclusive
+    prize: Mapped[str] = mapped_column(String(200), default="")
+    team_role: Mapped[str | None] = mapped_column(String(32))  # a team-of-role contest, else individual
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    source_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,17 +1,20 @@
 """The message catalogue, one module per feature, each with English ("en") and Simplified Chinese ("zh")."""
 
 from bot.messages import (
+    contests,
     core,
     customers,
     deals,
     digests,
     feedback,
     followups,
+    goals,
     ideas,
     intel,
     kudos,
     leaderboard,
     leads,
+    rewards,
     standups,
     team,
     training,
@@ -19,5 +22,5 @@ from bot.messages import (
 
 FEATURES = (
     core, deals, kudos, feedback, team, customers, leads, intel, ideas, training,
-    standups, leaderboard, digests, followups,
+    standups, leaderboard, digests, followups, rewards, goals, contests,
 )  # fmt: skip

@@ -1,0 +1,12 @@
+"""Goals and scorecards (placeholder until the feature lands)."""
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+
+async def placeholder(ack: AsyncAck) -> None:
+    await ack(text="Coming soon.")
+
+
+def register(app: AsyncApp) -> None:
+    app.command("/goal")(placeholder)
+    app.command("/scorecard")(placeholder)
