@@ -704,11 +704,19 @@ class Goal(Base):
     """An individual goal (member_id set) or the team's (member_id NULL) for a period."""
 
     __tablename__ = "goals"
-    __table_args__ = (Index("ix_goals_workspace_period", "workspace_id", "period_kind", "period_start"),)
+    __table_args__ = (
+        Index("ix_goals_workspace_period", "workspace_id", "period_kind", "period_start"),
+        # one target per (person or team, metric, period): setting it again replaces it
+        UniqueConstraint(
+            "workspace_id", "member_key", "metric", "period_kind", "period_start", name="uq_goals_subject_period"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    # member_id, or 0 for the team's goal: NULLs never clash in a unique constraint
+    member_key: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     metric: Mapped[str] = mapped_column(String(16))
     target: Mapped[int] = mapped_column(BigInteger)  # minor units for revenue, a count otherwise
     currency: Mapped[str | None] = mapped_column(String(3))
@@ -720,7 +728,10 @@ class Goal(Base):
 
 class Contest(Base):
     __tablename__ = "contests"
-    __table_args__ = (UniqueConstraint("workspace_id", "source_key"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "source_key"),
+        Index("ix_contests_workspace_ends", "workspace_id", "ends_on"),  # the announcements job
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

@@ -1,3 +1,118 @@
-"""Messages of the contests feature."""
+"""Messages of `/contest` and the contest announcements."""
 
-MESSAGES: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "contests.usage": (
+            "*Sales contests with `/contest`:*\n"
+            "• `/contest` shows the running and upcoming contests with live standings\n"
+            "• `/contest 12` shows one contest\n"
+            '• `/contest new "December sprint" metric:revenue from:2026-12-01 to:2026-12-31 prize:"Team dinner" [team:rep] [#channel]` '
+            "starts one (managers)\n"
+            "Metrics: {metrics}. Individual contests rank reps and account managers; with `team:<role>` "
+            "the roles compete, each role's members summed. Days are counted in {zone}."
+        ),
+        "contests.error.unknown_verb": "I don't know `{verb}`. Try `/contest help`.",
+        "contests.error.no_name": 'Give the contest a name, for example `/contest new "December sprint" metric:deals from:2026-12-01 to:2026-12-31`.',
+        "contests.error.missing": "Add `{option}:` to the contest.",
+        "contests.error.repeated": "`{option}:` is given twice.",
+        "contests.error.bad_date": "`{option}:{date}` is not a date; write it as 2026-12-01.",
+        "contests.error.bad_metric": "`{metric}` is not a contest metric. Use one of: {metrics}.",
+        "contests.error.bad_team": "`team:{role}` is not a team. Use one of: {roles}.",
+        "contests.error.past": "The contest can't start in the past ({day}; today is {today}).",
+        "contests.error.ends_before": "The contest ends ({end}) before it starts ({start}).",
+        "contests.error.too_long": "A contest lasts at most a year: end it by {last}.",
+        "contests.error.name_too_long": "The name is too long (at most {limit} characters).",
+        "contests.error.prize_too_long": "The prize is too long (at most {limit} characters).",
+        "contests.error.not_manager": "Only managers can start contests. Nothing was created.",
+        "contests.error.not_found": "There is no contest #{id}.",
+        "contests.created": "Contest #{id} *{name}* is set for {start} – {end}. I'll announce it in <#{channel}> when it starts.",
+        "contests.already_created": "Contest #{id} *{name}* was already created.",
+        "contests.none": "No contests are running or coming up. Managers start one with `/contest new`.",
+        "contests.title": "Contests",
+        "contests.heading": "*{name}* (#{id}) · {status}",
+        "contests.status.upcoming": "starts {start}",
+        "contests.status.running": "running until {end}",
+        "contests.status.ended": "ended {end}",
+        "contests.details": "{metric} · {start} – {end} · {kind}",
+        "contests.prize": ":gift: Prize: {prize}",
+        "contests.metric.revenue": "revenue won ({currency})",
+        "contests.metric.deals": "deals won",
+        "contests.metric.activities": "activities logged",
+        "contests.metric.kudos": "kudos received",
+        "contests.kind.individual": "individual",
+        "contests.kind.team": "teams by role",
+        "contests.team.rep": "Reps",
+        "contests.team.account-manager": "Account managers",
+        "contests.row": "*{rank}.* {who} · {value}",
+        "contests.no_scores": "No results yet.",
+        "contests.rules.individual": "Every rep and account manager competes on {metric}; the most wins, ties share the win.",
+        "contests.rules.team": "Reps and account managers compete as teams on {metric}: each team's members are summed; ties share the win.",
+        "contests.window": "Counted from {start} 00:00 to {end} 24:00 ({zone}).",
+        "contests.start.title": ":checkered_flag: Contest: {name}",
+        "contests.start.text": ":checkered_flag: The contest *{name}* starts now and runs until {end}.",
+        "contests.mid.title": ":stopwatch: Halfway: {name}",
+        "contests.mid.text": ":stopwatch: *{name}* is halfway through. The standings so far:",
+        "contests.end.title": ":trophy: Results: {name}",
+        "contests.end.text": ":trophy: *{name}* is over. Congratulations to {winners}!",
+        "contests.end.tie": ":trophy: *{name}* is over: a tie! Congratulations to {winners}, who share the win.",
+        "contests.end.nobody": ":trophy: *{name}* is over, with no results this time.",
+        "contests.and": " and ",
+    },
+    "zh": {
+        "contests.usage": (
+            "*用 `/contest` 举办销售竞赛：*\n"
+            "• `/contest` 查看进行中和即将开始的竞赛及实时排名\n"
+            "• `/contest 12` 查看某个竞赛\n"
+            '• `/contest new "December sprint" metric:revenue from:2026-12-01 to:2026-12-31 prize:"Team dinner" [team:rep] [#频道]` '
+            "发起竞赛（仅限经理）\n"
+            "指标：{metrics}。个人竞赛为销售代表和客户经理排名；使用 `team:<角色>` 时按角色分队比拼，"
+            "每队成员成绩相加。日期按 {zone} 计算。"
+        ),
+        "contests.error.unknown_verb": "我不认识 `{verb}`。试试 `/contest help`。",
+        "contests.error.no_name": '请给竞赛起个名字，例如 `/contest new "December sprint" metric:deals from:2026-12-01 to:2026-12-31`。',
+        "contests.error.missing": "请为竞赛加上 `{option}:`。",
+        "contests.error.repeated": "`{option}:` 重复了。",
+        "contests.error.bad_date": "`{option}:{date}` 不是日期，请写成 2026-12-01。",
+        "contests.error.bad_metric": "`{metric}` 不是竞赛指标。可用：{metrics}。",
+        "contests.error.bad_team": "`team:{role}` 不是一个队伍。可用：{roles}。",
+        "contests.error.past": "竞赛不能从过去开始（{day}；今天是 {today}）。",
+        "contests.error.ends_before": "竞赛的结束日期（{end}）早于开始日期（{start}）。",
+        "contests.error.too_long": "竞赛最长一年：请在 {last} 之前（含）结束。",
+        "contests.error.name_too_long": "名称太长（最多 {limit} 个字符）。",
+        "contests.error.prize_too_long": "奖品描述太长（最多 {limit} 个字符）。",
+        "contests.error.not_manager": "只有经理可以发起竞赛。未创建任何内容。",
+        "contests.error.not_found": "没有编号为 #{id} 的竞赛。",
+        "contests.created": "竞赛 #{id} *{name}* 已定于 {start} – {end}。开始时我会在 <#{channel}> 宣布。",
+        "contests.already_created": "竞赛 #{id} *{name}* 已经创建过了。",
+        "contests.none": "目前没有进行中或即将开始的竞赛。经理可以用 `/contest new` 发起。",
+        "contests.title": "竞赛",
+        "contests.heading": "*{name}*（#{id}）· {status}",
+        "contests.status.upcoming": "{start} 开始",
+        "contests.status.running": "进行中，至 {end}",
+        "contests.status.ended": "已于 {end} 结束",
+        "contests.details": "{metric} · {start} – {end} · {kind}",
+        "contests.prize": ":gift: 奖品：{prize}",
+        "contests.metric.revenue": "成交金额（{currency}）",
+        "contests.metric.deals": "赢单数",
+        "contests.metric.activities": "客户活动数",
+        "contests.metric.kudos": "收到的点赞",
+        "contests.kind.individual": "个人赛",
+        "contests.kind.team": "按角色分队",
+        "contests.team.rep": "销售代表",
+        "contests.team.account-manager": "客户经理",
+        "contests.row": "*{rank}.* {who} · {value}",
+        "contests.no_scores": "暂无成绩。",
+        "contests.rules.individual": "每位销售代表和客户经理按{metric}比拼；最高者获胜，并列共享胜利。",
+        "contests.rules.team": "销售代表和客户经理分队按{metric}比拼：每队成员成绩相加；并列共享胜利。",
+        "contests.window": "统计时间：{start} 00:00 至 {end} 24:00（{zone}）。",
+        "contests.start.title": ":checkered_flag: 竞赛：{name}",
+        "contests.start.text": ":checkered_flag: 竞赛 *{name}* 现在开始，持续到 {end}。",
+        "contests.mid.title": ":stopwatch: 过半：{name}",
+        "contests.mid.text": ":stopwatch: *{name}* 已过半。目前排名：",
+        "contests.end.title": ":trophy: 结果：{name}",
+        "contests.end.text": ":trophy: *{name}* 已结束。恭喜 {winners}！",
+        "contests.end.tie": ":trophy: *{name}* 已结束：并列！恭喜 {winners} 共享胜利。",
+        "contests.end.nobody": ":trophy: *{name}* 已结束，这次没有成绩。",
+        "contests.and": "、",
+    },
+}

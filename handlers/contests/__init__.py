@@ -1,11 +1,10 @@
-"""Contests (placeholder until the feature lands)."""
+"""`/contest`: sales contests with live standings; the job announces start, mid-point and winners."""
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
-
-async def placeholder(ack: AsyncAck) -> None:
-    await ack(text="Coming soon.")
+from handlers.contests import listeners
+from handlers.errors import guarded
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/contest")(placeholder)
+    app.command("/contest")(guarded(listeners.contest_command))

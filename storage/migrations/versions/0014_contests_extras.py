@@ -1,10 +1,12 @@
-"""Schema changes of the contests feature beyond 0011 (empty until that feature needs one).
+"""Contests: an index for the announcements job, which reads the contests not long ended.
 
 Revision ID: 0014
 Revises: 0013
 """
 
 from collections.abc import Sequence
+
+from alembic import op
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -13,8 +15,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_index("ix_contests_workspace_ends", "contests", ["workspace_id", "ends_on"])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_contests_workspace_ends", table_name="contests")
