@@ -1,12 +1,11 @@
-"""Goals and scorecards (placeholder until the feature lands)."""
+"""`/goal` and `/scorecard`: individual and team goals with progress, and the reps' scorecards."""
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
-
-async def placeholder(ack: AsyncAck) -> None:
-    await ack(text="Coming soon.")
+from handlers.errors import guarded
+from handlers.goals import listeners
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/goal")(placeholder)
-    app.command("/scorecard")(placeholder)
+    app.command("/goal")(guarded(listeners.goal_command))
+    app.command("/scorecard")(guarded(listeners.scorecard_command))

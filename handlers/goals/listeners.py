@@ -1,0 +1,132 @@
+"""Listeners for `/goal` and `/scorecard`: parse, one domain operation, render, answer ephemerally."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from handlers.goals import render
+from handlers.goals.syntax import GoalCommand, GoalSyntaxError, parse_goal_command, parse_scorecard_command
+from handlers.middleware import known_members, scope
+from handlers.replies import error_text
+from storage import goals, scorecards
+from storage.db import Database
+from storage.errors import UserError
+from storage.models import Member, Workspace, utcnow
+
+
+def refusal(locale: str | None, error: UserError) -> str:
+    return ":warning: " + error_text(locale, error)
+
+
+async def member_for(client: AsyncWebClient, db: Database, workspace: Workspace, user_id: str) -> Member:
+    found = (await known_members(client, db, workspace.id, [user_id])).get(user_id)
+    if found is None:
+        raise goals.GoalError("goals.error.unknown_user", user=user_id)
+    if found.is_bot:
+        raise goals.GoalError("goals.error.bot", user=user_id)
+    if found.deleted:
+        raise goals.GoalError("goals.error.deleted", user=user_id)
+    return found
+
+
+# --- /goal ---------------------------------------------------------------------------------------
+
+
+async def goal_command(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    command: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    db, workspace, member = scope(context)
+    locale = member.locale
+    try:
+        parsed = parse_goal_command(command.get("text", ""), workspace.currency)
+    except GoalSyntaxError as error:
+        await ack(text=f"{refusal(locale, error)}\n\n{render.usage(locale)}")
+        return
+    if parsed.verb == "help":
+        await ack(text=render.usage(locale))
+        return
+    try:
+        if parsed.verb == "set":
+            await ack(text=await set_goal(client, db, workspace, member, parsed))
+            return
+        subject = member
+        if parsed.user_id and parsed.user_id != member.slack_user_id:
+            if not member.is_manager:
+                raise goals.GoalError("goals.error.others_goals")
+            subject = await member_for(client, db, workspace, parsed.user_id)
+    except UserError as error:
+        await ack(text=refusal(locale, error))
+        return
+    async with db.session() as session:
+        rows = await goals.goal_attainment(session, workspace, utcnow(), member_ids=[subject.id])
+    text, blocks = render.goals(rows, subject.slack_user_id, subject.id == member.id, locale)
+    await ack(text=text, blocks=blocks)
+
+
+async def set_goal(
+    client: AsyncWebClient, db: Database, workspace: Workspace, member: Member, parsed: GoalCommand
+) -> str:
+    if not member.is_manager:  # before any lookup: a refusal writes nothing, not even a member row
+        raise goals.GoalError("goals.error.not_manager")
+    target = await member_for(client, db, workspace, parsed.user_id) if parsed.user_id else None
+    async with db.session() as session:
+        goal, replaced = await goals.set_goal(
+            session, workspace, member, member=target, metric=parsed.metric, target=parsed.target,
+            currency=parsed.currency, period_kind=parsed.period, now=utcnow(),
+        )  # fmt: skip
+    return render.goal_set_note(
+        parsed.user_id, goal.metric, goal.target, goal.currency, goal.period_kind, replaced, member.locale
+    )
+
+
+# --- /scorecard ----------------------------------------------------------------------------------
+
+
+async def scorecard_command(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    command: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    db, workspace, member = scope(context)
+    locale = member.locale
+    try:
+        parsed = parse_scorecard_command(command.get("text", ""))
+    except GoalSyntaxError as error:
+        await ack(text=f"{refusal(locale, error)}\n\n{render.usage(locale)}")
+        return
+    if parsed.verb == "help":
+        await ack(text=render.usage(locale))
+        return
+    now = utcnow()
+    try:
+        if parsed.verb == "team":
+            if not member.is_manager:
+                raise goals.GoalError("goals.error.team_scorecard")
+            async with db.session() as session:
+                reps = await scorecards.scored_members(session, workspace.id)
+                cards = await scorecards.scorecards(session, workspace, reps, parsed.period, now)
+            period = goals.current_period(parsed.period, now, workspace)
+            text, blocks = render.team_scorecards(cards, period.kind, period.key, workspace.currency, locale)
+            await ack(text=text, blocks=blocks)
+            return
+        subject = member
+        if parsed.user_id and parsed.user_id != member.slack_user_id:
+            if not member.is_manager:
+                raise goals.GoalError("goals.error.others_scorecard")
+            subject = await member_for(client, db, workspace, parsed.user_id)
+    except UserError as error:
+        await ack(text=refusal(locale, error))
+        return
+    async with db.session() as session:
+        card = await scorecards.scorecard(session, workspace, subject, parsed.period, now)
+    text, blocks = render.scorecard(card, workspace.currency, locale)
+    await ack(text=text, blocks=blocks)
