@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 
 from bot.views.digest import digest as render_digest
 from jobs.base import JobServices, JobSpec, Period
+from storage.goals import goal_attainment
 from storage.jobruns import claim_run, finish_run
 from storage.leaderboard import zone_of
 from storage.metrics import manager_digest
@@ -107,7 +108,8 @@ async def send_digests(name: str, workspace: Workspace, services: JobServices) -
                 numbers = await manager_digest(
                     session, workspace.id, workspace.currency, KIND[name], day, zone
                 )
-            text, blocks = render_digest(numbers, manager.locale or workspace.locale)
+                goals = await goal_attainment(session, workspace, now)
+            text, blocks = render_digest(numbers, manager.locale or workspace.locale, goals)
             await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)
         except Exception as exc:  # marked failed: the next run tries again while it is still due
             log.warning("%s for %s not sent: %s", name, key, type(exc).__name__)

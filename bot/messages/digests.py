@@ -2,6 +2,8 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "digests.goals.title": "Goal attainment",
+        "digests.goals.team": "Team:",
         "digests.title.daily": "Daily sales digest · {start}",
         "digests.title.weekly": "Weekly sales digest · {start} – {end}",
         "digests.text.daily": "Your daily sales digest for {start}",
@@ -33,6 +35,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "digests.more": "…and {count} more",
     },
     "zh": {
+        "digests.goals.title": "目标完成情况",
+        "digests.goals.team": "团队：",
         "digests.title.daily": "每日销售摘要 · {start}",
         "digests.title.weekly": "每周销售摘要 · {start} – {end}",
         "digests.text.daily": "你的 {start} 每日销售摘要",

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from bot import blocks as bk
 from bot.i18n import babel_locale, t
+from bot.views.goals import goal_line
 from bot.views.leaderboard import day_text, who
+from storage.goals import Attainment
 from storage.metrics import COHORT_DAYS, Digest, StageAmount
 from storage.money import Money, format_money
 
@@ -48,8 +50,10 @@ def _section(title: str, lines: list[str], locale: str | None, block_id: str) ->
     return bk.section("\n".join([title, *(shown or [t(locale, "digests.none")])]), block_id=block_id)
 
 
-def digest(d: Digest, locale: str | None) -> tuple[str, list[bk.Block]]:
-    """(fallback text, blocks) of one manager's digest."""
+def digest(
+    d: Digest, locale: str | None, goals: list[Attainment] | None = None
+) -> tuple[str, list[bk.Block]]:
+    """(fallback text, blocks) of one manager's digest; `goals` adds the goal attainment section."""
     start = day_text(d.period.start, locale)
     end = day_text(d.period.end - dt.timedelta(days=1), locale)
     text = t(locale, f"digests.text.{d.kind}", start=start, end=end)
@@ -181,4 +185,11 @@ def digest(d: Digest, locale: str | None) -> tuple[str, list[bk.Block]]:
             for name, n in d.competitors
         ]
         blocks.append(_section(t(locale, "digests.competitors.title"), lines, locale, "digest_competitors"))
+    if goals:
+        lines = [_goal_owner(row, locale) + goal_line(row, locale) for row in goals[:15]]
+        blocks.append(_section(t(locale, "digests.goals.title"), lines, locale, "digest_goals"))
     return text, blocks
+
+
+def _goal_owner(row: Attainment, locale: str | None) -> str:
+    return f"<@{row.slack_user_id}> " if row.slack_user_id else t(locale, "digests.goals.team") + " "

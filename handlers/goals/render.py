@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from bot import blocks as bk
 from bot.i18n import babel_locale, t
-from storage.goals import GOAL_PERIODS, Attainment, progress_bar
+from bot.views.goals import amount, goal_line, mention, money, percent, progress
+from storage.goals import GOAL_PERIODS, Attainment
 from storage.models import GOAL_METRICS
-from storage.money import Money, format_money, format_money_short
+from storage.money import Money, format_money_short
 from storage.scorecards import Scorecard
 
 ROWS_PER_SECTION = 25
 
 
-def mention(user: str) -> str:
-    return f"<@{user}>"
-
-
 def usage(locale: str | None) -> str:
     return t(locale, "goals.usage", metrics=", ".join(GOAL_METRICS), periods=", ".join(GOAL_PERIODS))
-
-
-def money(minor: int, currency: str, locale: str | None) -> str:
-    return format_money(Money(int(minor), currency), babel_locale(locale))
-
-
-def amount(metric: str, value: int | Decimal, currency: str | None, locale: str | None) -> str:
-    if metric == "revenue" and currency:
-        return money(int(value), currency, locale)
-    return str(value)
-
-
-def percent(value: Decimal | None, locale: str | None) -> str:
-    return t(locale, "goals.dash") if value is None else f"{value}"
 
 
 def goal_set_note(
@@ -52,31 +33,6 @@ def goal_set_note(
         metric=t(locale, f"goals.metric.{metric}"),
         target=amount(metric, target, currency, locale),
         period=t(locale, f"goals.period.{period}"),
-    )
-
-
-def progress(row: Attainment, locale: str | None) -> str:
-    per_day = row.per_workday
-    return t(
-        locale,
-        "goals.progress",
-        bar=progress_bar(row.percent),
-        percent=row.percent,
-        actual=amount(row.metric, row.actual, row.goal.currency, locale),
-        target=amount(row.metric, row.target, row.goal.currency, locale),
-        per_day=t(locale, "goals.dash")
-        if per_day is None
-        else amount(row.metric, per_day, row.goal.currency, locale),
-    )
-
-
-def goal_line(row: Attainment, locale: str | None) -> str:
-    return t(
-        locale,
-        "goals.line",
-        metric=t(locale, f"goals.metric.{row.metric}"),
-        period=t(locale, f"goals.period.{row.goal.period_kind}"),
-        progress=progress(row, locale),
     )
 
 

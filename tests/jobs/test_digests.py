@@ -472,3 +472,23 @@ def test_the_specs_run_every_five_minutes_and_claim_per_manager():
     for name in ("manager-digest-daily", "manager-digest-weekly"):
         spec = JOBS[name]
         assert (spec.cron, spec.claim_period, spec.cadence) == ({"minute": "*/5"}, False, "day")
+
+
+async def test_the_digest_shows_goal_attainment_when_goals_exist(app):
+    import time_machine
+    from sqlalchemy import select
+
+    from jobs.digests import send_digests
+    from storage.models import Workspace
+
+    app.fake.add_user("U0001", tz="UTC", is_admin=True)  # a workspace admin counts as a manager
+    with time_machine.travel(dt.datetime(2026, 11, 25, 8, 31, tzinfo=dt.UTC), tick=False):  # a Wednesday
+        reply = await app.send.command("/goal", "set team deals 10 month", user="U0001")
+        assert reply.status == 200
+        async with app.db.session() as session:
+            workspace = await session.scalar(select(Workspace))
+        assert await send_digests("manager-digest-daily", workspace, app.services) == 1
+    dm = (await app.fake.wait_for("chat.postMessage"))[-1].args
+    shown = str(dm["blocks"])
+    assert "Goal attainment" in shown and "Team:" in shown
+    assert "0 of 10" in shown and "per workday left: 2.5" in shown  # Wed 25, Thu, Fri, Mon 30
