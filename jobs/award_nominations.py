@@ -1,18 +1,82 @@
-"""`award-nominations` (placeholder until the feature lands)."""
+"""`award-nominations`: on the first workday of the month, nominate last month's leaders to the managers.
+
+The cron fires on the first seven days of the month, Monday to Friday, at 09:00 in the workspace's
+zone; the function acts only on the month's first workday (a workspace workday that is not a
+holiday). It then claims (job, workspace, month) in `job_runs`, so the nominations are computed
+and the managers DMed once a month, however many processes fire on that day.
+
+The claim is taken here rather than by the runner (`claim_period=False`): a runner claim taken on
+a day that is not the first workday (a holiday on the 1st) would use up the month's claim.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from bot.views.rewards import nominations_card
 from jobs.base import JobServices, JobSpec, Period
-from storage.models import Workspace
+from storage import rewards
+from storage.jobruns import claim_run, finish_run
+from storage.models import Member, Workspace, utcnow
+
+log = logging.getLogger(__name__)
+
+NAME = "award-nominations"
 
 
-async def placeholder(workspace: Workspace, period: Period, services: JobServices) -> int:
-    return 0
+async def send_award_nominations(workspace: Workspace, period: Period, services: JobServices) -> int:
+    """Nominate and DM each manager one card; returns how many managers were sent the card."""
+    now = utcnow()
+    zone = workspace.timezone or "UTC"
+    today = now.astimezone(ZoneInfo(zone)).date()
+    month = Period.containing("month", now, zone)
+    async with services.db.session() as session:
+        first = await rewards.first_workday(session, workspace, month.start)
+    if today != first:
+        return 0
+    async with services.db.session() as session:
+        run_id = await claim_run(session, NAME, workspace.id, month.key, services.claimant)
+    if run_id is None:
+        return 0  # this month's nominations were sent (or are being sent) elsewhere
+    try:
+        sent = await _nominate_and_tell(workspace, month.previous(), services, now)
+    except Exception as exc:
+        async with services.db.session() as session:
+            await finish_run(session, run_id, error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    async with services.db.session() as session:
+        await finish_run(session, run_id)
+    return sent
+
+
+async def _nominate_and_tell(
+    workspace: Workspace, last_month: Period, services: JobServices, now: dt.datetime
+) -> int:
+    async with services.db.session() as session:
+        nominations = await rewards.nominate(session, workspace, last_month, now)
+        people: dict[int, Member] = {}
+        for nomination in nominations:
+            person = await rewards.get_member_by_id(session, workspace.id, nomination.member_id)
+            if person is not None:
+                people[person.id] = person
+        deciders = await rewards.managers(session, workspace.id)
+    if not nominations:
+        log.info("%s for %s %s: nobody to nominate", NAME, workspace.team_id, last_month.key)
+        return 0
+    client = services.client_for(workspace)
+    for manager in deciders:
+        text, blocks = nominations_card(nominations, people, manager.locale or workspace.locale)
+        await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)
+    return len(deciders)
 
 
 JOB = JobSpec(
-    name="award-nominations",
-    function=placeholder,
+    name=NAME,
+    function=send_award_nominations,
     cadence="month",
-    cron={"day": "1-7", "day_of_week": "mon-fri", "hour": 9, "minute": 0},
+    cron={"day": "1-7", "hour": 9, "minute": 0},  # the function acts on the first workday only
+    claim_period=False,  # claimed per (workspace, month) by the function, on the first workday only
+    description="On the first workday of the month, DM the managers last month's award nominations.",
 )

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
-from storage.models import Kudos, KudosGive, KudosGiveValue, Member, Workspace
+from storage.models import Kudos, KudosGive, KudosGiveValue, Member, PointsEntry, Workspace, utcnow
 
 MAX_MESSAGE = 1000
 UNDO_WINDOW = dt.timedelta(minutes=5)
@@ -166,7 +167,7 @@ async def give_kudos(
     )
     session.add(give)
     await session.flush()
-    session.add_all(
+    rows = [
         Kudos(
             workspace_id=workspace.id,
             give_id=give.id,
@@ -175,8 +176,10 @@ async def give_kudos(
             created_at=now,
         )
         for r in unique_receivers
-    )
+    ]
+    session.add_all(rows)
     await session.flush()
+    await _credit_points(session, workspace, rows, now)
     return GiveResult(give, True, spent)
 
 
@@ -217,7 +220,7 @@ async def add_co_giver(
     if any(c.id == member.id for c in co_givers):
         return give, False, await allowance(session, workspace, member, now)
     spent = await _spend(session, workspace, member, len(receivers), now)
-    session.add_all(
+    rows = [
         Kudos(
             workspace_id=workspace.id,
             give_id=give.id,
@@ -226,9 +229,65 @@ async def add_co_giver(
             created_at=now,
         )
         for r in receivers
-    )
+    ]
+    session.add_all(rows)
     await session.flush()
+    await _credit_points(session, workspace, rows, now)
     return give, True, spent
+
+
+async def _credit_points(
+    session: AsyncSession, workspace: Workspace, rows: Sequence[Kudos], now: dt.datetime
+) -> None:
+    """The points ledger: `points_per_kudos` for each kudos received, once per kudos row."""
+    if workspace.points_per_kudos <= 0 or not rows:
+        return
+    await session.execute(
+        insert_ignoring_conflicts(session, PointsEntry.__table__, ["workspace_id", "source_key"]),
+        [
+            {
+                "workspace_id": workspace.id,
+                "member_id": row.receiver_id,
+                "delta": workspace.points_per_kudos,
+                "reason": "kudos",
+                "reference": f"kudos:{row.id}",
+                "source_key": f"kudos:{row.id}",
+                "created_at": now,
+            }
+            for row in rows
+        ],
+    )
+
+
+async def _reverse_points(session: AsyncSession, workspace_id: int, kudos_ids: Sequence[int]) -> None:
+    """Undo what the kudos earned, entry for entry (the rate then, not now), in the same transaction."""
+    if not kudos_ids:
+        return
+    earned = (
+        await session.execute(
+            select(PointsEntry.member_id, PointsEntry.delta, PointsEntry.source_key).where(
+                PointsEntry.workspace_id == workspace_id,
+                PointsEntry.source_key.in_([f"kudos:{i}" for i in kudos_ids]),
+            )
+        )
+    ).all()
+    if not earned:
+        return
+    await session.execute(
+        insert_ignoring_conflicts(session, PointsEntry.__table__, ["workspace_id", "source_key"]),
+        [
+            {
+                "workspace_id": workspace_id,
+                "member_id": member_id,
+                "delta": -delta,
+                "reason": "kudos-undone",
+                "reference": source_key,
+                "source_key": f"kudos-undone:{source_key.removeprefix('kudos:')}",
+                "created_at": utcnow(),
+            }
+            for member_id, delta, source_key in earned
+        ],
+    )
 
 
 async def undo_give(
@@ -259,6 +318,8 @@ async def _delete_give(session: AsyncSession, give: KudosGive) -> KudosGive:
     The card may be recorded by another request while this one runs: RETURNING reports the row as
     deleted, so between the two exactly one side sees the card and removes it.
     """
+    kudos_ids = list(await session.scalars(select(Kudos.id).where(Kudos.give_id == give.id)))
+    await _reverse_points(session, give.workspace_id, kudos_ids)
     await session.execute(delete(KudosGiveValue).where(KudosGiveValue.give_id == give.id))
     await session.execute(delete(Kudos).where(Kudos.give_id == give.id))
     deleted = await session.execute(

@@ -348,6 +348,8 @@ class Kudos(Base):
         UniqueConstraint("give_id", "giver_id", "receiver_id"),
         Index("ix_kudos_workspace_giver_created", "workspace_id", "giver_id", "created_at"),
         Index("ix_kudos_workspace_receiver_created", "workspace_id", "receiver_id", "created_at"),
+        # ledger keys name kudos ids: SQLite must never hand a deleted row's id to a new kudos
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -708,7 +710,12 @@ class Goal(Base):
         Index("ix_goals_workspace_period", "workspace_id", "period_kind", "period_start"),
         # one target per (person or team, metric, period): setting it again replaces it
         UniqueConstraint(
-            "workspace_id", "member_key", "metric", "period_kind", "period_start", name="uq_goals_subject_period"
+            "workspace_id",
+            "member_key",
+            "metric",
+            "period_kind",
+            "period_start",
+            name="uq_goals_subject_period",
         ),
     )
 

@@ -1,11 +1,14 @@
-"""Awards, points and the reward catalogue (placeholder until the feature lands)."""
+"""`/reward`: awards with honorary titles, points, monthly nominations and the reward catalogue."""
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 
-
-async def placeholder(ack: AsyncAck) -> None:
-    await ack(text="Coming soon.")
+from handlers.errors import guarded
+from handlers.rewards import listeners
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/reward")(placeholder)
+    app.command("/reward")(guarded(listeners.reward_command))
+    app.action("rewards_nomination_announce")(guarded(listeners.nomination_clicked))
+    app.action("rewards_nomination_skip")(guarded(listeners.nomination_clicked))
+    app.action("rewards_redemption_approve")(guarded(listeners.redemption_clicked))
+    app.action("rewards_redemption_decline")(guarded(listeners.redemption_clicked))

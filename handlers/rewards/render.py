@@ -1,0 +1,75 @@
+"""Block Kit for `/reward` answers: usage, a points balance with its movements, the catalogue."""
+
+from __future__ import annotations
+
+from babel.dates import format_date
+
+from bot import blocks as bk
+from bot.i18n import CATALOGUE, babel_locale, t
+from storage.models import CatalogueItem, Member, PointsEntry
+from storage.rewards import DEFAULT_AWARD_POINTS, MAX_AWARD_POINTS
+
+
+def mention(member: Member) -> str:
+    return f"<@{member.slack_user_id}>"
+
+
+def usage(locale: str | None, manager: bool) -> str:
+    text = t(locale, "rewards.usage")
+    if manager:
+        text += "\n" + t(
+            locale, "rewards.usage.managers", points=DEFAULT_AWARD_POINTS, limit=MAX_AWARD_POINTS
+        )
+    return text
+
+
+def reason_label(reason: str, locale: str | None) -> str:
+    key = f"rewards.reason.{reason}"
+    return t(locale, key) if key in CATALOGUE["en"] else bk.escape(reason)
+
+
+def signed(delta: int) -> str:
+    return f"+{delta}" if delta > 0 else str(delta)
+
+
+def points_view(
+    member: Member, balance: int, entries: list[PointsEntry], own: bool, locale: str | None
+) -> tuple[str, list[bk.Block]]:
+    text = (
+        t(locale, "rewards.points.own", balance=balance)
+        if own
+        else t(locale, "rewards.points.other", user=mention(member), balance=balance)
+    )
+    blocks: list[bk.Block] = [bk.section(text, block_id="rewards_points")]
+    if entries:
+        lines = [
+            t(
+                locale,
+                "rewards.points.line",
+                delta=signed(entry.delta),
+                reason=reason_label(entry.reason, locale),
+                date=format_date(entry.created_at.date(), "medium", locale=babel_locale(locale)),
+            )
+            for entry in entries
+        ]
+        blocks.append(bk.section(t(locale, "rewards.points.recent") + "\n" + "\n".join(lines)))
+    else:
+        blocks.append(bk.context(t(locale, "rewards.points.none")))
+    return text, blocks
+
+
+def catalogue(items: list[CatalogueItem], balance: int, locale: str | None) -> tuple[str, list[bk.Block]]:
+    text = t(locale, "rewards.catalogue.header")
+    if not items:
+        return text, [bk.section(t(locale, "rewards.catalogue.empty"), block_id="rewards_catalogue")]
+    lines = []
+    for item in items:
+        line = t(locale, "rewards.catalogue.line", id=item.id, name=bk.escape(item.name), cost=item.cost)
+        if item.stock is not None:
+            line += " · " + t(locale, "rewards.catalogue.stock", stock=item.stock)
+        lines.append(line)
+    return text, [
+        bk.header(text),
+        bk.section("\n".join(lines), block_id="rewards_catalogue"),
+        bk.context(t(locale, "rewards.catalogue.footer", balance=balance)),
+    ]
