@@ -21,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -118,6 +119,7 @@ class Workspace(Base):
     # ISO weekdays the team works, Monday = 0; NULL: Monday to Friday.
     workdays: Mapped[list[int] | None] = mapped_column(JSON)
     points_per_kudos: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    charts_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     channels: Mapped[list[WorkspaceChannel]] = relationship(back_populates="workspace", lazy="selectin")
 
@@ -176,6 +178,9 @@ class Member(Base):
     ooo_until: Mapped[dt.date | None] = mapped_column(Date)
     last_lead_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # round-robin among equals
     onboarded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the welcome DM was sent
+    # "en" or "zh-CN" chosen with /dealbell language; NULL: follow the Slack locale
+    language: Mapped[str | None] = mapped_column(String(16))
+    home_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # refresh App Home only if used
 
     def out_of_office(self, day: dt.date) -> bool:
         return (

@@ -60,6 +60,7 @@ class FakeSlack:
         self.rate_windows: dict[str, tuple[int, float, int, str]] = {}
         self.server_errors: dict[str, list[int]] = {}  # method -> queued HTTP 5xx statuses
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> message
+        self.uploads: dict[str, bytes] = {}  # file id -> the bytes files_upload_v2 sent
         self.port = 0
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -73,6 +74,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key:.*}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -272,9 +274,36 @@ class FakeSlack:
             return {"ok": True, "messages": [found] if found else [], "has_more": False}
         if method == "chat.delete":
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):04d}"
+            return {
+                "ok": True,
+                "file_id": file_id,
+                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+            }
+        if method == "files.completeUploadExternal":
+            files = args.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": True}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2 of files_upload_v2: the file's bytes, posted to the URL step 1 handed out."""
+        file_id = request.match_info["file_id"]
+        self.uploads[file_id] = await request.read()
+        await self._record(Call("upload", {"file_id": file_id, "size": len(self.uploads[file_id])}))
+        return web.Response(text=f"OK - {len(self.uploads[file_id])}")
+
+    def uploaded(self) -> list[tuple[dict[str, Any], bytes]]:
+        """(files.completeUploadExternal arguments, file bytes) for every completed upload."""
+        done = []
+        for call in self.calls_to("files.completeUploadExternal"):
+            files = call.args.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            done.extend((call.args, self.uploads.get(f["id"], b"")) for f in files)
+        return done
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.read()

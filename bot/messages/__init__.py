@@ -1,20 +1,24 @@
 """The message catalogue, one module per feature, each with English ("en") and Simplified Chinese ("zh")."""
 
 from bot.messages import (
+    charts,
     contests,
     core,
     customers,
     deals,
     digests,
+    exports,
     feedback,
     followups,
     goals,
+    home,
     ideas,
     intel,
     kudos,
     leaderboard,
     leads,
     rewards,
+    settings,
     standups,
     team,
     training,
@@ -23,4 +27,5 @@ from bot.messages import (
 FEATURES = (
     core, deals, kudos, feedback, team, customers, leads, intel, ideas, training,
     standups, leaderboard, digests, followups, rewards, goals, contests,
+    home, settings, exports, charts,
 )  # fmt: skip

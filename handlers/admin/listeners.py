@@ -6,16 +6,22 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks as bk
 from bot.i18n import t
 from bot.mentions import channel_id
+from handlers.admin import export, settings
 from storage.models import SEGMENTS, Member, Workspace
 from storage.workspaces import CHANNEL_KINDS, set_channel, update_workspace, with_value, without_value
 
 
 async def dealbell_command(
-    ack: AsyncAck, body: dict[str, Any], command: dict[str, Any], context: AsyncBoltContext
+    ack: AsyncAck,
+    body: dict[str, Any],
+    command: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
 ) -> None:
     member: Member = context["member"]
     words = (command.get("text") or "").split()
@@ -24,6 +30,12 @@ async def dealbell_command(
         await ack(text=t(member.locale, "admin.usage"))
     elif sub == "channels":
         await ack(text=await channels(context, words[1:]))
+    elif sub == "settings":
+        await settings.open_settings(ack, body, context, client)
+    elif sub == "language":
+        await ack(text=await settings.set_language(context, words[1:]))
+    elif sub == "export":
+        await export.export_command(ack, body, context, client, [w.lower() for w in words[1:]])
     elif sub == "cadence":
         await ack(text=await cadence_settings(context, [w.lower() for w in words[1:]]))
     elif sub in ("values", "kudos"):

@@ -1,0 +1,3 @@
+"""Messages of the settings feature."""
+
+MESSAGES: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
