@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -33,3 +34,12 @@ async def tell_user(
         except SlackApiError as exc:
             log.info("ephemeral failed (%s); sending a DM instead", exc.response.get("error"))
     await client.chat_postMessage(channel=member.slack_user_id, text=text, blocks=blocks)
+
+
+async def reply_privately(respond: Any, client: AsyncWebClient, member: Member, text: str) -> None:
+    """An ephemeral answer to a click: through its response_url on a message, by DM from the App Home
+    (Home clicks carry no response_url, so Bolt's `respond` is None there)."""
+    if respond is not None:
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+    else:
+        await tell_user(client, member, None, text, None)

@@ -7,22 +7,32 @@ office that day) they ask `local_due` whether that time has just passed in the m
 then claim (job, workspace, "<manager>:<local date>") before sending, so each manager gets one
 digest per day however many processes run the job. A digest Slack refused is marked failed and
 sent again by the next run while it is still due (the one-hour grace).
+
+Unless the workspace turned charts off, the weekly digest gets a PNG in its thread: the open
+pipeline by stage beside the last 8 weeks' revenue won (the manager's weeks), in the workspace
+currency. It is uploaded after the digest is sent and recorded, and a chart that fails is only
+logged: the digest is never lost or sent twice because of it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
 
 from sqlalchemy import or_, select
 
+from bot import charts
+from bot.i18n import t
 from bot.views.digest import digest as render_digest
+from bot.views.leaderboard import day_text
 from jobs.base import JobServices, JobSpec, Period
+from jobs.leaderboard import last_weeks, thread_chart, trend
 from storage.goals import goal_attainment
 from storage.jobruns import claim_run, finish_run
 from storage.leaderboard import zone_of
-from storage.metrics import manager_digest
+from storage.metrics import FUNNEL, Digest, manager_digest
 from storage.models import Holiday, Member, Role, Workspace, utcnow
 from storage.schedule import local_due
 
@@ -84,6 +94,39 @@ def runs_on(
     return daily if name == DAILY else weekly
 
 
+ChartCache = dict[tuple[str, dt.date, str], bytes | None]
+
+
+async def digest_png(
+    workspace: Workspace,
+    numbers: Digest,
+    zone: str,
+    locale: str | None,
+    services: JobServices,
+    cache: ChartCache,
+) -> bytes | None:
+    """Pipeline by stage beside the trend, drawn once per (zone, week, locale) in a run; None when
+    there is neither an open deal nor a won one in the workspace currency."""
+    key = (zone, numbers.period.start, locale or "")
+    if key in cache:
+        return cache[key]
+    weeks = await trend(workspace, last_weeks(numbers.period), zone, utcnow(), services)
+    at_stage = {s.stage: s for s in numbers.pipeline if s.currency == workspace.currency}
+    bars = [
+        charts.Bar(
+            charts.stage_label(stage, locale),
+            at_stage[stage].amount_minor if stage in at_stage else 0,
+            at_stage[stage].count if stage in at_stage else 0,
+        )
+        for stage in FUNNEL[:-1]  # the open stages, in funnel order
+    ]
+    png = None
+    if at_stage or any(w.minor for w in weeks):
+        png = await asyncio.to_thread(charts.digest_chart, workspace.currency, bars, weeks, locale)
+    cache[key] = png
+    return png
+
+
 async def send_digests(name: str, workspace: Workspace, services: JobServices) -> int:
     """DM every manager whose digest time just passed; returns how many this run sent."""
     now = utcnow()
@@ -92,6 +135,7 @@ async def send_digests(name: str, workspace: Workspace, services: JobServices) -
         return 0
     holidays = await holidays_near(workspace.id, now, services) if name == DAILY else set()
     client = services.client_for(workspace)
+    pngs: ChartCache = {}
     sent = 0
     for manager in managers:
         zone = zone_of(manager, workspace)
@@ -109,8 +153,9 @@ async def send_digests(name: str, workspace: Workspace, services: JobServices) -
                     session, workspace.id, workspace.currency, KIND[name], day, zone
                 )
                 goals = await goal_attainment(session, workspace, now)
-            text, blocks = render_digest(numbers, manager.locale or workspace.locale, goals)
-            await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)
+            locale = manager.locale or workspace.locale
+            text, blocks = render_digest(numbers, locale, goals)
+            post = await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)
         except Exception as exc:  # marked failed: the next run tries again while it is still due
             log.warning("%s for %s not sent: %s", name, key, type(exc).__name__)
             async with services.db.session() as session:
@@ -119,6 +164,15 @@ async def send_digests(name: str, workspace: Workspace, services: JobServices) -
         async with services.db.session() as session:
             await finish_run(session, run_id)
         sent += 1
+        if name == WEEKLY and workspace.charts_enabled:  # after the run is recorded: never sent twice
+            await thread_chart(
+                client,
+                post,
+                lambda: digest_png(workspace, numbers, zone, locale, services, pngs),  # noqa: B023 awaited at once
+                filename=f"digest-{numbers.period.key}.png",
+                title=t(locale, "charts_digest_title", week=day_text(numbers.period.start, locale)),
+                job=name,
+            )
     return sent
 
 

@@ -5,14 +5,23 @@ revenue won (ranked in the workspace currency, other currencies listed), deals w
 received, the top 10 of each with the movement against last week's final ranks. It goes to the
 leaderboard channel, else the wins channel; with neither it is skipped (and logged). The runner's
 period claim makes it post once per (workspace, week) however many processes run it.
+
+Unless the workspace turned charts off, a PNG (revenue by rep this week beside the last 8 weeks'
+revenue won, in the workspace currency) follows in the post's thread. The chart comes after the
+post and on its own: if it fails it is logged and dropped, never the post (nor is it repeated).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import charts
+from bot.i18n import t
 from bot.views import leaderboard as render
 from jobs.base import JobServices, JobSpec, Period
 from storage import leaderboard
@@ -21,6 +30,73 @@ from storage.models import Workspace, utcnow
 log = logging.getLogger(__name__)
 
 NAME = "weekly-leaderboard"
+TREND_WEEKS = 8
+
+
+def last_weeks(week: Period, count: int = TREND_WEEKS) -> list[Period]:
+    """`count` weeks ending with `week`, oldest first."""
+    weeks = [week]
+    while len(weeks) < count:
+        weeks.append(weeks[-1].previous())
+    return weeks[::-1]
+
+
+async def trend(
+    workspace: Workspace, weeks: list[Period], zone: str, until: dt.datetime, services: JobServices
+) -> list[charts.Week]:
+    """Revenue won in the workspace currency in each week (the zone's weeks), up to `until`."""
+    windows = [week.utc_bounds(zone) for week in weeks]
+    windows = [(start, min(end, until)) for start, end in windows]
+    async with services.db.session() as session:
+        totals = await leaderboard.won_per_window(session, workspace.id, workspace.currency, windows)
+    return [charts.Week(week.start, total) for week, total in zip(weeks, totals, strict=True)]
+
+
+async def thread_chart(
+    client: Any,
+    post: Any,
+    render_png: Callable[[], Awaitable[bytes | None]],
+    filename: str,
+    title: str,
+    job: str,
+) -> bool:
+    """Upload the chart `render_png` makes into the thread of `post` (a chat.postMessage answer).
+
+    Never raises: the post is out already, so a chart that fails is logged and left out.
+    Returns whether a chart was uploaded (None from `render_png`: nothing worth drawing).
+    """
+    try:
+        png = await render_png()
+        if png is None:
+            return False
+        await client.files_upload_v2(
+            channel=post["channel"], thread_ts=post["ts"], content=png, filename=filename, title=title
+        )
+    except Exception as exc:
+        log.warning("%s: chart for %s not uploaded: %s: %s", job, post.get("ts"), type(exc).__name__, exc)
+        return False
+    return True
+
+
+async def leaderboard_png(
+    workspace: Workspace,
+    revenue: leaderboard.Board,
+    period: Period,
+    until: dt.datetime,
+    services: JobServices,
+) -> bytes | None:
+    """Revenue by rep (the board's ranked rows) beside the trend; None when both are empty."""
+    weeks = await trend(workspace, last_weeks(period), workspace.timezone, until, services)
+    if not revenue.rows and not any(w.minor for w in weeks):
+        return None
+    async with services.db.session() as session:
+        names = await leaderboard.member_names(session, workspace.id, [r.key for r in revenue.rows])
+    bars = [
+        charts.Bar(charts.person_label(*names.get(r.key, ("", "")), r.key), r.value) for r in revenue.rows
+    ]
+    return await asyncio.to_thread(
+        charts.leaderboard_chart, workspace.currency, bars, weeks, workspace.locale
+    )
 
 
 async def post_weekly_leaderboard(workspace: Workspace, period: Period, services: JobServices) -> int:
@@ -39,7 +115,22 @@ async def post_weekly_leaderboard(workspace: Workspace, period: Period, services
         )
     today = min(now.astimezone(ZoneInfo(zone)).date(), period.end - dt.timedelta(days=1))
     text, blocks = render.weekly(boards, period, today, zone, workspace.locale)
-    await services.client_for(workspace).chat_postMessage(channel=channel, text=text, blocks=blocks)
+    client = services.client_for(workspace)
+    post = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    if workspace.charts_enabled:
+        revenue = next(b for b in boards if b.metric == "revenue")
+        await thread_chart(
+            client,
+            post,
+            lambda: leaderboard_png(workspace, revenue, period, now, services),
+            filename=f"leaderboard-{period.key}.png",
+            title=t(
+                workspace.locale,
+                "charts_leaderboard_title",
+                week=render.day_text(period.start, workspace.locale),
+            ),
+            job=NAME,
+        )
     return 1
 
 

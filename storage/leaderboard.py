@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Activity, Deal, Kudos, Member, Stage, Workspace
@@ -224,3 +224,52 @@ async def boards(
     session: AsyncSession, workspace: Workspace, metrics: Iterable[str], window: Window, previous: Window
 ) -> list[Board]:
     return [await board(session, workspace, metric, window, previous) for metric in metrics]
+
+
+# --- for the charts ------------------------------------------------------------------------------
+
+
+async def won_per_window(
+    session: AsyncSession, workspace_id: int, currency: str, windows: Sequence[Window]
+) -> list[int]:
+    """Revenue won in `currency` in each window (minor units), in one aggregate over all windows.
+
+    Every deal of the workspace counts, whoever owns it (the team's revenue, departed reps
+    included), unlike the boards, which rank only the people still here.
+    """
+    if not windows:
+        return []
+    sums = [
+        func.coalesce(
+            func.sum(case((and_(Deal.closed_at >= start, Deal.closed_at < end), Deal.amount_minor), else_=0)),
+            0,
+        )
+        for start, end in windows
+    ]
+    row = (
+        await session.execute(
+            select(*sums).where(
+                Deal.workspace_id == workspace_id,
+                Deal.stage == Stage.WON.value,
+                Deal.currency == currency,
+                Deal.closed_at >= min(start for start, _ in windows),
+                Deal.closed_at < max(end for _, end in windows),
+            )
+        )
+    ).one()
+    return [int(total) for total in row]
+
+
+async def member_names(
+    session: AsyncSession, workspace_id: int, user_ids: Iterable[str]
+) -> dict[str, tuple[str, str]]:
+    """{slack user id: (real name, handle)} for the given members of the workspace."""
+    wanted = list(dict.fromkeys(user_ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Member.slack_user_id, Member.real_name, Member.name).where(
+            Member.workspace_id == workspace_id, Member.slack_user_id.in_(wanted)
+        )
+    )
+    return {user: (real_name or "", name or "") for user, real_name, name in rows}

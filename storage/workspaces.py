@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_ignoring_conflicts
@@ -128,10 +128,12 @@ async def save_member(
             **values,
         )
     )
+    # A language chosen with `/dealbell language` (Member.language) wins over the Slack locale.
+    refreshed = {**values, "locale": case((Member.language.is_(None), profile.locale), else_=Member.locale)}
     await session.execute(
         update(Member)
         .where(Member.workspace_id == workspace_id, Member.slack_user_id == slack_user_id)
-        .values(**values)
+        .values(**refreshed)
         .execution_options(synchronize_session=False)
     )
     member = await get_member(session, workspace_id, slack_user_id)

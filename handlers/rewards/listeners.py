@@ -12,7 +12,7 @@ from bot import blocks as bk
 from bot.i18n import t
 from bot.views import rewards as views
 from handlers.middleware import known_members, scope
-from handlers.replies import error_text
+from handlers.replies import error_text, reply_privately
 from handlers.rewards import render
 from handlers.rewards.syntax import RewardCommand, RewardSyntaxError, parse_reward_command
 from storage import points, rewards
@@ -293,16 +293,14 @@ async def redemption_clicked(
                 else None
             )
     except UserError as error:
-        await respond(text=refusal(locale, error), response_type="ephemeral", replace_original=False)
+        await reply_privately(respond, client, member, refusal(locale, error))
         return
     if decision.changed:
         note = views.redemption_outcome(decision.redemption, decision.item, decision.out_of_stock, balance,
                                         decision.member.locale)  # fmt: skip
         await client.chat_postMessage(channel=decision.member.slack_user_id, text=note)
     else:
-        await respond(
-            text=t(locale, "rewards.redemption.already"), response_type="ephemeral", replace_original=False
-        )
+        await reply_privately(respond, client, member, t(locale, "rewards.redemption.already"))
     container = body.get("container") or {}
     if container.get("channel_id") and container.get("message_ts"):
         text, blocks = views.redemption_card(

@@ -1,0 +1,135 @@
+"""Publishing the App Home: when it is opened, after each of the user's own actions, and Redeem."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.listener.async_listener_completion_handler import AsyncListenerCompletionHandler
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import blocks as bk
+from bot.i18n import t
+from bot.views import home as views
+from bot.views import rewards as reward_views
+from handlers.middleware import scope
+from handlers.replies import error_text, tell_user
+from storage import home, rewards
+from storage.db import Database
+from storage.errors import UserError
+from storage.models import Member, Workspace, utcnow
+from storage.workspaces import get_workspace_by_id
+
+log = logging.getLogger(__name__)
+
+
+async def publish(client: AsyncWebClient, db: Database, workspace: Workspace, member: Member) -> None:
+    """Build the member's Home from fresh rows (the language may just have changed) and publish it."""
+    now = utcnow()
+    async with db.session() as session:
+        fresh_member = await home.get_member_by_id(session, workspace.id, member.id)
+        fresh_workspace = await get_workspace_by_id(session, workspace.id)
+        if fresh_member is None or fresh_workspace is None:
+            return
+        data = await home.member_home(session, fresh_workspace, fresh_member, now)
+    view = views.home_view(data, fresh_member, fresh_member.locale)
+    await client.views_publish(user_id=fresh_member.slack_user_id, view=view)
+
+
+async def home_opened(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    event: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    if event.get("tab", "home") != "home" or context.get("member") is None:
+        return
+    db, workspace, member = scope(context)
+    async with db.session() as session:
+        await home.mark_home_opened(session, workspace.id, member.id, utcnow())
+    await publish(client, db, workspace, member)
+
+
+async def redeem_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    """Redeem from the Home: the button names the item; a double click on one rendering redeems once."""
+    db, workspace, member = scope(context)
+    locale = member.locale
+    await ack()
+    view = body.get("view") or {}
+    item_id = action.get("value", "")
+    rendering = f"{view.get('id')}:{view.get('hash')}" if view.get("id") else body.get("trigger_id", "")
+    target = item_id if item_id.isdigit() else "#0"  # by id only; a forged value finds nothing
+    try:
+        async with db.session() as session:
+            result = await rewards.redeem(
+                session,
+                workspace,
+                member,
+                target,
+                source_key=f"home:{rendering}:{item_id}"[:200],
+                now=utcnow(),
+            )
+    except UserError as error:
+        await tell_user(client, member, None, ":warning: " + error_text(locale, error), None)
+        return
+    name = bk.escape(result.item.name)
+    if not result.created:
+        await tell_user(client, member, None, t(locale, "rewards.redeem.already", item=name), None)
+        return
+    note = t(locale, "rewards.redeem.requested", item=name, cost=result.item.cost, balance=result.balance)
+    await tell_user(client, member, None, note, None)
+    async with db.session() as session:
+        deciders = await rewards.managers(session, workspace.id)
+    for manager in deciders:
+        text, blocks = reward_views.redemption_card(result.redemption, result.item, member, manager.locale)
+        await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)
+
+
+# --- refresh after the user's own actions ---------------------------------------------------------
+
+
+async def refresh_home(request: AsyncBoltRequest) -> None:
+    """Re-publish the Home of the user a listener just served, if they use the Home at all."""
+    context = request.context
+    member: Member | None = context.get("member")
+    workspace: Workspace | None = context.get("workspace")
+    if member is None or workspace is None or member.home_opened_at is None or context.get("db") is None:
+        return
+    event = (request.body.get("event") or {}) if request.body.get("type") == "event_callback" else {}
+    if event.get("type") == "app_home_opened":
+        return  # published by its own listener
+    if event and event.get("user") != member.slack_user_id:
+        return  # events by someone else are not "the user's own actions"
+    try:
+        await publish(context.client, context["db"], workspace, member)
+    except SlackApiError as exc:
+        log.info("App Home refresh failed: %s", exc.response.get("error"))
+
+
+class RefreshHome(AsyncListenerCompletionHandler):
+    """Bolt's listener completion hook: runs after every listener, once it has finished."""
+
+    async def handle(self, request: AsyncBoltRequest, response: BoltResponse | None) -> None:
+        try:
+            await refresh_home(request)
+        except Exception as error:  # a stale Home must never fail the request it follows
+            log.warning("App Home refresh failed: %s", type(error).__name__, exc_info=error)
+
+
+def refresh_after_every_listener(app: AsyncApp) -> None:
+    """Install RefreshHome. AsyncApp has no public option for it (slack_bolt 1.x builds its
+    AsyncioListenerRunner with the default completion handler), so the runner's attribute is set."""
+    runner = getattr(app, "_async_listener_runner", None)
+    if runner is not None and hasattr(runner, "listener_completion_handler"):
+        runner.listener_completion_handler = RefreshHome()
