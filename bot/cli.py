@@ -6,12 +6,14 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import __version__
 from bot.settings import Settings, SettingsError, load_settings
 from jobs import JOBS
 from jobs.runner import RunOutcome, run_job
 from storage import migrate
+from storage.csv_io import IMPORT_KINDS, FileError, ImportResult, import_csv
 from storage.db import Database
 from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspaces
 
@@ -47,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="claim this period's run like the scheduler does: run twice, post once",
     )
+
+    imports = commands.add_parser("import", help="import deals or customers from a CSV file")
+    imports.add_argument("kind", choices=IMPORT_KINDS, help="what the file holds")
+    imports.add_argument("file", type=Path, metavar="FILE.csv", help="UTF-8 CSV, with or without a BOM")
+    imports.add_argument("--team", required=True, help="the workspace (Slack team id) to import into")
+    imports.add_argument("--owner", help="Slack user id owning the deals whose row names no owner")
+    imports.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    imports.add_argument("--skip-bad", action="store_true", help="write the good rows, report the bad")
     return parser
 
 
@@ -59,6 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(settings, args.mode, args.port)
         if args.command == "db":
             return db_upgrade(settings) if args.db_command == "upgrade" else db_current(settings)
+        if args.command == "import":
+            return asyncio.run(
+                import_file(
+                    settings, args.kind, args.file, args.team, args.owner, args.dry_run, args.skip_bad
+                )
+            )
         if args.jobs_command == "list":
             return jobs_list()
         return asyncio.run(jobs_run(settings, args.name, args.team, args.as_scheduled))
@@ -132,6 +148,62 @@ async def jobs_run(settings: Settings, name: str, team: str | None, as_scheduled
     for outcome in outcomes:
         print(describe(outcome))
     return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+async def import_file(
+    settings: Settings, kind: str, file: Path, team: str, owner: str | None, dry_run: bool, skip_bad: bool
+) -> int:
+    """`dealbell import deals|customers FILE.csv --team T…`: 0 done, 1 bad rows, 2 unusable input."""
+    if await migrate.current_revision(settings.database_url) != migrate.head_revision():
+        raise SettingsError("the database is not migrated: run `dealbell db upgrade` first")
+    try:
+        data = await asyncio.to_thread(file.read_bytes)
+    except OSError as error:
+        print(f"cannot read {file}: {error.strerror}", file=sys.stderr)
+        return 2
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            workspaces = await list_workspaces(session, team)
+        if len(workspaces) != 1:
+            known = "is not known to" if not workspaces else "is ambiguous in"
+            print(f"workspace {team!r} {known} this database", file=sys.stderr)
+            return 2
+        workspace = workspaces[0]
+        result = await import_csv(
+            db, workspace.id, kind, data, workspace.currency,
+            default_owner=owner, dry_run=dry_run, skip_bad=skip_bad,
+        )  # fmt: skip
+    except FileError as error:
+        print(f"{file}: {error}", file=sys.stderr)
+        return 2
+    finally:
+        await db.dispose()
+    print(describe_import(result, dry_run))
+    for bad in result.bad:
+        print(f"line {bad.line}: {bad.reason}", file=sys.stderr)
+    if result.bad and not skip_bad:
+        print(
+            f"{len(result.bad)} bad row(s): nothing was written (fix them, or pass --skip-bad)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def describe_import(result: ImportResult, dry_run: bool) -> str:
+    """What changed, or with --dry-run what would change, per kind of row."""
+    created, updated = ("to create", "to update") if dry_run else ("created", "updated")
+    lines = ["dry run: nothing was written"] if dry_run else []
+    if result.kind == "deals":
+        lines.append(f"deals: {result.deals_created} {created}, {result.deals_existing} already imported")
+    lines.append(
+        f"customers: {result.customers_created} {created}, {result.customers_updated} {updated}, "
+        f"{result.customers_unchanged} unchanged"
+    )
+    if result.bad:
+        lines.append(f"bad rows: {len(result.bad)}" + (" (skipped)" if result.written or dry_run else ""))
+    return "\n".join(lines)
 
 
 def describe(outcome: RunOutcome) -> str:

@@ -1,3 +1,38 @@
-"""Messages of the exports feature."""
+"""Messages of `/dealbell export …` (CSV files sent to the requester's DM)."""
 
-MESSAGES: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "exports.usage": (
+            "*Export to CSV* (managers): `/dealbell export deals|kudos|activities [month|quarter|year|all]` "
+            "sends a CSV file to your DM. The default period is this month, in your time zone."
+        ),
+        "exports.error.not_manager": "Only managers and workspace admins can export data.",
+        "exports.error.bad_kind": "`{word}` is not something I can export. Use one of: {kinds}.",
+        "exports.error.bad_period": "`{word}` is not a period. Use one of: {periods}.",
+        "exports.started": (
+            "Preparing the {kind} export ({period}); the CSV file will arrive in your DM.\nColumns: {columns}"
+        ),
+        "exports.file.title": "dealbell {kind} export ({period})",
+        "exports.file.comment": "Your {kind} export ({period}): {count} rows.",
+        "exports.kind.deals": "deals",
+        "exports.kind.kudos": "kudos",
+        "exports.kind.activities": "activities",
+        "exports.period.all": "all time",
+    },
+    "zh": {
+        "exports.usage": (
+            "*导出 CSV*（经理）：`/dealbell export deals|kudos|activities [month|quarter|year|all]` "
+            "会把 CSV 文件发到你的私信。默认导出本月（按你的时区）。"
+        ),
+        "exports.error.not_manager": "只有经理和工作区管理员可以导出数据。",
+        "exports.error.bad_kind": "`{word}` 无法导出。可用：{kinds}。",
+        "exports.error.bad_period": "`{word}` 不是时间段。可用：{periods}。",
+        "exports.started": "正在准备{kind}导出（{period}），CSV 文件稍后发到你的私信。\n列：{columns}",
+        "exports.file.title": "dealbell {kind}导出（{period}）",
+        "exports.file.comment": "你的{kind}导出（{period}）：共 {count} 行。",
+        "exports.kind.deals": "商机",
+        "exports.kind.kudos": "点赞",
+        "exports.kind.activities": "客户活动",
+        "exports.period.all": "全部时间",
+    },
+}

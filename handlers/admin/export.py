@@ -1,14 +1,89 @@
-"""`/dealbell export deals|kudos|activities [period]` (placeholder until the feature lands)."""
+"""`/dealbell export deals|kudos|activities [month|quarter|year|all]`: a CSV file in the requester's DM."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.i18n import t
+from handlers.middleware import scope
+from handlers.replies import error_text
+from storage.csv_io import EXPORT_COLUMNS, EXPORT_KINDS, export_csv
+from storage.errors import UserError
+from storage.models import utcnow
+from storage.periods import Period
+
+log = logging.getLogger(__name__)
+
+EXPORT_PERIODS = ("month", "quarter", "year", "all")
+
+
+class ExportError(UserError):
+    """A refused export request."""
+
+
+def parse_export_args(args: list[str]) -> tuple[str, str] | None:
+    """(kind, period) from the words after `export`; None asks for the usage. Pure."""
+    if not args or args[0] in ("help", "?"):
+        return None
+    kind, period = args[0].lower(), (args[1].lower() if len(args) > 1 else "month")
+    if kind not in EXPORT_KINDS:
+        raise ExportError("exports.error.bad_kind", word=args[0], kinds=", ".join(EXPORT_KINDS))
+    if period not in EXPORT_PERIODS or len(args) > 2:
+        word = args[1] if period not in EXPORT_PERIODS else args[2]
+        raise ExportError("exports.error.bad_period", word=word, periods=", ".join(EXPORT_PERIODS))
+    return kind, period
+
+
+async def dm_channel(client: AsyncWebClient, user_id: str) -> str:
+    """The bot's DM with the user; the user id itself if Slack will not open it."""
+    try:
+        response = await client.conversations_open(users=user_id)
+        return str(response["channel"]["id"])
+    except SlackApiError as error:
+        log.info("conversations.open failed (%s); uploading to the user id", error.response.get("error"))
+        return user_id
 
 
 async def export_command(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient, args: list[str]
 ) -> None:
-    await ack(text="Coming soon.")
+    db, workspace, member = scope(context)
+    locale = member.locale
+    if not member.is_manager:
+        await ack(text=":no_entry: " + t(locale, "exports.error.not_manager"))
+        return
+    try:
+        parsed = parse_export_args(args)
+    except ExportError as error:
+        await ack(text=f":warning: {error_text(locale, error)}\n\n{t(locale, 'exports.usage')}")
+        return
+    if parsed is None:
+        await ack(text=t(locale, "exports.usage"))
+        return
+    kind, period_kind = parsed
+    zone = member.timezone or workspace.timezone
+    start = end = None
+    if period_kind == "all":
+        key, label = "all", t(locale, "exports.period.all")
+    else:
+        period = Period.containing(period_kind, utcnow(), zone)
+        start, end = period.utc_bounds(zone)
+        key = label = period.key
+    kind_label = t(locale, f"exports.kind.{kind}")
+    columns = ", ".join(EXPORT_COLUMNS[kind])
+    await ack(text=t(locale, "exports.started", kind=kind_label, period=label, columns=columns))
+
+    async with db.session() as session:
+        content, count = await export_csv(session, kind, workspace.id, start, end)
+    await client.files_upload_v2(
+        channel=await dm_channel(client, member.slack_user_id),
+        content=content,
+        filename=f"dealbell-{kind}-{key}.csv",
+        title=t(locale, "exports.file.title", kind=kind_label, period=label),
+        initial_comment=t(locale, "exports.file.comment", kind=kind_label, period=label, count=count),
+    )
