@@ -16,6 +16,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "• `/idea …` the idea box · `/training` sessions and team events\n"
             "• `/dealbell channels wins|kudos|leaderboard|ideas|team #channel` where posts go (admins)\n"
             "• `/dealbell values`, `/dealbell kudos`, `/dealbell cadence` team settings (managers)\n"
+            "• `/dealbell settings` all workspace settings in one form (admins and managers)\n"
+            "• `/dealbell language zh-CN|en|auto` the language dealbell uses with you\n"
+            "• `/dealbell export deals|kudos|activities [month|quarter|year|all]` a CSV in your DM (managers)\n"
             "• `/dealbell help` this list"
         ),
         "admin.channels.set": "{kind} posts now go to <#{channel}>.",
@@ -47,6 +50,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "• `/idea …` 创意箱 · `/training` 培训和团队活动\n"
             "• `/dealbell channels wins|kudos|leaderboard|ideas|team #频道` 设置消息发往的频道（管理员）\n"
             "• `/dealbell values`、`/dealbell kudos`、`/dealbell cadence` 团队设置（经理）\n"
+            "• `/dealbell settings` 在一个表单中修改工作区设置（管理员和经理）\n"
+            "• `/dealbell language zh-CN|en|auto` dealbell 与你交流使用的语言\n"
+            "• `/dealbell export deals|kudos|activities [month|quarter|year|all]` 导出 CSV 到你的私信（经理）\n"
             "• `/dealbell help` 显示本列表"
         ),
         "admin.channels.set": "{kind} 消息将发到 <#{channel}>。",
