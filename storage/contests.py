@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +25,7 @@ from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.leaderboard import Ranked, rank
 from storage.models import Contest, Member, Role, Workspace
-from storage.periods import Period
+from storage.periods import Period, known_zone
 
 METRICS = ("revenue", "deals", "activities", "kudos")
 PARTICIPANT_ROLES = (Role.REP.value, Role.ACCOUNT_MANAGER.value)
@@ -42,11 +42,7 @@ class ContestError(UserError):
 
 
 def zone_of(workspace: Workspace) -> str:
-    try:
-        ZoneInfo(workspace.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return workspace.timezone or "UTC"
+    return known_zone(workspace.timezone)
 
 
 def today_in(workspace: Workspace, now: dt.datetime) -> dt.date:

@@ -15,12 +15,12 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Activity, Deal, Kudos, Member, Stage, Workspace
+from storage.periods import member_zone
 
 METRICS = ("revenue", "deals", "kudos", "activities")
 WEEKLY_METRICS = ("revenue", "deals", "kudos")  # the Friday post, and `/leaderboard` without a metric
@@ -31,14 +31,7 @@ K = TypeVar("K", bound=Hashable)
 
 def zone_of(member: Member, workspace: Workspace) -> str:
     """The member's own time zone when it is a known one, else the workspace's, else UTC."""
-    for name in (member.timezone, workspace.timezone):
-        if name:
-            try:
-                ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-            return name
-    return "UTC"
+    return member_zone(member, workspace)
 
 
 # --- pure ranking --------------------------------------------------------------------------------

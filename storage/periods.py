@@ -4,9 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 KINDS = ("day", "week", "month", "quarter", "year")
+
+
+class _HasZone(Protocol):
+    timezone: str | None
+
+
+def known_zone(*names: str | None) -> str:
+    """The first of `names` that is a known IANA time zone, else UTC (profiles can carry stale names)."""
+    for name in names:
+        if name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            return name
+    return "UTC"
+
+
+def member_zone(member: _HasZone, workspace: _HasZone) -> str:
+    """Where a member's day starts: their own zone, else the workspace's, else UTC."""
+    return known_zone(member.timezone, workspace.timezone)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +41,7 @@ from storage.models import (
     Workspace,
 )
 from storage.money import Money
+from storage.periods import known_zone
 from storage.schedule import DEFAULT_GRACE, local_due, local_moment
 
 MAX_NAME = 120
@@ -67,14 +68,7 @@ class StandupError(UserError):
 
 def zone_of(name: str | None, fallback: str = "UTC") -> str:
     """`name` when it is a known time zone, else `fallback` (else UTC)."""
-    for candidate in (name, fallback):
-        if candidate:
-            try:
-                ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-            return candidate
-    return "UTC"
+    return known_zone(name, fallback)
 
 
 def parse_at(text: str) -> dt.time:

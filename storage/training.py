@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.models import Member, Training, TrainingAttendance, TrainingRsvp
+from storage.periods import known_zone
 
 MAX_TITLE = 200
 KINDS = ("training", "event")
@@ -47,14 +48,7 @@ class DueReminder:
 
 def zone_of(name: str | None, fallback: str = "UTC") -> str:
     """`name` when it is a known time zone, else `fallback`."""
-    for candidate in (name, fallback):
-        if candidate:
-            try:
-                ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-            return candidate
-    return "UTC"
+    return known_zone(name, fallback)
 
 
 def local_to_utc(day: dt.date, at: dt.time, timezone: str) -> dt.datetime:

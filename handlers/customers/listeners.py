@@ -16,10 +16,11 @@ from storage import activities, customers
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Customer, Member, Workspace, utcnow
+from storage.periods import member_zone
 
 
 def _zone(workspace: Workspace, member: Member) -> str:
-    return member.timezone or workspace.timezone
+    return member_zone(member, workspace)
 
 
 # --- /customer -----------------------------------------------------------------------------------

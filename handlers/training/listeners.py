@@ -20,6 +20,7 @@ from storage import training as sessions
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Member, Training, Workspace, utcnow
+from storage.periods import member_zone
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def refusal(locale: str | None, error: UserError) -> str:
 
 
 def zone_of(member: Member, workspace: Workspace) -> str:
-    return sessions.zone_of(member.timezone, sessions.zone_of(workspace.timezone))
+    return member_zone(member, workspace)
 
 
 def training_id_of(value: str) -> int:
