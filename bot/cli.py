@@ -13,6 +13,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from jobs import JOBS
 from jobs.runner import RunOutcome, run_job
 from storage import migrate
+from storage.backup import BackupError, backup_sqlite
 from storage.csv_io import IMPORT_KINDS, FileError, ImportResult, import_csv
 from storage.db import Database
 from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspaces
@@ -35,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply pending migrations")
     db_commands.add_parser("current", help="show the applied and the latest revision")
+    backup = db_commands.add_parser(
+        "backup", help="copy a SQLite database, safe while the bot runs (PostgreSQL: use pg_dump)"
+    )
+    backup.add_argument("file", type=Path, metavar="FILE", help="the new file to write the copy to")
 
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     job_commands = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
@@ -68,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return run(settings, args.mode, args.port)
         if args.command == "db":
+            if args.db_command == "backup":
+                return asyncio.run(db_backup(settings, args.file))
             return db_upgrade(settings) if args.db_command == "upgrade" else db_current(settings)
         if args.command == "import":
             return asyncio.run(
@@ -108,6 +115,17 @@ def db_current(settings: Settings) -> int:
     head = migrate.head_revision()
     state = "up to date" if current == head else "run `dealbell db upgrade`"
     print(f"current: {current or 'none'}\nlatest:  {head} ({state})")
+    return 0
+
+
+async def db_backup(settings: Settings, file: Path) -> int:
+    """`dealbell db backup FILE`: 0 copied, 2 refused (PostgreSQL, missing source, FILE exists)."""
+    try:
+        pages = await backup_sqlite(settings.database_url, file)
+    except BackupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"backed up {pages} pages to {file}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Serving: aiohttp for HTTP mode (`POST /slack/events`, `GET /healthz`) and Socket Mode."""
+"""Serving: aiohttp for HTTP mode (`POST /slack/events`, `GET /healthz`, `/readyz`, `/metrics`) and Socket Mode."""
 
 from __future__ import annotations
 
@@ -7,41 +7,121 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import AsyncIterator, Callable
+import time
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
+from alembic.runtime.migration import MigrationContext
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from bot import __version__
 from bot.app import create_app
+from bot.observability import Metrics, describe_request, job_outcome_counter, status_class
 from bot.settings import Settings
 from bot.slack import make_client
 from jobs.base import JobServices
 from jobs.scheduler import build_scheduler, sync_workspace_jobs
 from storage.db import Database
+from storage.migrate import head_revision
 
 log = logging.getLogger(__name__)
+request_log = logging.getLogger("dealbell.requests")
 
 DB = web.AppKey("db", Database)
 BOLT = web.AppKey("bolt", AsyncApp)
 SERVICES = web.AppKey("services", JobServices)
+METRICS = web.AppKey("metrics", Metrics)
+HEAD = web.AppKey("head", str)
+BACKGROUND = web.AppKey("background", weakref.WeakSet)
+
+SHUTDOWN_TIMEOUT = 25.0  # seconds in-flight requests get after SIGTERM (within a typical 30 s grace)
+DRAIN_TIMEOUT = 20.0  # seconds Bolt's listeners still running after their ack get to finish
 
 
 def claimant() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def job_services(settings: Settings, db: Database) -> JobServices:
+def job_services(settings: Settings, db: Database, metrics: Metrics | None = None) -> JobServices:
     client = make_client(settings)
-    return JobServices(db=db, client_for=lambda _workspace: client, claimant=claimant())
+    if metrics is not None:
+        metrics.observe_client(client)
+    return JobServices(
+        db=db,
+        client_for=lambda _workspace: client,
+        claimant=claimant(),
+        on_outcome=job_outcome_counter(metrics) if metrics is not None else None,
+    )
 
 
 async def slack_events(request: web.Request) -> web.Response:
     bolt_request = await to_bolt_request(request)
     bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
+
+
+@web.middleware
+async def slack_observer(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Around the Bolt dispatch on /slack/events: latency, counts, one log line, and Bolt's background
+    listener tasks (those it leaves running after the ack) remembered so shutdown can wait for them."""
+    if request.path != "/slack/events" or request.method != "POST":
+        return await handler(request)
+    started = time.monotonic()
+    about = describe_request(await request.read(), request.content_type)
+    before = asyncio.all_tasks()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        elapsed = time.monotonic() - started
+        background = request.app[BACKGROUND]
+        for task in asyncio.all_tasks() - before:
+            if not task.done():
+                background.add(task)
+        metrics = request.app[METRICS]
+        metrics.requests.labels(about["type"], status_class(status)).inc()
+        metrics.latency.labels(about["type"]).observe(elapsed)
+        fields = {**about, "status": status, "latency_ms": round(elapsed * 1000, 1)}
+        request_log.info(
+            "slack %s %s team=%s user=%s status=%s %.0fms",
+            about["type"], about["id"], about["team"], about["user"], status, elapsed * 1000,
+            extra={"fields": fields},
+        )  # fmt: skip
+
+
+async def metrics_endpoint(request: web.Request) -> web.Response:
+    body = generate_latest(request.app[METRICS].registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready to serve: the database answers and its schema is at the code's migration head."""
+    head = request.app[HEAD]
+    try:
+        async with request.app[DB].engine.connect() as conn:
+            current = await conn.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+    except Exception:
+        return web.json_response(
+            {"status": "unavailable", "database": "unreachable", "migrations": "unknown"}, status=503
+        )
+    if current != head:
+        body = {"status": "unavailable", "database": "ok", "migrations": "pending", "current": current,
+                "head": head}  # fmt: skip
+        return web.json_response(body, status=503)
+    return web.json_response({"status": "ok", "database": "ok", "migrations": "current", "revision": head})
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -51,19 +131,46 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_web_app(
-    bolt_app: AsyncApp, db: Database, services: JobServices | None = None, *, slack_path: bool = True
+    bolt_app: AsyncApp,
+    db: Database,
+    services: JobServices | None = None,
+    *,
+    slack_path: bool = True,
+    metrics: Metrics | None = None,
 ) -> web.Application:
-    """The aiohttp application; with `services`, the scheduler runs inside its event loop."""
-    web_app = web.Application()
+    """The aiohttp application; with `services`, the scheduler runs inside its event loop.
+
+    On cleanup (after in-flight requests): Bolt's background listeners finish, the scheduler stops,
+    then the database closes."""
+    web_app = web.Application(middlewares=[slack_observer])
     web_app[DB] = db
     web_app[BOLT] = bolt_app
+    web_app[METRICS] = metrics or Metrics()
+    web_app[HEAD] = head_revision() or ""
+    web_app[BACKGROUND] = weakref.WeakSet()
+    web_app[METRICS].observe_client(bolt_app.client)
     if slack_path:
         web_app.router.add_post("/slack/events", slack_events)
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/readyz", readyz)
+    web_app.router.add_get("/metrics", metrics_endpoint)
     if services is not None:
         web_app.cleanup_ctx.append(_scheduler_context(services))
+    web_app.cleanup_ctx.append(_drain_background)  # cleanup_ctx unwinds in reverse: this goes first
     web_app.on_cleanup.append(lambda _app: db.dispose())
     return web_app
+
+
+async def _drain_background(web_app: web.Application) -> AsyncIterator[None]:
+    yield
+    pending = [task for task in web_app[BACKGROUND] if not task.done()]
+    if pending:
+        log.info("waiting for %d Slack listener(s) to finish", len(pending))
+        _done, still = await asyncio.wait(pending, timeout=DRAIN_TIMEOUT)
+        if still:
+            log.warning(
+                "%d Slack listener(s) still running after %ss; stopping anyway", len(still), DRAIN_TIMEOUT
+            )
 
 
 def _scheduler_context(services: JobServices) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -73,6 +180,7 @@ def _scheduler_context(services: JobServices) -> Callable[[web.Application], Asy
         await sync_workspace_jobs(scheduler, services)
         yield
         scheduler.shutdown(wait=False)
+        log.info("scheduler stopped")
 
     return run_scheduler
 
@@ -80,16 +188,27 @@ def _scheduler_context(services: JobServices) -> Callable[[web.Application], Asy
 def serve_http(settings: Settings, port: int) -> None:
     db = Database(settings.database_url)
     bolt_app = create_app(settings, db)
-    web_app = create_web_app(bolt_app, db, job_services(settings, db))
-    log.info("dealbell %s listening on port %s (POST /slack/events, GET /healthz)", __version__, port)
-    web.run_app(web_app, port=port, print=None, access_log=None)
+    metrics = Metrics()
+    web_app = create_web_app(bolt_app, db, job_services(settings, db, metrics), metrics=metrics)
+    log.info(
+        "dealbell %s listening on port %s (POST /slack/events, GET /healthz, /readyz, /metrics)",
+        __version__,
+        port,
+    )
+    # On SIGTERM: stop accepting, give in-flight requests SHUTDOWN_TIMEOUT, then the cleanup above.
+    web.run_app(web_app, port=port, print=None, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    log.info("dealbell stopped")
 
 
 async def serve_socket_mode(settings: Settings, port: int) -> None:
     """Socket Mode for Slack, plus `/healthz` over HTTP for the process supervisor."""
     db = Database(settings.database_url)
     bolt_app = create_app(settings, db)
-    runner = web.AppRunner(create_web_app(bolt_app, db, job_services(settings, db), slack_path=False))
+    metrics = Metrics()
+    web_app = create_web_app(
+        bolt_app, db, job_services(settings, db, metrics), slack_path=False, metrics=metrics
+    )
+    runner = web.AppRunner(web_app)
     await runner.setup()
     await web.TCPSite(runner, port=port).start()
     handler = AsyncSocketModeHandler(bolt_app, settings.slack_app_token, web_client=bolt_app.client)

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     dealbell_currency: str = "USD"
     dealbell_secret_key: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for log collectors
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
     @classmethod
@@ -108,6 +109,11 @@ class Settings(BaseSettings):
         logging.basicConfig(
             level=self.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
         )
+        if self.log_format == "json":
+            from bot.observability import JsonFormatter  # prometheus/slack_sdk only when asked for
+
+            for handler in logging.getLogger().handlers:
+                handler.setFormatter(JsonFormatter())
         # At DEBUG these libraries log request payloads and headers (tokens, message text): never here.
         for noisy in ("slack_sdk", "slack_bolt"):
             logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(self.log_level)))

@@ -23,6 +23,8 @@ class JobServices:
     db: Database
     client_for: Callable[[Workspace], AsyncWebClient]
     claimant: str = "dealbell"
+    # told (job name, "ran" | "skipped" | "failed") after each run: the server counts them in /metrics
+    on_outcome: Callable[[str, str], None] | None = None
 
 
 JobFunction = Callable[[Workspace, Period, JobServices], Awaitable[Any]]

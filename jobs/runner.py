@@ -49,7 +49,7 @@ async def run_job(
             run_id = await claim_run(session, spec.name, workspace.id, period.key, services.claimant)
         if run_id is None:
             log.info("%s for %s %s: claimed elsewhere, skipping", spec.name, workspace.team_id, period.key)
-            return RunOutcome(spec.name, workspace.team_id, period, "skipped")
+            return _told(services, RunOutcome(spec.name, workspace.team_id, period, "skipped"))
     try:
         result = await spec.function(workspace, period, services)
     except Exception as exc:
@@ -57,9 +57,15 @@ async def run_job(
         if run_id is not None:
             async with services.db.session() as session:
                 await finish_run(session, run_id, error=f"{type(exc).__name__}: {exc}"[:2000])
-        return RunOutcome(spec.name, workspace.team_id, period, "failed")
+        return _told(services, RunOutcome(spec.name, workspace.team_id, period, "failed"))
     if run_id is not None:
         async with services.db.session() as session:
             await finish_run(session, run_id)
     log.info("%s for %s %s: done", spec.name, workspace.team_id, period.key)
-    return RunOutcome(spec.name, workspace.team_id, period, "ran", result)
+    return _told(services, RunOutcome(spec.name, workspace.team_id, period, "ran", result))
+
+
+def _told(services: JobServices, outcome: RunOutcome) -> RunOutcome:
+    if services.on_outcome is not None:
+        services.on_outcome(outcome.job, outcome.status)
+    return outcome

@@ -13,6 +13,8 @@ from sqlalchemy.pool import NullPool
 from storage.db import async_url, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# pg_advisory_lock key held while migrating on PostgreSQL (any fixed bigint; "dealbell" in ASCII).
+MIGRATION_LOCK_KEY = int.from_bytes(b"dealbell", "big") >> 1
 
 
 def alembic_config(url: str) -> Config:
