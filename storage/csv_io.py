@@ -76,7 +76,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -184,22 +184,31 @@ _ACTIVITY_FIELDS = (
 )  # fmt: skip
 
 
+async def _in_chunks(session: AsyncSession, query: Select[Any], key: Any) -> AsyncIterator[list[Any]]:
+    """`query`'s rows in `key` order, CHUNK at a time: keyset paging, so no OFFSET and no full load.
+
+    `key` must be the query's first column (the rows' id).
+    """
+    after = 0
+    while True:
+        chunk = (await session.execute(query.where(key > after).order_by(key).limit(CHUNK))).all()
+        if chunk:
+            yield chunk
+        if len(chunk) < CHUNK:
+            return
+        after = chunk[-1][0]
+
+
 async def _deal_rows(
     session: AsyncSession, workspace_id: int, start: dt.datetime | None, end: dt.datetime | None
 ) -> AsyncIterator[list[str]]:
-    after = 0
-    while True:
-        chunk = (
-            await session.execute(
-                select(*_DEAL_FIELDS)
-                .join(Customer, Customer.id == Deal.customer_id)
-                .join(Member, Member.id == Deal.owner_id)
-                .where(Deal.workspace_id == workspace_id, Deal.id > after)
-                .where(*_period(Deal.created_at, start, end))
-                .order_by(Deal.id)
-                .limit(CHUNK)
-            )
-        ).all()
+    query = (
+        select(*_DEAL_FIELDS)
+        .join(Customer, Customer.id == Deal.customer_id)
+        .join(Member, Member.id == Deal.owner_id)
+        .where(Deal.workspace_id == workspace_id, *_period(Deal.created_at, start, end))
+    )
+    async for chunk in _in_chunks(session, query, Deal.id):
         for r in chunk:
             yield [
                 str(r.id), text_cell(r[1]), text_cell(r.title), r.slack_user_id, text_cell(_name(r[4], r[5])),
@@ -207,27 +216,15 @@ async def _deal_rows(
                 time_cell(r.created_at), time_cell(r.closed_at), text_cell(r.competitor),
                 text_cell(r.lost_reason), r.segment,
             ]  # fmt: skip
-        if len(chunk) < CHUNK:
-            return
-        after = chunk[-1].id
 
 
 async def _kudos_rows(
     session: AsyncSession, workspace_id: int, start: dt.datetime | None, end: dt.datetime | None
 ) -> AsyncIterator[list[str]]:
-    after = 0
-    while True:
-        gives = (
-            await session.execute(
-                select(KudosGive.id, KudosGive.giver_id, KudosGive.message, KudosGive.created_at)
-                .where(KudosGive.workspace_id == workspace_id, KudosGive.id > after)
-                .where(*_period(KudosGive.created_at, start, end))
-                .order_by(KudosGive.id)
-                .limit(CHUNK)
-            )
-        ).all()
-        if not gives:
-            return
+    query = select(KudosGive.id, KudosGive.giver_id, KudosGive.message, KudosGive.created_at).where(
+        KudosGive.workspace_id == workspace_id, *_period(KudosGive.created_at, start, end)
+    )
+    async for gives in _in_chunks(session, query, KudosGive.id):
         ids = [g.id for g in gives]
         kudos = (
             await session.execute(
@@ -274,36 +271,24 @@ async def _kudos_rows(
                 text_cell(messages[give_id]),
                 " ".join(values.get(give_id, [])),
             ]
-        if len(gives) < CHUNK:
-            return
-        after = gives[-1].id
 
 
 async def _activity_rows(
     session: AsyncSession, workspace_id: int, start: dt.datetime | None, end: dt.datetime | None
 ) -> AsyncIterator[list[str]]:
-    after = 0
-    while True:
-        chunk = (
-            await session.execute(
-                select(*_ACTIVITY_FIELDS)
-                .join(Customer, Customer.id == Activity.customer_id)
-                .join(Member, Member.id == Activity.member_id)
-                .where(Activity.workspace_id == workspace_id, Activity.id > after)
-                .where(*_period(Activity.occurred_at, start, end))
-                .order_by(Activity.id)
-                .limit(CHUNK)
-            )
-        ).all()
+    query = (
+        select(*_ACTIVITY_FIELDS)
+        .join(Customer, Customer.id == Activity.customer_id)
+        .join(Member, Member.id == Activity.member_id)
+        .where(Activity.workspace_id == workspace_id, *_period(Activity.occurred_at, start, end))
+    )
+    async for chunk in _in_chunks(session, query, Activity.id):
         for r in chunk:
             yield [
                 time_cell(r.occurred_at), r.kind, text_cell(r[3]), r.slack_user_id,
                 text_cell(_name(r[5], r[6])), text_cell(r.note), "" if r.csat is None else str(r.csat),
                 date_cell(r.next_follow_up),
             ]  # fmt: skip
-        if len(chunk) < CHUNK:
-            return
-        after = chunk[-1].id
 
 
 _EXPORTERS = {"deals": _deal_rows, "kudos": _kudos_rows, "activities": _activity_rows}

@@ -12,20 +12,12 @@ from bot.views import followups as render
 from bot.views.followup_lines import parse_value, targets_in
 from handlers.customers import render as customer_render
 from handlers.middleware import scope
-from handlers.replies import error_text
+from handlers.replies import error_text, reply_privately
 from storage import followups
 from storage.customers import customer_card
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Member, Workspace, utcnow
-
-
-async def _refuse(respond: AsyncRespond, member: Member, error: UserError) -> None:
-    await respond(
-        text=f":warning: {error_text(member.locale, error)}",
-        response_type="ephemeral",
-        replace_original=False,
-    )
 
 
 async def mark_done(
@@ -44,7 +36,7 @@ async def mark_done(
         async with db.session() as session:
             await followups.mark_done(session, workspace, member, target, day, utcnow())
     except UserError as error:
-        await _refuse(respond, member, error)
+        await reply_privately(respond, client, member, f":warning: {error_text(member.locale, error)}")
         return
     await _redraw(body, client, db, workspace, member, day)
 
@@ -65,7 +57,7 @@ async def snooze(
         async with db.session() as session:
             await followups.snooze(session, workspace, member, target, utcnow())
     except UserError as error:
-        await _refuse(respond, member, error)
+        await reply_privately(respond, client, member, f":warning: {error_text(member.locale, error)}")
         return
     await _redraw(body, client, db, workspace, member, day)
 
@@ -75,6 +67,7 @@ async def open_customer(
     body: dict[str, Any],
     action: dict[str, Any],
     context: AsyncBoltContext,
+    client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
     """The line's customer card, for the clicker only."""
@@ -86,7 +79,7 @@ async def open_customer(
             customer = await followups.check_may_use(session, workspace.id, member, target)
             card = await customer_card(session, workspace.id, customer)
     except UserError as error:
-        await _refuse(respond, member, error)
+        await reply_privately(respond, client, member, f":warning: {error_text(member.locale, error)}")
         return
     text, blocks = customer_render.card(
         card, member.locale, followups.owner_zone(workspace, member), utcnow()
