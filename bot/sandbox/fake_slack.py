@@ -1,0 +1,375 @@
+"""A fake of the Slack Web API on 127.0.0.1: records every call and answers like Slack does.
+
+Also serves the response_url endpoint (POST /response/<key>) and a Socket Mode WebSocket (/socket).
+The answer shapes follow tests/payloads (copied from the product's shared payload shapes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+
+TEAM_ID = "T0001"
+BOT_USER = "UBOT"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None = None
+    at: float = field(default_factory=time.monotonic)
+    status: int | None = None  # the HTTP status answered (set once answered)
+    ok: bool | None = None  # whether the answer was ok: a 429, a 5xx or an error is not a delivery
+
+
+def default_user(user_id: str) -> dict[str, Any]:
+    return {
+        "id": user_id,
+        "team_id": TEAM_ID,
+        "name": user_id.lower(),
+        "deleted": False,
+        "real_name": f"User {user_id}",
+        "tz": "UTC",
+        "tz_offset": 0,
+        "locale": "en-US",
+        "is_admin": False,
+        "is_owner": False,
+        "is_bot": False,
+        "profile": {"real_name": f"User {user_id}", "display_name": user_id.lower()},
+    }
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.errors: dict[str, list[str]] = {}  # method -> queued Slack error codes
+        self.rate_limits: dict[str, list[int]] = {}  # method -> queued Retry-After seconds
+        self.not_in_channel: set[str] = set()
+        # method -> [every_nth, retry_after, how many 429s are left (None: no end), calls seen]
+        self.rate_limit_shares: dict[str, list[Any]] = {}
+        # method -> (max_calls, per_seconds, retry_after, per): a sliding-window limiter
+        self.rate_windows: dict[str, tuple[int, float, int, str]] = {}
+        self.server_errors: dict[str, list[int]] = {}  # method -> queued HTTP 5xx statuses
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> message
+        self.uploads: dict[str, bytes] = {}  # file id -> the bytes files_upload_v2 sent
+        # OAuth: install code -> (team id, team name, installer); issued token -> team id
+        self.install_codes: dict[str, tuple[str, str, str]] = {}
+        self.token_teams: dict[str, str] = {}
+        self.refresh_tokens: dict[str, str] = {}  # refresh token -> team id (each usable once)
+        self.token_lifetime = 43200  # expires_in of issued bot tokens (token rotation)
+        self.port = 0
+        self._ts = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.sockets: list[web.WebSocketResponse] = []
+        self.socket_messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{key:.*}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        for ws in self.sockets:
+            await ws.close()
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, key: str = "commands/T0001/1/abc") -> str:
+        return f"http://127.0.0.1:{self.port}/response/{key}"
+
+    # --- what tests ask ---------------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until `method` was called at least `count` times (work after ack runs in the background)."""
+
+        async def enough() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: len(self.calls_to(method)) >= count)
+
+        try:
+            await asyncio.wait_for(enough(), timeout)
+        except TimeoutError:
+            seen = [c.method for c in self.calls]
+            raise AssertionError(
+                f"expected {count} × {method} within {timeout}s; calls were {seen}"
+            ) from None
+        return self.calls_to(method)
+
+    async def settle(self, quiet: float = 0.2) -> None:
+        """Wait until no call has arrived for `quiet` seconds (to assert something did NOT happen)."""
+        while True:
+            before = len(self.calls)
+            await asyncio.sleep(quiet)
+            if len(self.calls) == before:
+                return
+
+    def add_user(self, user_id: str, **fields: Any) -> dict[str, Any]:
+        user = default_user(user_id)
+        profile = fields.pop("profile", {})
+        user.update(fields)
+        user["profile"].update(profile)
+        self.users[user_id] = user
+        return user
+
+    def add_message(self, channel: str, ts: str, user: str, text: str) -> None:
+        self.messages[(channel, ts)] = {"type": "message", "user": user, "text": text, "ts": ts}
+
+    def fail_next(self, method: str, error: str) -> None:
+        self.errors.setdefault(method, []).append(error)
+
+    def rate_limit_next(self, method: str, retry_after: int = 1) -> None:
+        self.rate_limits.setdefault(method, []).append(retry_after)
+
+    def rate_limit_share(
+        self, method: str, every_nth: int, retry_after: int = 1, times: int | None = None
+    ) -> None:
+        """Answer every `every_nth` call to `method` (retries count too) with 429, at most `times` times."""
+        self.rate_limit_shares[method] = [every_nth, retry_after, times, 0]
+
+    def rate_limit_window(
+        self,
+        method: str,
+        max_calls: int,
+        per_seconds: float = 1.0,
+        retry_after: int = 1,
+        per: str = "workspace",
+    ) -> None:
+        """Like Slack's limits: at most `max_calls` delivered calls in any `per_seconds`, either for the
+        whole workspace (per="workspace") or for each channel (per="channel"); beyond that, 429."""
+        self.rate_windows[method] = (max_calls, per_seconds, retry_after, per)
+
+    def grant_install(self, code: str, team_id: str, team_name: str = "", installer: str = "U0001") -> None:
+        """Make `code` what Slack's consent screen would hand the redirect for installing into `team_id`."""
+        self.install_codes[code] = (team_id, team_name or f"Team {team_id}", installer)
+
+    def server_error_next(self, method: str, status: int = 500) -> None:
+        """Answer the next call to `method` with an HTTP 5xx (Slack having a bad moment)."""
+        self.server_errors.setdefault(method, []).append(status)
+
+    def delivered(self, method: str) -> list[Call]:
+        """The calls to `method` that Slack accepted (not those answered 429, 5xx or with an error)."""
+        return [c for c in self.calls_to(method) if c.ok]
+
+    def _rate_limited(self, call: Call) -> int | None:
+        """The Retry-After of a 429 the configured share or window gives this call, else None."""
+        share = self.rate_limit_shares.get(call.method)
+        if share is not None:
+            share[3] += 1
+            every_nth, retry_after, times, seen = share
+            if seen % every_nth == 0 and (times is None or times > 0):
+                if times is not None:
+                    share[2] = times - 1
+                return retry_after
+        window = self.rate_windows.get(call.method)
+        if window is not None:
+            max_calls, per_seconds, retry_after, per = window
+            recent = [
+                c
+                for c in self.delivered(call.method)
+                if c.at > call.at - per_seconds
+                and (per != "channel" or c.args.get("channel") == call.args.get("channel"))
+            ]
+            if len(recent) >= max_calls:
+                return retry_after
+        return None
+
+    # --- handlers ---------------------------------------------------------------------------------
+
+    async def _record(self, call: Call) -> None:
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        body = await request.read()
+        if body:
+            if request.content_type == "application/json":
+                args.update(json.loads(body))
+            else:
+                args.update(dict(parse_qsl(body.decode())))
+        for key in ("blocks", "view", "attachments"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        return args
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") or args.get("token")
+        call = Call(method, args, token)
+        await self._record(call)
+        retry_after = self.rate_limits[method].pop(0) if self.rate_limits.get(method) else None
+        if retry_after is None:
+            retry_after = self._rate_limited(call)
+        if retry_after is not None:
+            call.status, call.ok = 429, False
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
+            )
+        if self.server_errors.get(method):
+            call.status, call.ok = self.server_errors[method].pop(0), False
+            return web.json_response({"ok": False, "error": "internal_error"}, status=call.status)
+        if self.errors.get(method):
+            call.status, call.ok = 200, False
+            return web.json_response({"ok": False, "error": self.errors[method].pop(0)})
+        answer = self._answer(method, args, token)
+        call.status, call.ok = 200, bool(answer.get("ok"))
+        return web.json_response(answer)
+
+    def _oauth_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        """oauth.v2.access: exchange an install code, or (token rotation) a refresh token, for a bot token."""
+        if args.get("grant_type") == "refresh_token":
+            team_id = self.refresh_tokens.pop(args.get("refresh_token", ""), None)
+            if team_id is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            team_name, installer = f"Team {team_id}", "U0001"
+        else:
+            grant = self.install_codes.pop(args.get("code", ""), None)
+            if grant is None:
+                return {"ok": False, "error": "invalid_code"}
+            team_id, team_name, installer = grant
+        serial = next(self._ts)
+        token, refresh = f"xoxe.xoxb-{team_id}-{serial}", f"xoxe-{team_id}-{serial}"
+        self.token_teams[token] = team_id
+        self.refresh_tokens[refresh] = team_id
+        return {"ok": True, "app_id": "A0001", "authed_user": {"id": installer},
+                "scope": "commands,chat:write,users:read", "token_type": "bot", "access_token": token,
+                "refresh_token": refresh, "expires_in": self.token_lifetime, "bot_user_id": BOT_USER,
+                "team": {"id": team_id, "name": team_name}, "enterprise": None,
+                "is_enterprise_install": False}  # fmt: skip
+
+    def _answer(self, method: str, args: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        ts = f"1800000{next(self._ts):03d}.000100"
+        if method == "auth.test":
+            team_id = self.token_teams.get(token or "", TEAM_ID)
+            return {"ok": True, "url": "https://acme-sales.slack.com/", "team": "Acme Sales", "user": "dealbell",
+                    "team_id": team_id, "user_id": BOT_USER, "bot_id": "BBOT", "is_enterprise_install": False}  # fmt: skip
+        if method == "oauth.v2.access":
+            return self._oauth_access(args)
+        if method == "users.info":
+            user_id = args.get("user", "")
+            user = self.users.get(user_id) or default_user(user_id)
+            return {"ok": True, "user": user}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X")).split(",")[0]}}
+        if method == "chat.postMessage":
+            channel = args.get("channel", "")
+            if channel in self.not_in_channel:
+                return {"ok": False, "error": "not_in_channel"}
+            if channel.startswith("U"):  # posting to a user id opens the DM with the bot
+                channel = "D" + channel
+            return {"ok": True, "channel": channel, "ts": ts,
+                    "message": {"type": "message", "text": args.get("text", ""), "user": BOT_USER,
+                                "bot_id": "BBOT", "ts": ts, "blocks": args.get("blocks", [])}}  # fmt: skip
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        if method == "chat.update":
+            return {
+                "ok": True,
+                "channel": args.get("channel"),
+                "ts": args.get("ts"),
+                "text": args.get("text", ""),
+            }
+        if method in ("views.open", "views.update", "views.publish", "views.push"):
+            view = dict(args.get("view") or {})
+            view.update({"id": f"V{next(self._ts):04d}", "team_id": TEAM_ID, "hash": ts})
+            return {"ok": True, "view": view}
+        if method == "conversations.history":
+            found = self.messages.get((args.get("channel", ""), args.get("latest", "")))
+            return {"ok": True, "messages": [found] if found else [], "has_more": False}
+        if method == "chat.delete":
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):04d}"
+            return {
+                "ok": True,
+                "file_id": file_id,
+                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+            }
+        if method == "files.completeUploadExternal":
+            files = args.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+        return {"ok": True}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2 of files_upload_v2: the file's bytes, posted to the URL step 1 handed out."""
+        file_id = request.match_info["file_id"]
+        self.uploads[file_id] = await request.read()
+        await self._record(Call("upload", {"file_id": file_id, "size": len(self.uploads[file_id])}))
+        return web.Response(text=f"OK - {len(self.uploads[file_id])}")
+
+    def uploaded(self) -> list[tuple[dict[str, Any], bytes]]:
+        """(files.completeUploadExternal arguments, file bytes) for every completed upload."""
+        done = []
+        for call in self.calls_to("files.completeUploadExternal"):
+            files = call.args.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            done.extend((call.args, self.uploads.get(f["id"], b"")) for f in files)
+        return done
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        args = json.loads(body) if body else {}
+        await self._record(Call("response_url", args))
+        return web.Response(text="ok")
+
+    # --- Socket Mode ------------------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0001"}})
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                await self.socket_messages.put(json.loads(message.data))
+        return ws
+
+    async def wait_for_socket(self, timeout: float = 5.0) -> web.WebSocketResponse:
+        deadline = time.monotonic() + timeout
+        while not self.sockets:
+            if time.monotonic() > deadline:
+                raise AssertionError("the app never opened the Socket Mode connection")
+            await asyncio.sleep(0.02)
+        return self.sockets[-1]
+
+    async def socket_request(self, envelope: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
+        """Send one envelope over the socket and return the app's acknowledgement for it."""
+        ws = await self.wait_for_socket(timeout)
+        await ws.send_json(envelope)
+        while True:
+            reply = await asyncio.wait_for(self.socket_messages.get(), timeout)
+            if reply.get("envelope_id") == envelope["envelope_id"]:
+                return reply
