@@ -7,6 +7,7 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.installations import Installations
 from bot.settings import Settings
 from bot.slack import make_client
 from handlers import (
@@ -20,6 +21,7 @@ from handlers import (
     goals,
     home,
     ideas,
+    installs,
     intel,
     kudos,
     leaderboard,
@@ -36,14 +38,18 @@ log = logging.getLogger(__name__)
 
 LISTENER_MODULES = (
     deals, kudos, feedback, team, customers, leads, intel, ideas, training, standups, leaderboard, followups,
-    rewards, goals, contests, admin, home,
+    rewards, goals, contests, admin, home, installs,
 )  # fmt: skip
 
 
 def create_app(settings: Settings, db: Database, client: AsyncWebClient | None = None) -> AsyncApp:
+    """One workspace with SLACK_BOT_TOKEN, or many with SLACK_CLIENT_ID/SECRET (OAuth, tokens in `db`)."""
+    installations = Installations(settings, db) if settings.oauth else None
     app = AsyncApp(
         client=client or make_client(settings),
         signing_secret=settings.slack_signing_secret or "",
+        oauth_settings=installations.oauth_settings() if installations else None,
+        authorize=installations.authorize() if installations else None,
         logger=logging.getLogger("slack_bolt"),
     )
     middleware.register(app, db, settings)

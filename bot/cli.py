@@ -9,14 +9,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import OAUTH_SETTINGS, Settings, SettingsError, load_settings
 from jobs import JOBS
 from jobs.runner import RunOutcome, run_job
 from storage import migrate
 from storage.backup import BackupError, backup_sqlite
 from storage.csv_io import IMPORT_KINDS, FileError, ImportResult, import_csv
 from storage.db import Database
-from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspaces
+from storage.transfer import TransferError, copy_sqlite_to_postgres
+from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspaces, purge_workspace
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--socket", dest="mode", action="store_const", const="socket", help="use Socket Mode")
     run.add_argument("--port", type=int, help="HTTP port (default: PORT, else 3000)")
 
+    sandbox_cmd = commands.add_parser(
+        "sandbox", help="try dealbell without Slack: a local workspace in the browser, with the real bot"
+    )
+    sandbox_cmd.add_argument("--port", type=int, default=3000, help="the page's port (default 3000)")
+    sandbox_cmd.add_argument("--empty", action="store_true", help="start without the demo team's data")
+    sandbox_cmd.add_argument("--db", type=Path, help="keep the sandbox in this SQLite file (default: temp)")
+
     db = commands.add_parser("db", help="database migrations")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply pending migrations")
@@ -40,6 +48,21 @@ def build_parser() -> argparse.ArgumentParser:
         "backup", help="copy a SQLite database, safe while the bot runs (PostgreSQL: use pg_dump)"
     )
     backup.add_argument("file", type=Path, metavar="FILE", help="the new file to write the copy to")
+    to_pg = db_commands.add_parser(
+        "migrate-sqlite-to-postgres",
+        help="copy a SQLite database into an empty PostgreSQL database, checking row counts",
+    )
+    to_pg.add_argument("source", metavar="SQLITE_URL", help="e.g. sqlite:///dealbell.db (stop the bot first)")
+    to_pg.add_argument("target", metavar="POSTGRES_URL", help="e.g. postgresql://dealbell@db-host/dealbell")
+
+    workspace = commands.add_parser("workspace", help="workspaces this database serves")
+    workspace_commands = workspace.add_subparsers(dest="workspace_command", metavar="ACTION", required=True)
+    purge = workspace_commands.add_parser(
+        "purge", help="delete a workspace's tokens and all its data (after it uninstalled dealbell)"
+    )
+    purge.add_argument("team", metavar="TEAM_ID", help="the Slack team id, e.g. T012AB3C4")
+    purge.add_argument("--enterprise", help="the Enterprise Grid org id, for an org's workspace")
+    purge.add_argument("--yes", action="store_true", help="do it (without --yes: only show what would go)")
 
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     job_commands = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
@@ -72,10 +95,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings.configure_logging()
         if args.command == "run":
             return run(settings, args.mode, args.port)
+        if args.command == "sandbox":
+            return sandbox(args.port, args.empty, args.db)
         if args.command == "db":
             if args.db_command == "backup":
                 return asyncio.run(db_backup(settings, args.file))
+            if args.db_command == "migrate-sqlite-to-postgres":
+                return asyncio.run(db_to_postgres(args.source, args.target))
             return db_upgrade(settings) if args.db_command == "upgrade" else db_current(settings)
+        if args.command == "workspace":
+            return asyncio.run(workspace_purge(settings, args.team, args.enterprise, args.yes))
         if args.command == "import":
             return asyncio.run(
                 import_file(
@@ -94,13 +123,25 @@ def run(settings: Settings, mode: str | None, port: int | None) -> int:
     from bot import server  # imported here so `dealbell db …` does not load Bolt
 
     socket_mode = mode == "socket" or (mode is None and settings.socket_mode)
-    needed = ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET"]
+    needed = [*(OAUTH_SETTINGS if settings.oauth else ["SLACK_BOT_TOKEN"])]
+    needed.append("SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET")
     settings.require(*needed)
     migrate.upgrade(settings.database_url)
     if socket_mode:
         asyncio.run(server.serve_socket_mode(settings, port or settings.port))
     else:
         server.serve_http(settings, port or settings.port)
+    return 0
+
+
+def sandbox(port: int, empty: bool, database: Path | None) -> int:
+    from bot.sandbox.server import serve  # loads Bolt and the page only when asked for
+
+    try:
+        asyncio.run(serve(port, empty=empty, database=database))
+    except OSError as error:  # most often: the port is taken
+        print(f"dealbell sandbox cannot start: {error.strerror or error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -129,6 +170,46 @@ async def db_backup(settings: Settings, file: Path) -> int:
     return 0
 
 
+async def db_to_postgres(source: str, target: str) -> int:
+    """`dealbell db migrate-sqlite-to-postgres SQLITE_URL POSTGRES_URL`: 0 copied, 2 refused."""
+    try:
+        await asyncio.to_thread(migrate.upgrade, target)  # an empty database gets the schema first
+        copied = await copy_sqlite_to_postgres(source, target)
+    except TransferError as error:
+        print(error, file=sys.stderr)
+        return 2
+    for table, rows in copied.items():
+        if rows:
+            print(f"{table:28} {rows:>10} rows")
+    print(
+        f"copied {sum(copied.values())} rows in {len(copied)} tables; counts match. Point DATABASE_URL at it."
+    )
+    return 0
+
+
+async def workspace_purge(settings: Settings, team: str, enterprise: str | None, yes: bool) -> int:
+    """`dealbell workspace purge TEAM_ID [--yes]`: 0 done (or shown), 1 unknown workspace."""
+    db = Database(settings.database_url)
+    try:
+        async with db.sessions() as session:  # one transaction: all of it goes, or none
+            deleted = await purge_workspace(session, team, enterprise)
+            # Without --yes the deletes are counted inside the transaction, then rolled back.
+            await (session.commit() if yes else session.rollback())
+    finally:
+        await db.dispose()
+    if not any(deleted.values()):
+        print(f"nothing is stored for workspace {team!r}", file=sys.stderr)
+        return 1
+    for table, rows in sorted(deleted.items()):
+        if rows:
+            print(f"{table:28} {rows:>10} rows")
+    total = sum(deleted.values())
+    print(
+        f"deleted {total} rows" if yes else f"would delete {total} rows: run again with --yes to delete them"
+    )
+    return 0
+
+
 def jobs_list() -> int:
     for spec in JOBS.values():
         schedule = " ".join(f"{k}={v}" for k, v in spec.cron.items())
@@ -139,7 +220,7 @@ def jobs_list() -> int:
 async def jobs_run(settings: Settings, name: str, team: str | None, as_scheduled: bool) -> int:
     from bot.server import job_services
 
-    settings.require("SLACK_BOT_TOKEN")
+    settings.require(*(OAUTH_SETTINGS if settings.oauth else ["SLACK_BOT_TOKEN"]))
     if await migrate.current_revision(settings.database_url) != migrate.head_revision():
         raise SettingsError("the database is not migrated: run `dealbell db upgrade` first")
     db = Database(settings.database_url)
@@ -147,7 +228,7 @@ async def jobs_run(settings: Settings, name: str, team: str | None, as_scheduled
     try:
         async with db.session() as session:
             workspaces = await list_workspaces(session, team)
-        if not workspaces and team is None:
+        if not workspaces and team is None and not settings.oauth:
             # A fresh single-workspace install: the token knows its own team.
             auth = await services.client_for(None).auth_test()  # type: ignore[arg-type]
             defaults = WorkspaceDefaults(

@@ -17,9 +17,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import __version__
 from bot.app import create_app
+from bot.installations import Installations
 from bot.observability import Metrics, describe_request, job_outcome_counter, status_class
 from bot.settings import Settings
 from bot.slack import make_client
@@ -27,6 +29,7 @@ from jobs.base import JobServices
 from jobs.scheduler import build_scheduler, sync_workspace_jobs
 from storage.db import Database
 from storage.migrate import head_revision
+from storage.models import Workspace
 
 log = logging.getLogger(__name__)
 request_log = logging.getLogger("dealbell.requests")
@@ -47,12 +50,26 @@ def claimant() -> str:
 
 
 def job_services(settings: Settings, db: Database, metrics: Metrics | None = None) -> JobServices:
-    client = make_client(settings)
-    if metrics is not None:
-        metrics.observe_client(client)
+    """Jobs post with the one bot token, or (OAuth) with each workspace's own installed token."""
+    if settings.oauth:
+        installations = Installations(settings, db)
+
+        def client_for(workspace: Workspace) -> AsyncWebClient:
+            client = installations.client_for(workspace)
+            if metrics is not None:
+                metrics.observe_client(client)
+            return client
+    else:
+        client = make_client(settings)
+        if metrics is not None:
+            metrics.observe_client(client)
+
+        def client_for(workspace: Workspace) -> AsyncWebClient:
+            return client
+
     return JobServices(
         db=db,
-        client_for=lambda _workspace: client,
+        client_for=client_for,
         claimant=claimant(),
         on_outcome=job_outcome_counter(metrics) if metrics is not None else None,
     )
@@ -62,6 +79,18 @@ async def slack_events(request: web.Request) -> web.Response:
     bolt_request = await to_bolt_request(request)
     bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
+
+
+async def slack_install(request: web.Request) -> web.Response:
+    """GET /slack/install: the "Add to Slack" page (OAuth mode)."""
+    flow = request.app[BOLT].oauth_flow
+    return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+
+
+async def slack_oauth_redirect(request: web.Request) -> web.Response:
+    """GET /slack/oauth_redirect: Slack's consent screen sends the installer back here with a code."""
+    flow = request.app[BOLT].oauth_flow
+    return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
 
 
 @web.middleware
@@ -151,6 +180,9 @@ def create_web_app(
     web_app[METRICS].observe_client(bolt_app.client)
     if slack_path:
         web_app.router.add_post("/slack/events", slack_events)
+    if bolt_app.oauth_flow is not None:
+        web_app.router.add_get(bolt_app.oauth_flow.install_path, slack_install)
+        web_app.router.add_get(bolt_app.oauth_flow.redirect_uri_path, slack_oauth_redirect)
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
     web_app.router.add_get("/metrics", metrics_endpoint)

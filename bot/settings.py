@@ -23,7 +23,11 @@ HOW_TO_GET = {
     "SLACK_SIGNING_SECRET": "Signing Secret, on your app's 'Basic Information' page",
     "DEALBELL_SECRET_KEY": "any long random string, e.g. `openssl rand -hex 32`",
     "SLACK_APP_TOKEN": "App-Level Token (xapp-…, scope connections:write), on 'Basic Information'",
+    "SLACK_CLIENT_ID": "Client ID, on your app's 'Basic Information' page (App Credentials)",
+    "SLACK_CLIENT_SECRET": "Client Secret, on your app's 'Basic Information' page (App Credentials)",
+    "SLACK_STATE_SECRET": "any long random string, e.g. `openssl rand -hex 32` (signs OAuth install states)",
 }
+OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
 
 
 class SettingsError(Exception):
@@ -36,6 +40,11 @@ class Settings(BaseSettings):
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
+    # Distribution: with all three set, dealbell installs into many workspaces through OAuth.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_state_secret: str | None = None
+    slack_redirect_uri: str | None = None  # only if your app lists several redirect URLs
     database_url: str = "sqlite:///dealbell.db"
     slack_api_url: str = SLACK_API_URL
     port: int = Field(default=3000, ge=1, le=65535)
@@ -45,7 +54,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one object per line, for log collectors
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @field_validator(
+        "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_id", "slack_client_secret",
+        "slack_state_secret", "slack_redirect_uri", mode="before",
+    )  # fmt: skip
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -87,6 +99,11 @@ class Settings(BaseSettings):
                 "set DEALBELL_SECRET_KEY (any long random string) to keep secrets out of the database"
             )
         return secret.encode()
+
+    @property
+    def oauth(self) -> bool:
+        """Installed into many workspaces through OAuth (tokens in the database), not one bot token."""
+        return any(getattr(self, name.lower()) for name in OAUTH_SETTINGS)
 
     @property
     def socket_mode(self) -> bool:

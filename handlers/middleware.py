@@ -79,6 +79,7 @@ def register(app: AsyncApp, db: Database, settings: Settings) -> None:
         """
         context["db"] = db
         context["settings"] = settings
+        context["installation_store"] = app.installation_store  # None with one bot token
         team_id = context.team_id
         if team_id:
             async with db.session() as session:

@@ -65,6 +65,6 @@ async def sync_workspace_jobs(scheduler: AsyncIOScheduler, services: JobServices
 async def run_scheduled(services: JobServices, *, name: str, workspace_id: int, timezone: str) -> None:
     async with services.db.session() as session:
         workspace = await get_workspace_by_id(session, workspace_id)
-    if workspace is None:
-        return
+    if workspace is None or workspace.uninstalled_at is not None:
+        return  # deleted, or uninstalled: no token to post with until it is installed again
     await run_job(JOBS[name], workspace, services, as_scheduled=True)

@@ -5,11 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import Table, case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_ignoring_conflicts
-from storage.models import Member, Role, Workspace, WorkspaceChannel, utcnow
+from storage.models import (
+    Base,
+    Member,
+    ProcessedEvent,
+    Role,
+    Workspace,
+    WorkspaceChannel,
+    slack_bots,
+    slack_installations,
+    utcnow,
+)
 
 CHANNEL_KINDS = ("wins", "kudos", "leaderboard", "ideas", "team")
 
@@ -89,6 +99,67 @@ async def ensure_workspace(
     workspace = await get_workspace(session, team_id, enterprise_id)
     assert workspace is not None
     return workspace
+
+
+async def mark_installed(
+    session: AsyncSession,
+    team_id: str,
+    enterprise_id: str | None,
+    defaults: WorkspaceDefaults = WorkspaceDefaults(),
+    name: str = "",
+) -> Workspace:
+    """An (re-)install: the workspace exists and is no longer marked uninstalled."""
+    workspace = await ensure_workspace(session, team_id, enterprise_id, defaults, name)
+    workspace.uninstalled_at = None
+    if name:
+        workspace.name = name
+    return workspace
+
+
+async def mark_uninstalled(session: AsyncSession, team_id: str, enterprise_id: str | None) -> bool:
+    """Slack removed the app: keep the data (until a purge), stop the jobs. False if unknown."""
+    result = await session.execute(
+        update(Workspace)
+        .where(Workspace.team_id == team_id, Workspace.enterprise_id == (enterprise_id or ""))
+        .values(uninstalled_at=utcnow())
+    )
+    return bool(result.rowcount)
+
+
+def _owned_rows(table: Table, workspace_id: int) -> Any:
+    """A DELETE of `table`'s rows that belong to the workspace, directly or through a parent row."""
+    if "workspace_id" in table.c:
+        return delete(table).where(table.c.workspace_id == workspace_id)
+    for fk in table.foreign_keys:  # e.g. kudos_give_values → kudos_gives.workspace_id
+        parent = fk.column.table
+        if "workspace_id" in parent.c:
+            owned = select(fk.column).where(parent.c.workspace_id == workspace_id)
+            return delete(table).where(fk.parent.in_(owned))
+    return None
+
+
+async def purge_workspace(session: AsyncSession, team_id: str, enterprise_id: str | None) -> dict[str, int]:
+    """Delete everything dealbell holds for a workspace: its rows in every table, its tokens and its
+    processed-event ids. Children first, in one transaction. Returns rows deleted per table."""
+    deleted: dict[str, int] = {}
+    for table in (slack_installations, slack_bots):
+        query = delete(table).where(table.c.team_id == team_id)
+        if enterprise_id:
+            query = query.where(table.c.enterprise_id == enterprise_id)
+        deleted[table.name] = (await session.execute(query)).rowcount
+    deleted[ProcessedEvent.__tablename__] = (
+        await session.execute(delete(ProcessedEvent).where(ProcessedEvent.team_id == team_id))
+    ).rowcount
+    workspace = await get_workspace(session, team_id, enterprise_id)
+    if workspace is None:
+        return deleted
+    for table in reversed(Base.metadata.sorted_tables):
+        query = _owned_rows(table, workspace.id)
+        if query is not None:
+            deleted[table.name] = (await session.execute(query)).rowcount
+    await session.execute(delete(Workspace).where(Workspace.id == workspace.id))
+    deleted[Workspace.__tablename__] = 1
+    return deleted
 
 
 async def list_workspaces(session: AsyncSession, team_id: str | None = None) -> list[Workspace]:

@@ -8,8 +8,10 @@ while acting as T0002 is searched for them, and every T0001 row is snapshotted b
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from jobs import JOBS
@@ -26,6 +28,7 @@ from storage.models import (
     Workspace,
 )
 from storage.workspaces import get_workspace
+from tests.oauth_app import running_oauth_app
 
 # Text only T0001 ever wrote. T0002 does type T0001's customer names (Zebracorp, Quokka) to look them
 # up, so those are echoed back in "not found" replies and are not markers.
@@ -86,7 +89,20 @@ async def rows_of(app, workspace_id: int) -> dict[str, list[Any]]:
         return found
 
 
-async def test_a_member_of_another_workspace_cannot_reach_t0001(app) -> None:
+@pytest.fixture(params=["bot-token", "oauth"])
+async def tenant_app(request, app, db, database_url, fake_slack) -> AsyncIterator[Any]:
+    """One bot token for both teams, or (OAuth) both installed, each with its own token."""
+    if request.param == "bot-token":
+        yield app
+        return
+    async with running_oauth_app(db, database_url, fake_slack) as running:
+        for team in ("T0001", "T0002"):
+            assert (await running.install(team))[0] == 200
+        yield running
+
+
+async def test_a_member_of_another_workspace_cannot_reach_t0001(tenant_app) -> None:
+    app = tenant_app
     await seed_t0001(app)
     async with app.db.session() as session:
         ws1 = await get_workspace(session, "T0001")
@@ -191,5 +207,9 @@ async def test_a_member_of_another_workspace_cannot_reach_t0001(app) -> None:
         assert marker not in seen
         assert marker not in uploads
     assert await snapshot(app, ws1.id) == before
+    if app.fake.token_teams:  # OAuth: every Web API call made for T0002 used T0002's own token
+        untokened = ("upload", "response_url", "oauth.v2.access")  # not Web API calls with a bot token
+        used = {c.token for c in app.fake.calls[start:] if c.method not in untokened}
+        assert {app.fake.token_teams.get(token) for token in used} == {"T0002"}
     async with app.db.session() as session:
         assert (await session.scalars(select(Workspace.team_id))).all().count("T0001") == 1
