@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 from bot.app import create_app
 from bot.server import create_web_app, job_services
@@ -19,6 +18,7 @@ from jobs.base import JobServices
 from storage.db import Database
 from tests.conftest import SIGNING_SECRET, make_settings
 from tests.fake_slack import FakeSlack
+from tests.serving import serving
 from tests.slack_requests import SlackSender, payload
 
 OAUTH = {
@@ -79,13 +79,6 @@ async def running_oauth_app(db: Database, database_url: str, fake: FakeSlack) ->
     settings = make_settings(database_url, fake, slack_bot_token=None, **OAUTH)
     web_app = create_web_app(create_app(settings, db), db)
     web_app.on_cleanup.clear()  # the `db` fixture disposes the engine
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    sender = SlackSender(url, SIGNING_SECRET, fake.response_url())
-    try:
+    async with serving(web_app) as url:
+        sender = SlackSender(url, SIGNING_SECRET, fake.response_url())
         yield OAuthApp(url, db, fake, sender, settings, job_services(settings, db))
-    finally:
-        await runner.cleanup()

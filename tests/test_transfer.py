@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
-from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -21,6 +20,7 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Base, Deal
 from tests.conftest import SIGNING_SECRET, make_settings
+from tests.serving import serving
 from tests.slack_requests import SlackSender
 
 pytestmark = pytest.mark.postgres_only
@@ -30,15 +30,8 @@ pytestmark = pytest.mark.postgres_only
 async def running_app(url: str, fake) -> AsyncIterator[tuple[SlackSender, Database]]:
     db = Database(url)
     web_app = create_web_app(create_app(make_settings(url, fake), db), db)
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    address = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    try:
+    async with serving(web_app) as address:  # its cleanup disposes the engine
         yield SlackSender(address, SIGNING_SECRET, fake.response_url()), db
-    finally:
-        await runner.cleanup()  # disposes the engine
 
 
 @pytest.fixture
