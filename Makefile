@@ -18,13 +18,16 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# With Slack settings (environment or .env): the bot. Without: the sandbox, a local workspace in the browser.
 run: $(VENV)/.installed
-	$(BIN)/dealbell run
+	@if $(BIN)/python -m bot.sandbox.configured; then $(BIN)/dealbell run; else $(BIN)/dealbell sandbox; fi
 
+# pytest-xdist workers, each with its own databases (PYTEST_WORKERS=0: one process).
+PYTEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

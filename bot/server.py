@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import time
+import uuid
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -43,10 +44,16 @@ BACKGROUND = web.AppKey("background", weakref.WeakSet)
 
 SHUTDOWN_TIMEOUT = 25.0  # seconds in-flight requests get after SIGTERM (within a typical 30 s grace)
 DRAIN_TIMEOUT = 20.0  # seconds Bolt's listeners still running after their ack get to finish
+PROBE_TIMEOUT = 2.0  # seconds /healthz and /readyz wait for the database (probes time out too)
+
+
+# Unique per process start: a container restarted with the same hostname and pid 1 must not renew
+# (and so keep alive forever) the job claims its killed predecessor left behind.
+PROCESS_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def claimant() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return PROCESS_ID
 
 
 def job_services(settings: Settings, db: Database, metrics: Metrics | None = None) -> JobServices:
@@ -76,6 +83,10 @@ def job_services(settings: Settings, db: Database, metrics: Metrics | None = Non
 
 
 async def slack_events(request: web.Request) -> web.Response:
+    timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    if timestamp and not (timestamp.isascii() and timestamp.isdigit()):
+        # Bolt's verifier would raise on it (a 500); it is simply not a signed Slack request.
+        return web.json_response({"error": "invalid request"}, status=401)
     bolt_request = await to_bolt_request(request)
     bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
@@ -135,10 +146,13 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready to serve: the database answers and its schema is at the code's migration head."""
+    """Ready to serve: the database answers and its schema is at the code's migration head.
+
+    503 while the database is out of reach (a load balancer sends Slack's requests elsewhere), and
+    200 again on its own once it is back: pooled connections are pinged before use."""
     head = request.app[HEAD]
     try:
-        async with request.app[DB].engine.connect() as conn:
+        async with asyncio.timeout(PROBE_TIMEOUT), request.app[DB].engine.connect() as conn:
             current = await conn.run_sync(
                 lambda sync: MigrationContext.configure(sync).get_current_revision()
             )
@@ -154,9 +168,18 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    if await request.app[DB].ping():
-        return web.json_response({"status": "ok", "database": "ok", "version": __version__})
-    return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+    """Liveness: the process and its event loop answer. The database's state is in the body, but
+    an outage does not fail liveness: restarting every replica cannot bring the database back, and
+    a live process keeps answering Slack ("try again in a minute") and recovers by itself when the
+    database returns. Readiness (/readyz) is what turns 503 meanwhile."""
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            reachable = await request.app[DB].ping()
+    except TimeoutError:
+        reachable = False
+    return web.json_response(
+        {"status": "ok", "database": "ok" if reachable else "unreachable", "version": __version__}
+    )
 
 
 def create_web_app(

@@ -4,6 +4,9 @@ Bolt runs a listener as a task and polls for its ack(); when a listener raises m
 acking, Bolt's error path overwrites the recorded ack with None and the request ends in a 404
 (Slack then retries events). So listeners are registered through `guarded`, which handles
 failures after the ack itself and leaves only failures before it to Bolt's error handler.
+
+When the database is out of reach, the command's answer says so ("try again in a minute"), in
+the member's language: remembered from their last request, since it cannot be read then.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import functools
 import inspect
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,11 +24,35 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.i18n import t
+from storage.db import is_unavailable
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[..., Awaitable[None]]
 GUARD_NEEDS = {"ack", "body", "context"}
+REMEMBERED_LOCALES = 10_000  # (team, user) -> locale, most recent kept; a few hundred KB at most
+
+
+class Locales:
+    """Members' locales as last loaded, per app, for answering when the database cannot be read."""
+
+    def __init__(self, size: int = REMEMBERED_LOCALES) -> None:
+        self.size = size
+        self._known: OrderedDict[tuple[str, str], str] = OrderedDict()
+
+    @staticmethod
+    def _key(context: AsyncBoltContext) -> tuple[str, str]:
+        return context.get("team_id") or "", context.get("user_id") or ""
+
+    def remember(self, context: AsyncBoltContext, locale: str) -> None:
+        key = self._key(context)
+        self._known[key] = locale
+        self._known.move_to_end(key)
+        if len(self._known) > self.size:
+            self._known.popitem(last=False)
+
+    def recall(self, context: AsyncBoltContext) -> str | None:
+        return self._known.get(self._key(context))
 
 
 def guarded(listener: Listener) -> Listener:
@@ -46,9 +74,11 @@ def guarded(listener: Listener) -> Listener:
     return run
 
 
-def _locale(context: AsyncBoltContext) -> str | None:
+def _locale(context: AsyncBoltContext, locales: Locales | None = None) -> str | None:
     member = context.get("member")
-    return member.locale if member else None
+    if member:
+        return member.locale
+    return locales.recall(context) if locales is not None else None
 
 
 async def tell_after_ack(body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -68,17 +98,26 @@ async def tell_after_ack(body: dict[str, Any], context: AsyncBoltContext) -> Non
 
 
 async def report_before_ack(
-    error: Exception, body: dict[str, Any], context: AsyncBoltContext, response: BoltResponse | None
+    error: Exception,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    response: BoltResponse | None,
+    locales: Locales | None = None,
 ) -> None:
     """Bolt's global error handler: a slash command still gets a plain ephemeral answer.
 
     Modals and buttons keep Slack's own error display, which leaves the user's input in place.
     """
-    log.error("listener failed: %s", type(error).__name__, exc_info=error)
+    unavailable = is_unavailable(error)
+    if unavailable:  # expected while it lasts: one line, no traceback per request
+        log.warning("database unavailable: %s", type(error).__name__)
+    else:
+        log.error("listener failed: %s", type(error).__name__, exc_info=error)
     if response is not None and body.get("command"):
+        key = "error.database_unavailable" if unavailable else "error.try_again"
         response.status = 200
         response.body = json.dumps(
-            {"response_type": "ephemeral", "text": ":warning: " + t(_locale(context), "error.try_again")}
+            {"response_type": "ephemeral", "text": ":warning: " + t(_locale(context, locales), key)}
         )
         response.headers["content-type"] = ["application/json;charset=utf-8"]
     elif response is None:
@@ -86,4 +125,19 @@ async def report_before_ack(
 
 
 def register(app: AsyncApp) -> None:
-    app.error(report_before_ack)
+    """After handlers.middleware.register: `remember_locale` reads the member it loads."""
+    locales = Locales()
+
+    async def remember_locale(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        member = context.get("member")
+        if member is not None and member.locale:
+            locales.remember(context, member.locale)
+        await next()
+
+    async def report(
+        error: Exception, body: dict[str, Any], context: AsyncBoltContext, response: BoltResponse | None
+    ) -> None:
+        await report_before_ack(error, body, context, response, locales)
+
+    app.use(remember_locale)
+    app.error(report)

@@ -7,6 +7,9 @@ and the managers DMed once a month, however many processes fire on that day.
 
 The claim is taken here rather than by the runner (`claim_period=False`): a runner claim taken on
 a day that is not the first workday (a holiday on the 1st) would use up the month's claim.
+
+Each manager's card is claimed on its own as well ("award-nomination", "<month>:<manager>"): when
+one DM fails, the month's claim is marked failed for a retry, which sends only the missing cards.
 """
 
 from __future__ import annotations
@@ -24,6 +27,11 @@ from storage.models import Member, Workspace, utcnow
 log = logging.getLogger(__name__)
 
 NAME = "award-nominations"
+CARD = "award-nomination"  # the claim of each manager's card
+
+
+class CardsNotSent(Exception):
+    """Some manager's card failed (and was marked so): the month's claim fails too, for a retry."""
 
 
 async def send_award_nominations(workspace: Workspace, period: Period, services: JobServices) -> int:
@@ -37,7 +45,7 @@ async def send_award_nominations(workspace: Workspace, period: Period, services:
     if today != first:
         return 0
     async with services.db.session() as session:
-        run_id = await claim_run(session, NAME, workspace.id, month.key, services.claimant)
+        run_id = await claim_run(session, NAME, workspace.id, month.key, services.claimant, services.lease)
     if run_id is None:
         return 0  # this month's nominations were sent (or are being sent) elsewhere
     try:
@@ -66,10 +74,28 @@ async def _nominate_and_tell(
         log.info("%s for %s %s: nobody to nominate", NAME, workspace.team_id, last_month.key)
         return 0
     client = services.client_for(workspace)
+    sent, failed = 0, 0
     for manager in deciders:
+        key = f"{last_month.key}:{manager.slack_user_id}"
+        async with services.db.session() as session:
+            card_claim = await claim_run(session, CARD, workspace.id, key, services.claimant, services.lease)
+        if card_claim is None:
+            continue  # this manager has the card already
         text, blocks = nominations_card(nominations, people, manager.locale or workspace.locale)
-        await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)
-    return len(deciders)
+        try:
+            await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)
+        except Exception as exc:  # one unreachable manager does not stop the others
+            log.warning("%s card %s not sent: %s", NAME, key, type(exc).__name__)
+            async with services.db.session() as session:
+                await finish_run(session, card_claim, error=f"{type(exc).__name__}: {exc}"[:2000])
+            failed += 1
+            continue
+        async with services.db.session() as session:
+            await finish_run(session, card_claim)
+        sent += 1
+    if failed:
+        raise CardsNotSent(f"{failed} of {len(deciders)} cards not sent")
+    return sent
 
 
 JOB = JobSpec(

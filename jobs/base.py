@@ -12,6 +12,7 @@ from apscheduler.triggers.cron import CronTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
 from storage.db import Database
+from storage.jobruns import CLAIM_LEASE
 from storage.models import Workspace
 from storage.periods import Period
 
@@ -25,6 +26,8 @@ class JobServices:
     claimant: str = "dealbell"
     # told (job name, "ran" | "skipped" | "failed") after each run: the server counts them in /metrics
     on_outcome: Callable[[str, str], None] | None = None
+    # how long a claim outlives its holder's last heartbeat (storage/jobruns.py); short in tests
+    lease: dt.timedelta = CLAIM_LEASE
 
 
 JobFunction = Callable[[Workspace, Period, JobServices], Awaitable[Any]]

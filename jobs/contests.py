@@ -43,7 +43,7 @@ async def _announce(
 ) -> bool:
     key = f"{contest.id}:{kind}"
     async with services.db.session() as session:
-        run_id = await claim_run(session, NAME, workspace.id, key, services.claimant)
+        run_id = await claim_run(session, NAME, workspace.id, key, services.claimant, services.lease)
     if run_id is None:
         return False  # posted already, or being posted by another process
     try:

@@ -144,7 +144,7 @@ async def send_digests(name: str, workspace: Workspace, services: JobServices) -
             continue
         key = f"{manager.slack_user_id}:{day.isoformat()}"
         async with services.db.session() as session:
-            run_id = await claim_run(session, name, workspace.id, key, services.claimant)
+            run_id = await claim_run(session, name, workspace.id, key, services.claimant, services.lease)
         if run_id is None:
             continue  # sent already, or being sent by another process
         try:

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from bot.views.followups import reminder
 from jobs.base import JobServices, JobSpec, Period
 from storage.followups import (
-    claim_states,
     due_items,
     holidays_between,
     mark_skipped,
@@ -29,7 +28,7 @@ from storage.followups import (
     reminder_candidates,
     reminder_key,
 )
-from storage.jobruns import claim_run, finish_run
+from storage.jobruns import claim_run, finish_run, unclaimed_keys
 from storage.models import Member, Workspace, utcnow
 from storage.schedule import DEFAULT_GRACE, local_due, local_moment
 
@@ -71,12 +70,9 @@ async def send_follow_up_reminders(workspace: Workspace, period: Period, service
     everyone = {**due, **late}
     keys = {member_id: reminder_key(member_id, day) for member_id, (_, day) in everyone.items()}
     async with services.db.session() as session:
-        claims = await claim_states(session, NAME, workspace.id, keys.values())
-        unsent = {
-            member_id: day
-            for member_id, (_, day) in everyone.items()
-            if claims.get(keys[member_id]) in (None, "failed")
-        }
+        # not yet claimed, failed, or left 'running' by a process that died (its lease ran out)
+        open_keys = await unclaimed_keys(session, NAME, workspace.id, keys.values(), services.lease)
+        unsent = {member_id: day for member_id, (_, day) in everyone.items() if keys[member_id] in open_keys}
         with_items = await owners_with_items(session, workspace.id, unsent)
 
     for member_id in sorted(with_items & late.keys()):
@@ -99,7 +95,7 @@ async def send_follow_up_reminders(workspace: Workspace, period: Period, service
 
 async def _skip(workspace: Workspace, member: Member, day: dt.date, key: str, services: JobServices) -> None:
     async with services.db.session() as session:
-        run_id = await claim_run(session, NAME, workspace.id, key, services.claimant)
+        run_id = await claim_run(session, NAME, workspace.id, key, services.claimant, services.lease)
         if run_id is None:
             return  # another process got there first
         await mark_skipped(session, run_id, "the 09:00 run came more than an hour late")
@@ -120,7 +116,7 @@ async def _send(
     """Claim, then send, one owner's DM; True when this call sent it."""
     async with semaphore:
         async with services.db.session() as session:
-            run_id = await claim_run(session, NAME, workspace.id, key, services.claimant)
+            run_id = await claim_run(session, NAME, workspace.id, key, services.claimant, services.lease)
         if run_id is None:
             return False  # sent already, or being sent by another process
         async with services.db.session() as session:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from jobs.base import JobServices, JobSpec, Period
-from storage.jobruns import claim_run, finish_run
+from storage.jobruns import claim_run, finish_run, renew_claims
 from storage.models import Workspace, utcnow
 
 log = logging.getLogger(__name__)
@@ -46,12 +49,15 @@ async def run_job(
     run_id = None
     if as_scheduled and spec.claim_period:
         async with services.db.session() as session:
-            run_id = await claim_run(session, spec.name, workspace.id, period.key, services.claimant)
+            run_id = await claim_run(
+                session, spec.name, workspace.id, period.key, services.claimant, services.lease
+            )
         if run_id is None:
             log.info("%s for %s %s: claimed elsewhere, skipping", spec.name, workspace.team_id, period.key)
             return _told(services, RunOutcome(spec.name, workspace.team_id, period, "skipped"))
     try:
-        result = await spec.function(workspace, period, services)
+        async with heartbeat(services):
+            result = await spec.function(workspace, period, services)
     except Exception as exc:
         log.exception("%s for %s %s failed", spec.name, workspace.team_id, period.key)
         if run_id is not None:
@@ -63,6 +69,30 @@ async def run_job(
             await finish_run(session, run_id)
     log.info("%s for %s %s: done", spec.name, workspace.team_id, period.key)
     return _told(services, RunOutcome(spec.name, workspace.team_id, period, "ran", result))
+
+
+@contextlib.asynccontextmanager
+async def heartbeat(services: JobServices) -> AsyncIterator[None]:
+    """While the job runs, renew every claim this process holds (the run's own, and those a job
+    takes per message), so none outlives `services.lease` while its holder is alive."""
+    task = asyncio.create_task(_renew_forever(services))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _renew_forever(services: JobServices) -> None:
+    interval = services.lease.total_seconds() / 3  # two beats may be missed before the lease runs out
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            async with services.db.session() as session:
+                await renew_claims(session, services.claimant)
+        except Exception as exc:  # the database is away: the next beat tries again
+            log.warning("renewing the job claims of %s failed: %s", services.claimant, type(exc).__name__)
 
 
 def _told(services: JobServices, outcome: RunOutcome) -> RunOutcome:

@@ -7,7 +7,9 @@
   claim "<standup>:<member>:<local date>".
 - `standup-summary`: `cutoff_minutes` after the standup's time in the workspace's zone (also for a
   standup in each participant's own zone), post the summary in the standup's channel and DM the
-  managers the blockers; claim "<standup>:<local date>". Later answers are appended to it.
+  managers the blockers; claim "<standup>:<local date>". Later answers are appended to it. Each
+  manager's blockers DM is claimed on its own too ("standup-blockers", "<run>:<manager>"), so a
+  retry after one manager's DM failed tells only those not told yet.
 
 A send Slack refused marks its claim failed; the next run (while still due, within the hour's
 grace) claims it again and retries, so however many processes run these, each goes out once.
@@ -18,17 +20,19 @@ from __future__ import annotations
 import logging
 
 from bot.views import standup_delivery as delivery
+from bot.views import standups as render
 from jobs.base import JobServices, JobSpec, Period
 from storage import standups
 from storage.jobruns import claim_run, finish_run
 from storage.models import Workspace, utcnow
+from storage.standups import RunReport
 
 log = logging.getLogger(__name__)
 
 
 async def _claim(services: JobServices, job: str, workspace: Workspace, key: str) -> int | None:
     async with services.db.session() as session:
-        return await claim_run(session, job, workspace.id, key, services.claimant)
+        return await claim_run(session, job, workspace.id, key, services.claimant, services.lease)
 
 
 async def _finish(services: JobServices, run_id: int, exc: Exception | None = None) -> None:
@@ -103,8 +107,8 @@ async def post_summaries(workspace: Workspace, period: Period, services: JobServ
             continue
         try:
             report = await delivery.post_summary(client, services.db, workspace, item.run.id)
-            if report is not None:
-                await delivery.tell_managers(client, services.db, workspace, report)
+            if report is not None and not await tell_managers(services, workspace, report):
+                raise BlockersNotSent(item.key)  # the summary is out; the retry tells who is left
         except Exception as exc:
             log.warning("standup summary %s not posted: %s", item.key, type(exc).__name__)
             await _finish(services, claim, exc)
@@ -112,6 +116,39 @@ async def post_summaries(workspace: Workspace, period: Period, services: JobServ
         await _finish(services, claim)
         posted += 1
     return posted
+
+
+BLOCKERS = "standup-blockers"  # the claim of each manager's blockers DM
+
+
+class BlockersNotSent(Exception):
+    """Some manager's blockers DM failed (and was marked so): the summary's claim fails too, for a retry."""
+
+
+async def tell_managers(services: JobServices, workspace: Workspace, report: RunReport) -> bool:
+    """DM each manager not told yet the run's blockers, claiming each DM; False if any failed."""
+    if not report.blockers:
+        return True
+    async with services.db.session() as session:
+        people = await standups.managers(session, workspace.id)
+    client = services.client_for(workspace)
+    all_sent = True
+    for manager in people:
+        claim = await _claim(services, BLOCKERS, workspace, f"{report.run.id}:{manager.slack_user_id}")
+        if claim is None:
+            continue  # told already, or being told by another process
+        try:
+            text = render.blockers_dm(report, delivery.locale_of(manager, workspace))
+            await client.chat_postMessage(channel=manager.slack_user_id, text=text)
+        except Exception as exc:  # one unreachable manager does not stop the others
+            log.warning(
+                "standup blockers DM %s:%s not sent: %s", report.run.id, manager.id, type(exc).__name__
+            )
+            await _finish(services, claim, exc)
+            all_sent = False
+            continue
+        await _finish(services, claim)
+    return all_sent
 
 
 EVERY_5_MINUTES = {"minute": "*/5"}

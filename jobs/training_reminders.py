@@ -29,7 +29,9 @@ async def send_training_reminders(workspace: Workspace, period: Period, services
     sent = 0
     for item in due:
         async with services.db.session() as session:
-            run_id = await claim_run(session, CLAIM, workspace.id, item.key, services.claimant)
+            run_id = await claim_run(
+                session, CLAIM, workspace.id, item.key, services.claimant, services.lease
+            )
         if run_id is None:
             continue  # sent already, or being sent by another process
         member = item.member

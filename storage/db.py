@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+import asyncpg
+from sqlalchemy import event, exc, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Seconds to open a PostgreSQL connection (asyncpg waits 60 by default): with the database host
+# unreachable, a request gets its "try again" answer within Slack's 3-second window... almost;
+# it is not left hanging for a minute.
+POSTGRES_CONNECT_TIMEOUT = 5
+DRIVER_MODULES = ("sqlalchemy", "asyncpg", "aiosqlite")
+# asyncpg's errors for a connection lost or refused (SQLAlchemy wraps them in a plain DBAPIError)
+OUT_OF_REACH = (
+    asyncpg.exceptions.PostgresConnectionError,  # the connection does not exist, failed, was rejected
+    asyncpg.exceptions.CannotConnectNowError,  # starting up or shutting down
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.TooManyConnectionsError,
+)
 
 
 def async_url(url: str | URL) -> URL:
@@ -45,8 +58,47 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(target, **kwargs)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
+    # A pooled connection the database dropped (a restart, a network cut) is found by the ping at
+    # checkout and replaced, so the process recovers by itself once the database is back.
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("connect_args", {"timeout": POSTGRES_CONNECT_TIMEOUT})
     return create_async_engine(target, **kwargs)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database is out of reach (refused, dropped mid-transaction, timed
+    out, locked) rather than a bug or bad data: what "try again in a minute" is the answer to."""
+    for cause in _causes(error):
+        if isinstance(cause, exc.DBAPIError) and (
+            cause.connection_invalidated or isinstance(cause, exc.OperationalError | exc.InterfaceError)
+        ):
+            return True
+        if isinstance(cause, OUT_OF_REACH):
+            return True  # asyncpg's "connection was closed in the middle of operation", and its kin
+        if isinstance(cause, OSError | TimeoutError) and _raised_by_driver(cause, DRIVER_MODULES):
+            return True  # refused or timed out while connecting (Slack's own OSErrors are not ours)
+    return False
+
+
+def _causes(error: BaseException | None) -> Iterator[BaseException]:
+    """`error`, what caused it, and the driver's error a SQLAlchemy error wraps (`orig`)."""
+    pending, seen = [error], set()
+    while pending:
+        error = pending.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        yield error
+        pending += [error.__cause__ or error.__context__, getattr(error, "orig", None)]
+
+
+def _raised_by_driver(error: BaseException, modules: tuple[str, ...]) -> bool:
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__", "").startswith(modules):
+            return True
+        tb = tb.tb_next
+    return False
 
 
 class Database:

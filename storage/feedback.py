@@ -110,7 +110,7 @@ def request_ticket(secret: bytes, workspace_id: int, request_id: int, askee: str
 
 def request_id_of(secret: bytes, workspace_id: int, ticket: str, askee: str) -> int:
     head, _, mac = (ticket or "").partition(".")
-    if not head.isdigit() or not hmac.compare_digest(
+    if not (head.isascii() and head.isdigit()) or not hmac.compare_digest(
         mac.encode(), _request_mac(secret, workspace_id, int(head), askee).encode()
     ):
         raise FeedbackError("feedback.error.bad_request_button")

@@ -225,6 +225,8 @@ async def _resolve(
     session: AsyncSession, workspace_id: int, target: Target
 ) -> tuple[Customer | None, Deal | None]:
     """The customer (and deal) a line names, in this workspace only."""
+    if target.id >= 2**31:  # beyond a 32-bit id (PostgreSQL integer): no such row, and no query for it
+        return None, None
     if target.kind == DEAL:
         deal = await get_deal(session, workspace_id, target.id)
         return (deal.customer if deal else None), deal
@@ -327,8 +329,8 @@ async def line_states(
 ) -> list[LineState]:
     """How each line of a DM sent for `day` stands now (three queries, however many lines)."""
     targets = list(targets)
-    customer_ids = [t.id for t in targets if t.kind == CUSTOMER]
-    deal_ids = [t.id for t in targets if t.kind == DEAL]
+    customer_ids = [t.id for t in targets if t.kind == CUSTOMER and t.id < 2**31]  # 32-bit ids
+    deal_ids = [t.id for t in targets if t.kind == DEAL and t.id < 2**31]
     customers = {
         c.id: c
         for c in await session.scalars(

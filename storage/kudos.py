@@ -148,6 +148,8 @@ async def give_kudos(
     now: dt.datetime,
 ) -> GiveResult:
     """One give to one or more receivers: all rows or none, once per `source_key`."""
+    # Lock first: a double-submitted form or a retried request waits here, then finds the first give.
+    await lock_member(session, giver.id)
     existing = await give_by_key(session, workspace.id, source_key)
     if existing is not None:
         return GiveResult(existing, False, await allowance(session, workspace, giver, now))
@@ -209,6 +211,7 @@ async def add_co_giver(
     session: AsyncSession, workspace: Workspace, give_id: int, member: Member, now: dt.datetime
 ) -> tuple[KudosGive, bool, Allowance]:
     """ "Me too": the clicker gives the same receivers kudos too, once, from their own allowance."""
+    await lock_member(session, member.id)  # a double click waits here, then finds the first one's rows
     give = await get_give(session, workspace.id, give_id)
     if give is None:
         raise KudosError("kudos.error.gone")

@@ -291,6 +291,11 @@ async def _open_lead(session: AsyncSession, workspace_id: int, deal_id: int) -> 
     return deal
 
 
+async def check_open_lead(session: AsyncSession, workspace_id: int, deal_id: int) -> Deal:
+    """The open lead `deal_id` names, or the refusal: checked before anyone named with it is looked up."""
+    return await _open_lead(session, workspace_id, deal_id)
+
+
 async def accept_lead(
     session: AsyncSession,
     workspace_id: int,

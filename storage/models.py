@@ -230,7 +230,17 @@ class Deal(Base):
     __table_args__ = (
         # What makes a double-submitted modal or a retried command land once.
         UniqueConstraint("workspace_id", "source_key"),
-        Index("ix_deals_workspace_stage_closed", "workspace_id", "stage", "closed_at"),
+        # covering: revenue won, the open pipeline and the workload read this index alone (0017)
+        Index(
+            "ix_deals_workspace_stage_closed",
+            "workspace_id",
+            "stage",
+            "closed_at",
+            "owner_id",
+            "currency",
+            "amount_minor",
+            "expected_close",
+        ),
         Index("ix_deals_workspace_owner_stage", "workspace_id", "owner_id", "stage"),
         Index("ix_deals_workspace_customer", "workspace_id", "customer_id"),
     )
@@ -358,6 +368,8 @@ class Kudos(Base):
         UniqueConstraint("give_id", "giver_id", "receiver_id"),
         Index("ix_kudos_workspace_giver_created", "workspace_id", "giver_id", "created_at"),
         Index("ix_kudos_workspace_receiver_created", "workspace_id", "receiver_id", "created_at"),
+        # kudos received in a period, for everyone: leaderboards, digests, App Home (0017)
+        Index("ix_kudos_workspace_created", "workspace_id", "created_at", "receiver_id"),
         # ledger keys name kudos ids: SQLite must never hand a deleted row's id to a new kudos
         {"sqlite_autoincrement": True},
     )
@@ -413,6 +425,8 @@ class Activity(Base):
         UniqueConstraint("workspace_id", "source_key"),
         Index("ix_activities_workspace_customer_at", "workspace_id", "customer_id", "occurred_at"),
         Index("ix_activities_workspace_member_at", "workspace_id", "member_id", "occurred_at"),
+        # activities logged in a period, for everyone: the activities leaderboard (0017)
+        Index("ix_activities_workspace_occurred", "workspace_id", "occurred_at", "member_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

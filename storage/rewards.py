@@ -373,7 +373,7 @@ async def find_item(
     query = select(CatalogueItem).where(CatalogueItem.workspace_id == workspace_id)
     if active_only:
         query = query.where(CatalogueItem.active.is_(True))
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit() and int(wanted) < 2**31:  # ids are 32-bit on PostgreSQL
         by_id = await session.scalar(query.where(CatalogueItem.id == int(wanted)))
         if by_id is not None:
             return by_id

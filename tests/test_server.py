@@ -90,11 +90,12 @@ async def unreachable_app(fake_slack: FakeSlack) -> AsyncIterator[str]:
     await runner.cleanup()  # also disposes the engine
 
 
-async def test_healthz_503_when_the_database_is_unreachable(unreachable_app: str) -> None:
+async def test_healthz_200_readyz_503_when_the_database_is_unreachable(unreachable_app: str) -> None:
     started = time.monotonic()
     status, body = await get(f"{unreachable_app}/healthz")
-    assert status == 503
-    assert body["status"] != "ok" and body["database"] == "unreachable"
+    assert (status, body["status"], body["database"]) == (200, "ok", "unreachable")  # alive: no restart
+    status, body = await get(f"{unreachable_app}/readyz")
+    assert (status, body["database"]) == (503, "unreachable")
     assert time.monotonic() - started < 5  # a closed port fails fast, the supervisor is not kept waiting
 
 

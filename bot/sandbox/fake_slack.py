@@ -7,6 +7,7 @@ The answer shapes follow tests/payloads (copied from the product's shared payloa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -59,6 +60,8 @@ class FakeSlack:
         # method -> (max_calls, per_seconds, retry_after, per): a sliding-window limiter
         self.rate_windows: dict[str, tuple[int, float, int, str]] = {}
         self.server_errors: dict[str, list[int]] = {}  # method -> queued HTTP 5xx statuses
+        self.delays: dict[str, list[float]] = {}  # method -> queued seconds to hold the next answers
+        self._stopping = asyncio.Event()  # releases held answers at stop()
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> message
         self.uploads: dict[str, bytes] = {}  # file id -> the bytes files_upload_v2 sent
         # OAuth: install code -> (team id, team name, installer); issued token -> team id
@@ -89,6 +92,7 @@ class FakeSlack:
         return self
 
     async def stop(self) -> None:
+        self._stopping.set()
         for ws in self.sockets:
             await ws.close()
         if self._runner:
@@ -169,6 +173,22 @@ class FakeSlack:
         """Make `code` what Slack's consent screen would hand the redirect for installing into `team_id`."""
         self.install_codes[code] = (team_id, team_name or f"Team {team_id}", installer)
 
+    def delay_next(self, method: str, seconds: float) -> None:
+        """Hold the next call to `method` for `seconds` before handling it (Slack being slow). A caller
+        that gave up meanwhile (its timeout, or its process killed) is never answered, and the call
+        is not delivered: this fake handles a request only once its answer can reach the caller."""
+        self.delays.setdefault(method, []).append(seconds)
+
+    async def _held(self, call: Call, request: web.Request, seconds: float) -> bool:
+        """Wait out a delay; False when the caller is gone by then (the call stays undelivered)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        gone = request.transport is None or request.transport.is_closing()
+        if gone or self._stopping.is_set():
+            call.ok = False
+            return False
+        return True
+
     def server_error_next(self, method: str, status: int = 500) -> None:
         """Answer the next call to `method` with an HTTP 5xx (Slack having a bad moment)."""
         self.server_errors.setdefault(method, []).append(status)
@@ -227,6 +247,8 @@ class FakeSlack:
         token = auth.removeprefix("Bearer ") or args.get("token")
         call = Call(method, args, token)
         await self._record(call)
+        if self.delays.get(method) and not await self._held(call, request, self.delays[method].pop(0)):
+            return web.Response(status=504)  # nobody is listening any more
         retry_after = self.rate_limits[method].pop(0) if self.rate_limits.get(method) else None
         if retry_after is None:
             retry_after = self._rate_limited(call)

@@ -107,7 +107,7 @@ def kudos_change(workspace: Workspace, sub: str, args: list[str]) -> dict[str, o
         match = EMOJI_NAME.match(argument)
         return {"kudos_emoji": match.group(1)} if match else "settings.kudos.bad_emoji"
     if action == "allowance":
-        ok = argument.isdigit() and 1 <= int(argument) <= 100
+        ok = argument.isascii() and argument.isdigit() and 1 <= int(argument) <= 100
         return {"kudos_allowance": int(argument)} if ok else "settings.kudos.bad_number"
     return {"kudos_value_required": argument in ("on", "yes", "true")}
 
@@ -146,7 +146,7 @@ async def cadence_settings(context: AsyncBoltContext, args: list[str]) -> str:
     if not member.is_manager:
         return ":no_entry: " + t(locale, "settings.cadence.not_manager")
     segment, days = [*args, ""][:2]
-    if segment not in SEGMENTS or not days.isdigit() or not 1 <= int(days) <= 365:
+    if segment not in SEGMENTS or not (days.isascii() and days.isdigit()) or not 1 <= int(days) <= 365:
         return ":warning: " + t(locale, "settings.cadence.bad", segments=", ".join(SEGMENTS))
     cadences = {**(workspace.segment_cadences or {}), segment: int(days)}
     async with context["db"].session() as session:

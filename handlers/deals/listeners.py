@@ -199,7 +199,7 @@ async def submit_lost_modal(
             deal, changed = await deals.change_stage(
                 session,
                 workspace.id,
-                int(metadata["deal"]),
+                deal_id_of(str(metadata.get("deal", ""))),
                 Stage.LOST,
                 member,
                 competitor=competitor,
@@ -223,7 +223,7 @@ async def submit_lost_modal(
 def deal_id_of(value: str) -> int:
     """The deal id at the front of a button value ("42" or "42:qualified"); forged values find nothing."""
     head = value.split(":", 1)[0]
-    return int(head) if head.isdigit() else 0
+    return int(head) if head.isascii() and head.isdigit() and int(head) < 2**31 else 0
 
 
 async def move_deal(

@@ -69,7 +69,8 @@ async def redeem_clicked(
     view = body.get("view") or {}
     item_id = action.get("value", "")
     rendering = f"{view.get('id')}:{view.get('hash')}" if view.get("id") else body.get("trigger_id", "")
-    target = item_id if item_id.isdigit() else "#0"  # by id only; a forged value finds nothing
+    by_id = item_id.isascii() and item_id.isdigit() and int(item_id) < 2**31
+    target = item_id if by_id else "#0"  # by id only; a forged value finds nothing
     try:
         async with db.session() as session:
             result = await rewards.redeem(

@@ -32,7 +32,7 @@ def refusal(locale: str | None, error: UserError) -> str:
 def idea_id_of(value: str) -> int:
     """The idea id at the front of a value ("42" or "42:planned"); forged values find nothing."""
     head = (value or "").split(":", 1)[0]
-    return int(head) if head.isdigit() else 0
+    return int(head) if head.isascii() and head.isdigit() and int(head) < 2**31 else 0
 
 
 # --- /idea ---------------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ async def submit_kudos_modal(
 
 
 def give_id_of(value: str) -> int:
-    return int(value) if value.isdigit() else 0
+    return int(value) if value.isascii() and value.isdigit() and int(value) < 2**31 else 0
 
 
 async def me_too(

@@ -114,6 +114,8 @@ async def reassign(context: AsyncBoltContext, client: AsyncWebClient, deal_id: i
     try:
         if not member.is_manager:  # before looking anyone up
             raise leads.LeadError("lead.error.not_manager")
+        async with db.session() as session:  # a lead that is gone or closed: refused, nobody looked up
+            await leads.check_open_lead(session, workspace.id, deal_id)
         target = (await known_members(client, db, workspace.id, [user_id]))[user_id]
         if target is None:
             raise leads.LeadError("lead.error.unknown_user", user=user_id)

@@ -36,10 +36,15 @@ def button_value(deal: Deal) -> str:
     return f"{deal.id}:{deal.owner_id}"
 
 
+def is_row_id(text: str) -> bool:
+    """ASCII digits within a 32-bit id (str.isdigit() alone also takes "²", which int() refuses)."""
+    return text.isascii() and text.isdigit() and int(text) < 2**31
+
+
 def target_of(value: str) -> tuple[int, int]:
     """(deal id, expected owner id) from a button value; forged values find nothing."""
     deal, _, owner = (value or "").partition(":")
-    if not (deal.isdigit() and owner.isdigit()):
+    if not (is_row_id(deal) and is_row_id(owner)):
         return 0, 0
     return int(deal), int(owner)
 
@@ -76,7 +81,7 @@ def confirmation_blocks(text: str, result: LeadResult, creator: Member, locale: 
 def reassign_target(block_id: str) -> int:
     """The lead id from a "Reassign to…" block id; forged ids find nothing."""
     _, _, deal = block_id.partition(":")
-    return int(deal) if deal.isdigit() else 0
+    return int(deal) if is_row_id(deal) else 0
 
 
 def lead_dm(deal: Deal, by: Member, how: str, locale: str | None) -> tuple[str, list[bk.Block]]:

@@ -27,7 +27,7 @@ TOKEN = re.compile(
       | (?P<word>\S+)""",
     re.VERBOSE,
 )
-DEAL_ID = re.compile(r"#?([0-9]{1,12})")
+DEAL_ID = re.compile(r"#?([0-9]{1,9})")  # within a 32-bit id (PostgreSQL integer)
 
 
 class LeadSyntaxError(UserError):

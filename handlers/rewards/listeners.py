@@ -30,7 +30,7 @@ def refusal(locale: str | None, error: UserError) -> str:
 
 def target_id(value: str) -> int:
     """The row a button names; a forged value finds nothing (and every lookup is per workspace)."""
-    return int(value) if (value or "").isdigit() else 0
+    return int(value) if (value or "").isascii() and value.isdigit() and int(value) < 2**31 else 0
 
 
 async def one_member(client: AsyncWebClient, db: Database, workspace: Workspace, user_id: str) -> Member:

@@ -52,7 +52,7 @@ def workspace_today(workspace: Workspace) -> dt.date:
 
 
 def id_of(value: str | None) -> int:
-    return int(value) if (value or "").isdigit() and int(value or 0) < 2**31 else 0
+    return int(value) if value and value.isascii() and value.isdigit() and int(value) < 2**31 else 0
 
 
 def modal_errors(locale: str | None, errors: FormErrors) -> dict[str, str]:

@@ -134,7 +134,7 @@ def parse_standup_command(text: str) -> StandupCommand:
         return StandupCommand(verb="now", sub="all" if rest else "channel")
     if verb == "remove":
         number = rest.lstrip("#")
-        if not number.isdigit() or not 0 < int(number) < 2**31:
+        if not (number.isascii() and number.isdigit()) or not 0 < int(number) < 2**31:
             raise StandupSyntaxError("standups.error.bad_id", id=rest)
         return StandupCommand(verb="remove", standup_id=int(number))
     if rest:
@@ -230,7 +230,7 @@ def read_setup(values: dict[str, Any]) -> tuple[SetupForm | None, FormErrors]:
         errors.add("questions", error.key, **error.params)
     weekdays: list[int] = []
     for value in state_value(values, "days") or []:
-        if str(value).isdigit() and int(value) < 7:
+        if str(value).isascii() and str(value).isdigit() and int(value) < 7:
             weekdays.append(int(value))
     if not weekdays:
         errors.add("days", "standups.error.days_missing")

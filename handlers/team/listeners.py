@@ -122,6 +122,8 @@ async def change(
 ) -> str:
     """`/team role|duties|title @someone …`: one change, answered in the changer's language."""
     locale = member.locale
+    if not member.is_manager:  # before looking anyone up: a refusal writes nothing, not even a member row
+        raise team.TeamError("team.error.not_manager")
     target = await member_for(client, db, workspace, parsed.user_id or "")
     user = f"<@{target.slack_user_id}>"
     async with db.session() as session:

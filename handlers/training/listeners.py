@@ -34,7 +34,7 @@ def zone_of(member: Member, workspace: Workspace) -> str:
 
 
 def training_id_of(value: str) -> int:
-    return int(value) if (value or "").isdigit() and int(value) < 2**31 else 0
+    return int(value) if (value or "").isascii() and value.isdigit() and int(value) < 2**31 else 0
 
 
 def channel_of(body: dict[str, Any]) -> str | None:

@@ -119,7 +119,7 @@ def parse_training_command(text: str) -> TrainingCommand:
         return parse_session(verb, rest)
     if verb == "attendance":
         number = rest.strip().lstrip("#")
-        if not number.isdigit() or not 0 < int(number) < 2**31:
+        if not (number.isascii() and number.isdigit()) or not 0 < int(number) < 2**31:
             raise TrainingSyntaxError("training.error.bad_id", id=rest.strip())
         return TrainingCommand(verb="attendance", training_id=int(number))
     raise TrainingSyntaxError("training.error.unknown_verb", verb=head)

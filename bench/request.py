@@ -1,0 +1,283 @@
+"""Request path: signed Slack requests at fixed concurrency against `dealbell run --http`.
+
+dealbell runs as its own process (the installed `dealbell` script), talking to a fake Slack served
+from this process; the baseline is a bare Bolt app with one no-op command (bench/bare_bolt.py) in
+a process of its own, served the same way. Latency is from sending a request to reading its whole
+HTTP response (Slack's 3-second budget is about exactly that). After each request kind the bench
+waits for the work dealbell does after its ack (posting cards, updating messages) to drain, so one
+kind's background work does not slow the next; then it counts in the database what was written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+from sqlalchemy import func, select
+
+from bench import seed
+from bench.common import (
+    SIGNING_SECRET,
+    Server,
+    backends,
+    bot_env,
+    dealbell_command,
+    free_port,
+    fresh_database,
+    markdown_table,
+    percentile,
+)
+from bot.sandbox.fake_slack import FakeSlack
+from storage.db import Database
+from storage.models import Deal, DealCongratulation, Kudos, KudosGive
+from tests.slack_requests import payload, sign
+
+KINDS = ("/kudos", "/deal won", "Congratulate", "reaction_added")
+Body = tuple[bytes, str]  # the request body and its content type
+P99_TARGET = 0.100  # seconds
+RATIO_TARGET = 0.5
+
+
+@dataclass
+class Result:
+    backend: str
+    kind: str
+    requests: int
+    concurrency: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+    applied: int | None = None  # rows the database shows for these requests
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+# --- the requests --------------------------------------------------------------------------------
+
+
+class Requests:
+    """Builds each kind's i-th request: distinct users, triggers, event ids and messages."""
+
+    def __init__(self, users: list[str], deal_ids: list[int], response_url: str, seed_value: int = 7) -> None:
+        self.users, self.deal_ids, self.response_url = users, deal_ids, response_url
+        self.random = random.Random(seed_value)
+        self.serial = itertools.count(1)
+
+    def two_people(self) -> tuple[str, str]:
+        giver, receiver = self.random.sample(self.users, 2)
+        return giver, receiver
+
+    def command(self, command: str, text: str, user: str) -> Body:
+        fields = payload("slash_command")
+        fields.update(command=command, text=text, user_id=user, user_name=user.lower(),
+                      trigger_id=f"bench.{next(self.serial)}", response_url=self.response_url)  # fmt: skip
+        return urlencode(fields).encode(), "application/x-www-form-urlencoded"
+
+    def kudos(self, i: int) -> Body:
+        giver, receiver = self.two_people()
+        return self.command("/kudos", f"<@{receiver}> for the bench demo #teamwork", giver)
+
+    def deal_won(self, i: int) -> Body:
+        return self.command(
+            "/deal", f'won 12.5k Customer{i % 50} "Annual licence"', self.random.choice(self.users)
+        )
+
+    def congratulate(self, i: int) -> Body:
+        data = payload("block_actions")
+        user = self.random.choice(self.users)
+        data["user"].update(id=user, username=user.lower(), name=user.lower())
+        data["trigger_id"] = f"bench.{next(self.serial)}"
+        data["response_url"] = self.response_url
+        data["actions"][0].update(action_id="deal_congratulate", value=str(self.random.choice(self.deal_ids)),
+                                  action_ts=f"{time.time():.6f}")  # fmt: skip
+        return urlencode({"payload": json.dumps(data)}).encode(), "application/x-www-form-urlencoded"
+
+    def reaction(self, i: int) -> Body:
+        data = payload("event_reaction_added")
+        serial = next(self.serial)
+        reactor, author = self.two_people()
+        data["event_id"] = f"EvBench{serial:08d}"
+        data["event"].update(user=reactor, item_user=author,
+                             item={"type": "message", "channel": "C0001", "ts": f"1800000000.{serial:06d}"})  # fmt: skip
+        return json.dumps(data).encode(), "application/json"
+
+    def noop(self, i: int) -> Body:
+        return self.command("/noop", "", self.random.choice(self.users))
+
+    def builder(self, kind: str) -> Callable[[int], Body]:
+        return {"/kudos": self.kudos, "/deal won": self.deal_won, "Congratulate": self.congratulate,
+                "reaction_added": self.reaction, "/noop": self.noop}[kind]  # fmt: skip
+
+
+async def load(
+    url: str, build: Callable[[int], Body], total: int, concurrency: int
+) -> tuple[float, list[float], int]:
+    """Send `total` requests from `concurrency` workers over kept-alive connections.
+    Returns (wall seconds, per-request latencies in seconds, requests not answered 200)."""
+    latencies: list[float] = []
+    errors = 0
+    numbers = iter(range(total))
+    endpoint = url + "/slack/events"
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        nonlocal errors
+        for i in numbers:
+            body, content_type = build(i)
+            timestamp = str(int(time.time()))
+            headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp,
+                       "X-Slack-Signature": sign(SIGNING_SECRET, timestamp, body)}  # fmt: skip
+            started = time.perf_counter()
+            try:
+                async with session.post(endpoint, data=body, headers=headers) as response:
+                    await response.read()
+                    ok = response.status == 200
+            except aiohttp.ClientError:
+                ok = False
+            latencies.append(time.perf_counter() - started)
+            errors += not ok
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+        return time.perf_counter() - started, latencies, errors
+
+
+# --- counting what was written ---------------------------------------------------------------------
+
+
+async def applied_count(db: Database, kind: str) -> int:
+    """Rows in the database for one kind: kudos by command, deals won by /deal, congratulations, and
+    kudos by reaction."""
+    async with db.session() as session:
+        if kind == "/kudos":
+            query = select(func.count()).select_from(KudosGive).where(KudosGive.source == "command")
+        elif kind == "/deal won":
+            query = select(func.count()).select_from(Deal).where(Deal.source_key.like("command:%"))
+        elif kind == "Congratulate":
+            query = select(func.count()).select_from(DealCongratulation)
+        else:
+            query = (
+                select(func.count())
+                .select_from(Kudos)
+                .join(KudosGive, KudosGive.id == Kudos.give_id)
+                .where(KudosGive.source == "reaction")
+            )
+        return int(await session.scalar(query) or 0)
+
+
+# --- the scenario ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    requests: int = 500
+    concurrency: int = 32
+    warmup: int = 50
+    users: int = 500
+
+
+async def measure(
+    backend: str, server: Server, requests: Requests, kinds: tuple[str, ...], options: Options,
+    fake: FakeSlack, db: Database | None,
+) -> list[Result]:  # fmt: skip
+    results = []
+    for kind in kinds:
+        build = requests.builder(kind)
+        await load(server.url, build, options.warmup, min(options.concurrency, options.warmup))
+        await fake.settle(0.2)
+        before = await applied_count(db, kind) if db else None
+        seconds, latencies, errors = await load(server.url, build, options.requests, options.concurrency)
+        await fake.settle(0.2)  # the work after the acks, before the next kind starts
+        applied = (await applied_count(db, kind) - before) if db and before is not None else None
+        results.append(Result(backend, kind, options.requests, options.concurrency, seconds, latencies,
+                              errors, applied))  # fmt: skip
+        print(f"  {backend} {kind}: {results[-1].rps:.0f} req/s", file=sys.stderr)
+    return results
+
+
+async def bare_bolt(fake: FakeSlack, workdir: Path, options: Options) -> Result:
+    port = free_port()
+    env = bot_env("sqlite://", fake.api_url, port)
+    server = await Server(
+        [sys.executable, "-m", "bench.bare_bolt"], env, port, workdir / "bare-bolt.log"
+    ).start()
+    try:
+        requests = Requests([seed.user_id(n) for n in range(options.users)], [], fake.response_url())
+        (result,) = await measure("—", server, requests, ("/noop",), options, fake, None)
+    finally:
+        await server.stop()
+    result.backend = "bare Bolt"
+    return result
+
+
+async def dealbell(backend: str, fake: FakeSlack, workdir: Path, options: Options) -> list[Result]:
+    async with fresh_database(backend, workdir) as url:
+        db = Database(url)
+        try:
+            seeded = await seed.seed_workspace(db, options.users, won_deals=500)
+            port = free_port()
+            env = bot_env(url, fake.api_url, port)
+            server = await Server(
+                dealbell_command("run", "--http"), env, port, workdir / f"dealbell-{backend}.log"
+            ).start()
+            try:
+                requests = Requests(seeded.users, seeded.deal_ids, fake.response_url())
+                return await measure(backend, server, requests, KINDS, options, fake, db)
+            finally:
+                await server.stop()
+        finally:
+            await db.dispose()
+
+
+def table(results: list[Result], baseline: Result) -> str:
+    rows = []
+    for r in [baseline, *results]:
+        ratio = f"{r.rps / baseline.rps:.2f}" if r is not baseline and baseline.rps else "1.00"
+        rows.append([
+            r.backend, r.kind, r.requests, r.concurrency, round(r.rps, 1),
+            round(percentile(r.latencies, 50) * 1000, 1), round(percentile(r.latencies, 95) * 1000, 1),
+            round(percentile(r.latencies, 99) * 1000, 1), r.errors,
+            "—" if r.applied is None else r.applied, ratio,
+        ])  # fmt: skip
+    headers = ["database", "request", "requests", "concurrency", "req/s", "p50 ms", "p95 ms", "p99 ms",
+               "non-200", "rows written", "× bare Bolt"]  # fmt: skip
+    return markdown_table(headers, rows) + "\n\n" + verdict(results, baseline)
+
+
+def verdict(results: list[Result], baseline: Result) -> str:
+    """The targets, reported (not asserted): p99 under 100 ms, and at least half of bare Bolt's
+    throughput on PostgreSQL."""
+    fast = [f"{r.backend} {r.kind}" for r in results if percentile(r.latencies, 99) < P99_TARGET]
+    on_pg = [r for r in results if r.backend == "postgresql"]
+    ratios = [r.rps / baseline.rps for r in on_pg] if baseline.rps else []
+    lines = [f"Targets: p99 under {P99_TARGET * 1000:.0f} ms at {baseline.concurrency} concurrent: "
+             f"{len(fast)} of {len(results)} request kinds"]  # fmt: skip
+    if ratios:
+        lines.append(f"throughput at least {RATIO_TARGET} × bare Bolt on PostgreSQL: "
+                     f"{sum(x >= RATIO_TARGET for x in ratios)} of {len(ratios)} (lowest {min(ratios):.2f})")  # fmt: skip
+    return "; ".join(lines) + "."
+
+
+async def run(db_choice: str, workdir: Path, options: Options) -> str:
+    fake = await FakeSlack().start()
+    try:
+        baseline = await bare_bolt(fake, workdir, options)
+        results: list[Result] = []
+        for backend in backends(db_choice):
+            results += await dealbell(backend, fake, workdir, options)
+    finally:
+        await fake.stop()
+    return table(results, baseline)
