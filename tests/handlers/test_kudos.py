@@ -151,9 +151,13 @@ async def test_undo_within_five_minutes_only_by_the_giver(app):
         await app.send.command("/kudos", f"{ANA} for the demo")
         await app.send.command("/kudos", f"{LI} for the docs")
     first, second = await app.fake.wait_for("chat.postMessage", count=2)
+    # Each answer comes by response_url after the ack: wait for it before the next click, so the
+    # notes arrive in the order of the clicks.
     with time_machine.travel(start + dt.timedelta(minutes=4), tick=True):
         await app.send.action("kudos_undo", card_value(first, "kudos_undo"), user="U0002")  # not the giver
+        await app.fake.wait_for("response_url", count=1)
         await app.send.action("kudos_undo", card_value(first, "kudos_undo"))
+        await app.fake.wait_for("response_url", count=2)
     with time_machine.travel(start + dt.timedelta(minutes=6), tick=True):
         await app.send.action("kudos_undo", card_value(second, "kudos_undo"))
     notes = [c.args["text"] for c in await app.fake.wait_for("response_url", count=3)]
