@@ -21,7 +21,6 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -34,6 +33,7 @@ from storage import migrate
 from storage.db import Database, async_url
 from storage.models import Base
 from tests.fake_slack import FakeSlack
+from tests.serving import serving
 from tests.slack_requests import SlackSender
 
 SIGNING_SECRET = "test-signing-secret"
@@ -224,18 +224,11 @@ async def app(db: Database, database_url: str, fake_slack: FakeSlack) -> AsyncIt
     bolt_app = create_app(settings, db)
     web_app = create_web_app(bolt_app, db)
     web_app.on_cleanup.clear()  # the `db` fixture disposes the engine
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    url = f"http://127.0.0.1:{port}"
     client = make_client(settings)
     services = JobServices(db=db, client_for=lambda _ws: client, claimant="test")
-    yield RunningApp(
-        url, db, fake_slack, settings, SlackSender(url, SIGNING_SECRET, fake_slack.response_url()), services
-    )
-    await runner.cleanup()
+    async with serving(web_app) as url:
+        sender = SlackSender(url, SIGNING_SECRET, fake_slack.response_url())
+        yield RunningApp(url, db, fake_slack, settings, sender, services)
 
 
 @pytest.fixture

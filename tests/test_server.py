@@ -13,7 +13,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 from sqlalchemy import func, select
 
 from bot import __version__
@@ -23,6 +22,7 @@ from storage.db import Database
 from storage.models import Deal
 from tests.conftest import SIGNING_SECRET, RunningApp, make_settings
 from tests.fake_slack import FakeSlack
+from tests.serving import serving
 from tests.slack_requests import SlackSender
 
 DEALBELL = Path(sys.executable).parent / "dealbell"
@@ -81,13 +81,8 @@ async def unreachable_app(fake_slack: FakeSlack) -> AsyncIterator[str]:
     url = "postgresql://postgres@127.0.0.1:1/nope"
     db = Database(url)
     web_app = create_web_app(create_app(make_settings(url, fake_slack), db), db)
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()  # also disposes the engine
+    async with serving(web_app) as url:  # its cleanup also disposes the engine
+        yield url
 
 
 async def test_healthz_200_readyz_503_when_the_database_is_unreachable(unreachable_app: str) -> None:
