@@ -146,7 +146,8 @@ class Generator:
                        self.day((created + dt.timedelta(days=rng.randint(20, 120))).date()), "",
                        self.at(closed) if closed else None, "price" if lost else None,
                        rng.choice(COMPETITORS) if lost else None, f"gen:{n}", self.at(created),
-                       self.at(closed or created))  # fmt: skip
+                       self.at(closed or created),
+                       max((FUNNEL.index(s) for s in path if s in FUNNEL), default=0))  # fmt: skip
                 step_at = created
                 last = closed or self.now
                 previous = None
@@ -204,7 +205,7 @@ COLUMNS = {
     "customers": ("id", "workspace_id", "name", "name_key", "segment", "owner_id", "next_follow_up", "created_at"),
     "deals": ("id", "workspace_id", "owner_id", "customer_id", "title", "amount_minor", "currency", "stage",
               "expected_close", "notes", "closed_at", "lost_reason", "competitor", "source_key", "created_at",
-              "updated_at"),
+              "updated_at", "funnel_reached"),
     "deal_stage_changes": ("id", "workspace_id", "deal_id", "from_stage", "to_stage", "changed_by_id", "changed_at"),
     "kudos_gives": ("id", "workspace_id", "giver_id", "message", "source", "source_key", "channel_id", "created_at"),
     "kudos": ("id", "workspace_id", "give_id", "giver_id", "receiver_id", "created_at"),

@@ -10,12 +10,21 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
 from storage.db import Database
 from storage.events import mark_event_processed
 from storage.models import Member, Workspace
-from storage.workspaces import Profile, WorkspaceDefaults, ensure_workspace, get_member, save_member
+from storage.workspaces import (
+    Profile,
+    WorkspaceDefaults,
+    ensure_workspace,
+    get_member,
+    members_by_user_id,
+    save_member,
+    workspace_and_member,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +47,16 @@ async def known_members(
     client: AsyncWebClient, db: Database, workspace_id: int, user_ids: list[str]
 ) -> dict[str, Member | None]:
     """Members for Slack user ids, looked up once with users.info when first seen; None if Slack knows no such user."""
-    found: dict[str, Member | None] = {}
     async with db.session() as session:
-        for user_id in user_ids:
-            found[user_id] = await get_member(session, workspace_id, user_id)
+        known = await members_by_user_id(session, workspace_id, user_ids)
+    return await complete_members(client, db, workspace_id, user_ids, known)
+
+
+async def complete_members(
+    client: AsyncWebClient, db: Database, workspace_id: int, user_ids: list[str], known: dict[str, Member]
+) -> dict[str, Member | None]:
+    """`known` members plus, for the ids not in it, those Slack knows (saved); None for the rest."""
+    found: dict[str, Member | None] = {user_id: known.get(user_id) for user_id in user_ids}
     for user_id, member in found.items():
         if member is None:
             profile = await fetch_profile(client, user_id)
@@ -54,37 +69,47 @@ async def known_members(
 def register(app: AsyncApp, db: Database, settings: Settings) -> None:
     defaults = WorkspaceDefaults(timezone=settings.dealbell_timezone, currency=settings.dealbell_currency)
 
-    async def skip_repeated_events(
-        body: dict[str, Any], next: Callable[[], Awaitable[None]]
-    ) -> BoltResponse | None:
-        """Slack re-sends an event it thinks failed (X-Slack-Retry-Num); apply each event_id once."""
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            async with db.session() as session:
-                first_time = await mark_event_processed(
-                    session, event_id, body.get("team_id", ""), (body.get("event") or {}).get("type", "")
-                )
-            if not first_time:
-                return BoltResponse(status=200, body="")
-        await next()
-        return None
+    async def find_or_create(
+        session: AsyncSession, context: AsyncBoltContext
+    ) -> tuple[Workspace, Member | None]:
+        """The request's workspace (created on first sight) and member (None if not seen yet)."""
+        # One round trip for a known workspace; creating one takes the old two steps.
+        team_id, enterprise_id, user_id = context.team_id or "", context.enterprise_id, context.user_id
+        workspace, member = await workspace_and_member(session, team_id, enterprise_id, user_id)
+        if workspace is None:
+            workspace = await ensure_workspace(session, team_id, enterprise_id, defaults)
+            member = await get_member(session, workspace.id, user_id) if user_id else None
+        return workspace, member
 
     async def load_workspace_and_member(
-        context: AsyncBoltContext, client: AsyncWebClient, next: Callable[[], Awaitable[None]]
-    ) -> None:
-        """Put `db`, `workspace` and `member` in the context; create them on first sight.
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        next: Callable[[], Awaitable[None]],
+    ) -> BoltResponse | None:
+        """Drop repeated event deliveries, and put `db`, `workspace` and `member` in the context,
+        creating them on first sight; both in one transaction.
 
+        Slack re-sends an event it thinks failed (X-Slack-Retry-Num); each event_id is applied once.
         users.info is called only for a member never seen before; the daily refresh job keeps
         profiles current, so ordinary requests cost one indexed lookup and no Slack call.
         """
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         context["db"] = db
         context["settings"] = settings
         context["installation_store"] = app.installation_store  # None with one bot token
         team_id = context.team_id
-        if team_id:
-            async with db.session() as session:
-                workspace = await ensure_workspace(session, team_id, context.enterprise_id, defaults)
-                member = await get_member(session, workspace.id, context.user_id) if context.user_id else None
+        if not (event_id or team_id):
+            await next()
+            return None
+        async with db.session() as session:
+            if event_id and not await mark_event_processed(
+                session, event_id, body.get("team_id", ""), (body.get("event") or {}).get("type", "")
+            ):
+                return BoltResponse(status=200, body="")  # a repeat: acknowledged, not applied again
+            found = await find_or_create(session, context) if team_id else None
+        if found is not None:
+            workspace, member = found
             context["workspace"] = workspace
             if context.user_id and member is None:
                 profile = await fetch_profile(client, context.user_id) or Profile()
@@ -92,6 +117,6 @@ def register(app: AsyncApp, db: Database, settings: Settings) -> None:
                     member = await save_member(session, workspace.id, context.user_id, profile)
             context["member"] = member
         await next()
+        return None
 
-    app.use(skip_repeated_events)
     app.use(load_workspace_and_member)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
@@ -118,8 +119,8 @@ def check_message(workspace: Workspace, message: str, values: Sequence[str]) -> 
 async def _spend(
     session: AsyncSession, workspace: Workspace, giver: Member, count: int, now: dt.datetime
 ) -> Allowance:
-    """Lock the giver, then make sure `count` more kudos fit today's allowance."""
-    await lock_member(session, giver.id)
+    """Make sure `count` more kudos fit today's allowance; the caller already holds the giver's lock
+    (`lock_member`, taken first thing in the transaction), so racing gives count one at a time."""
     current = await allowance(session, workspace, giver, now)
     if current.used + count > current.limit:
         raise KudosError(
@@ -169,6 +170,8 @@ async def give_kudos(
     )
     session.add(give)
     await session.flush()
+    # The giver as it was loaded, so the new give can be drawn without reading it back.
+    set_committed_value(give, "giver", giver)
     rows = [
         Kudos(
             workspace_id=workspace.id,

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.leaderboard import kudos_received, rank
@@ -178,28 +178,32 @@ async def conversion_rates(session: AsyncSession, workspace_id: int, cohort: Win
     """
     start, end = cohort
     order = case({stage: index for index, stage in enumerate(FUNNEL)}, value=DealStageChange.to_stage)
-    furthest = (
-        select(Deal.id.label("deal_id"), func.coalesce(func.max(order), 0).label("reached"))
-        .select_from(Deal)
-        .outerjoin(
-            DealStageChange,
-            and_(DealStageChange.deal_id == Deal.id, DealStageChange.workspace_id == workspace_id),
-        )
-        .where(Deal.workspace_id == workspace_id, Deal.created_at >= start, Deal.created_at < end)
-        .group_by(Deal.id)
+    from_history = (
+        select(func.max(order))
+        .where(DealStageChange.workspace_id == workspace_id, DealStageChange.deal_id == Deal.id)
+        .scalar_subquery()
+    )
+    in_cohort = (Deal.workspace_id == workspace_id, Deal.created_at >= start, Deal.created_at < end)
+    # storage/deals.py keeps the furthest stage on the deal (0018), so the history is read only
+    # for deals written elsewhere (NULL). Two branches rather than one COALESCE: the planner then
+    # expects (almost) no history reads and PostgreSQL does not JIT-compile the statement.
+    kept = (
+        select(Deal.funnel_reached, func.count())
+        .where(*in_cohort, Deal.funnel_reached.is_not(None))
+        .group_by(Deal.funnel_reached)
+    )
+    unkept = (
+        select(func.coalesce(from_history, 0).label("reached"))
+        .where(*in_cohort, Deal.funnel_reached.is_(None))
         .subquery()
     )
-    row = (
-        await session.execute(
-            select(
-                *(
-                    func.coalesce(func.sum(case((furthest.c.reached >= index, 1), else_=0)), 0)
-                    for index in range(len(FUNNEL))
-                )
-            )
-        )
-    ).one()
-    reached = [int(n) for n in row]
+    rows = await session.execute(
+        union_all(kept, select(unkept.c.reached, func.count()).group_by(unkept.c.reached))
+    )
+    deals_at: dict[int, int] = {}
+    for index, n in rows:
+        deals_at[int(index)] = deals_at.get(int(index), 0) + int(n)
+    reached = [sum(n for index, n in deals_at.items() if index >= i) for i in range(len(FUNNEL))]
     return [Conversion(FUNNEL[i], FUNNEL[i + 1], reached[i], reached[i + 1]) for i in range(len(FUNNEL) - 1)]
 
 

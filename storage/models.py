@@ -241,7 +241,8 @@ class Deal(Base):
             "amount_minor",
             "expected_close",
         ),
-        Index("ix_deals_workspace_owner_stage", "workspace_id", "owner_id", "stage"),
+        # covering: the workload's open deals past their expected close, per owner (0018)
+        Index("ix_deals_workspace_owner_stage", "workspace_id", "owner_id", "stage", "expected_close"),
         Index("ix_deals_workspace_customer", "workspace_id", "customer_id"),
     )
 
@@ -263,6 +264,10 @@ class Deal(Base):
     celebration_channel: Mapped[str | None] = mapped_column(String(32))
     celebration_ts: Mapped[str | None] = mapped_column(String(32))
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # a lead the assignee accepted
+    # The furthest stage of lead → qualified → proposal → negotiation → won (0–4) the stage history
+    # shows, 0 if none: kept by storage/deals.py, which writes all history, so the digest's
+    # conversion need not read the history (0018). NULL: not kept, read the history instead.
+    funnel_reached: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -637,7 +642,8 @@ class StandupPrompt(Base):
 
 
 # Leaderboards and digests: the conversion funnel reads the deals created in the last 90 days.
-Index("ix_deals_workspace_created", Deal.workspace_id, Deal.created_at)
+# covering: the conversion cohort (deals created in 90 days) and how far each got (0018)
+Index("ix_deals_workspace_created", Deal.workspace_id, Deal.created_at, Deal.funnel_reached, Deal.id)
 
 
 class PointsEntry(Base):

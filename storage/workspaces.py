@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, case, delete, select, update
+from sqlalchemy import Table, and_, case, delete, false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from storage.db import insert_ignoring_conflicts
 from storage.models import (
@@ -173,6 +174,44 @@ async def get_member(session: AsyncSession, workspace_id: int, slack_user_id: st
     return await session.scalar(
         select(Member).where(Member.workspace_id == workspace_id, Member.slack_user_id == slack_user_id)
     )
+
+
+async def members_by_user_id(
+    session: AsyncSession, workspace_id: int, slack_user_ids: list[str]
+) -> dict[str, Member]:
+    """The known members among Slack user ids, in one query (unknown ids are simply absent)."""
+    if not slack_user_ids:
+        return {}
+    rows = await session.scalars(
+        select(Member).where(Member.workspace_id == workspace_id, Member.slack_user_id.in_(slack_user_ids))
+    )
+    return {member.slack_user_id: member for member in rows}
+
+
+async def workspace_and_member(
+    session: AsyncSession, team_id: str, enterprise_id: str | None, slack_user_id: str | None
+) -> tuple[Workspace | None, Member | None]:
+    """The workspace (with its channels) and, if asked for, the member of one request in one
+    round trip; (None, None) for a workspace not seen yet."""
+    member_of_request = (
+        and_(Member.workspace_id == Workspace.id, Member.slack_user_id == slack_user_id)
+        if slack_user_id
+        else false()
+    )
+    row = (
+        (
+            await session.execute(
+                select(Workspace, Member)
+                .outerjoin(Member, member_of_request)
+                .where(Workspace.team_id == team_id, Workspace.enterprise_id == (enterprise_id or ""))
+                # joined, not the relationship's own selectin: one SELECT instead of two
+                .options(joinedload(Workspace.channels))
+            )
+        )
+        .unique()
+        .first()
+    )
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 async def save_member(

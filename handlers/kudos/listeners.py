@@ -9,18 +9,20 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import blocks as bk
 from bot.i18n import t
 from handlers.kudos import render
 from handlers.kudos.syntax import KudosSyntaxError, parse_kudos_command
-from handlers.middleware import known_members, scope
+from handlers.middleware import complete_members, known_members, scope
 from handlers.replies import tell_user
 from storage import kudos
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import KudosGive, Member, Workspace, utcnow
 from storage.periods import Period
+from storage.workspaces import members_by_user_id
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +32,17 @@ def refusal(locale: str | None, error: UserError) -> str:
 
 
 async def receivers_for(
-    client: AsyncWebClient, db: Database, workspace: Workspace, user_ids: list[str]
+    client: AsyncWebClient,
+    db: Database,
+    workspace: Workspace,
+    user_ids: list[str],
+    known: dict[str, Member] | None = None,
 ) -> list[Member]:
-    found = await known_members(client, db, workspace.id, user_ids)
+    """Members for the user ids (those in `known` are not looked up again); an error for any unknown."""
+    if known is None:
+        found = await known_members(client, db, workspace.id, user_ids)
+    else:
+        found = await complete_members(client, db, workspace.id, user_ids, known)
     unknown = [user_id for user_id, member in found.items() if member is None]
     if unknown:
         raise kudos.KudosError("kudos.error.unknown_user", user=unknown[0])
@@ -71,34 +81,49 @@ async def kudos_command(
         )
     else:
         try:
-            receivers = await receivers_for(client, db, workspace, list(parsed.user_ids))
-            result = await _give(db, workspace, member, receivers, parsed.message, parsed.values, "command",
-                                 f"command:{command['trigger_id']}", command.get("channel_id"))  # fmt: skip
+            receivers, result = await _give(
+                client, db, workspace, member, list(parsed.user_ids), parsed.message, parsed.values,
+                "command", f"command:{command['trigger_id']}", command.get("channel_id"),
+            )  # fmt: skip
         except UserError as error:
             await ack(text=refusal(locale, error))
             return
         key = "kudos.sent" if result.created else "kudos.already_sent"
         await ack(text=t(locale, key, receivers=render.people(receivers), left=result.allowance.left))
         if result.created:
-            await announce(client, db, workspace, result.give, fallback_channel=command.get("channel_id"))
+            await announce(client, db, workspace, result.give, fallback_channel=command.get("channel_id"),
+                           people=(receivers, []))  # fmt: skip
 
 
 async def _give(
+    client: AsyncWebClient,
     db: Database,
     workspace: Workspace,
     giver: Member,
-    receivers: list[Member],
+    user_ids: list[str],
     message: str,
     values: tuple[str, ...] | list[str],
     source: str,
     source_key: str,
     channel_id: str | None,
-) -> kudos.GiveResult:
-    async with db.session() as session:
+) -> tuple[list[Member], kudos.GiveResult]:
+    """(receivers, result): the receivers are looked up and given to in one transaction when all are
+    known (the usual case); anyone never seen before is first asked of Slack, outside a transaction."""
+
+    async def give(session: AsyncSession, receivers: list[Member]) -> kudos.GiveResult:
         return await kudos.give_kudos(
             session, workspace, giver, receivers, message=message, values=list(values), source=source,
             source_key=source_key, channel_id=channel_id, now=utcnow(),
         )  # fmt: skip
+
+    async with db.session() as session:
+        known = await members_by_user_id(session, workspace.id, user_ids)
+        if all(user_id in known for user_id in user_ids):
+            receivers = [known[user_id] for user_id in dict.fromkeys(user_ids)]
+            return receivers, await give(session, receivers)
+    receivers = await receivers_for(client, db, workspace, user_ids, known)
+    async with db.session() as session:
+        return receivers, await give(session, receivers)
 
 
 async def my_stats(db: Database, workspace: Workspace, member: Member, period: str) -> list[bk.Block]:
@@ -138,9 +163,8 @@ async def submit_kudos_modal(
     message = (bk.input_value(state, "message") or "").strip()
     value = bk.input_value(state, "value")
     try:
-        receivers = await receivers_for(client, db, workspace, user_ids)
-        result = await _give(db, workspace, member, receivers, message, [value] if value else [], "modal",
-                             f"view:{view['id']}", None)  # fmt: skip
+        receivers, result = await _give(client, db, workspace, member, user_ids, message,
+                                        [value] if value else [], "modal", f"view:{view['id']}", None)  # fmt: skip
     except UserError as error:
         block = (
             "receivers"
@@ -154,7 +178,7 @@ async def submit_kudos_modal(
     if result.created:
         note = t(locale, "kudos.sent", receivers=render.people(receivers), left=result.allowance.left)
         await tell_user(client, member, channel, note, None)
-        await announce(client, db, workspace, result.give, fallback_channel=channel)
+        await announce(client, db, workspace, result.give, fallback_channel=channel, people=(receivers, []))
 
 
 # --- the card's buttons --------------------------------------------------------------------------
@@ -248,15 +272,14 @@ async def reaction_added(
         return  # clapping for your own message is not a kudos, and not worth a scolding either
     channel, ts = item.get("channel"), item.get("ts")
     try:
-        receivers = await receivers_for(client, db, workspace, [author])
         text = await message_text(client, channel, ts)
         reason = (
             t(workspace.locale, "kudos.reaction.reason", text=bk.truncate(" ".join(text.split()), 200))
             if text
             else t(workspace.locale, "kudos.reaction.no_text")
         )
-        result = await _give(
-            db, workspace, member, receivers, reason, [], "reaction", reaction_key(event), channel
+        receivers, result = await _give(
+            client, db, workspace, member, [author], reason, [], "reaction", reaction_key(event), channel
         )
     except UserError as error:
         await client.chat_postEphemeral(
@@ -266,7 +289,8 @@ async def reaction_added(
     if result.created:
         note = t(member.locale, "kudos.sent", receivers=render.people(receivers), left=result.allowance.left)
         await client.chat_postEphemeral(channel=channel, user=member.slack_user_id, text=note)
-        await announce(client, db, workspace, result.give, fallback_channel=channel, thread_ts=ts)
+        await announce(client, db, workspace, result.give, fallback_channel=channel, thread_ts=ts,
+                       people=(receivers, []))  # fmt: skip
 
 
 async def reaction_removed(
@@ -307,15 +331,22 @@ async def announce(
     *,
     fallback_channel: str | None,
     thread_ts: str | None = None,
+    people: tuple[list[Member], list[Member]] | None = None,
 ) -> None:
-    """Post the card to the kudos channel, or where the kudos were given (in the thread, for reactions)."""
+    """Post the card to the kudos channel, or where the kudos were given (in the thread, for reactions).
+
+    `people` (receivers, co-givers) with a give just made (its giver and tags loaded) saves reading
+    them back; nobody can be a co-giver yet, as the Me too button is on the card being posted.
+    """
     kudos_channel = workspace.channel("kudos")
     channel = kudos_channel or fallback_channel
     if not channel:
         return
-    async with db.session() as session:
-        give = await kudos.get_give(session, workspace.id, give.id) or give  # with giver and tags loaded
-        receivers, co_givers = await kudos.give_people(session, give)
+    if people is None:
+        async with db.session() as session:
+            give = await kudos.get_give(session, workspace.id, give.id) or give  # with giver and tags loaded
+            people = await kudos.give_people(session, give)
+    receivers, co_givers = people
     text, blocks = render.card(give, receivers, co_givers, workspace.locale)
     posted = await client.chat_postMessage(
         channel=channel, text=text, blocks=blocks, thread_ts=None if kudos_channel else thread_ts
