@@ -147,13 +147,6 @@ class Installations:
         client.token_source = lambda: self.bot_token(workspace.team_id, workspace.enterprise_id or None)
         return client
 
-    async def forget(self, team_id: str, enterprise_id: str | None) -> None:
-        """Delete every token stored for a workspace (Slack has revoked them)."""
-        await self.store.async_delete_all(enterprise_id=enterprise_id or None, team_id=team_id)
-
-    async def forget_bot(self, team_id: str, enterprise_id: str | None) -> None:
-        await self.store.async_delete_bot(enterprise_id=enterprise_id or None, team_id=team_id)
-
 
 class InstalledWorkspaceClient(AsyncWebClient):
     """An AsyncWebClient that asks for the workspace's bot token before each call (tokens rotate)."""
