@@ -11,6 +11,7 @@ import time
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from alembic.runtime.migration import MigrationContext
@@ -25,7 +26,7 @@ from bot.app import create_app
 from bot.installations import Installations
 from bot.observability import Metrics, describe_request, job_outcome_counter, status_class
 from bot.settings import Settings
-from bot.slack import make_client
+from bot.slack import SlackConnections, make_client
 from jobs.base import JobServices
 from jobs.scheduler import build_scheduler, sync_workspace_jobs
 from storage.db import Database
@@ -56,20 +57,26 @@ def claimant() -> str:
     return PROCESS_ID
 
 
-def job_services(settings: Settings, db: Database, metrics: Metrics | None = None) -> JobServices:
+def job_services(
+    settings: Settings,
+    db: Database,
+    metrics: Metrics | None = None,
+    connections: SlackConnections | None = None,
+) -> JobServices:
     """Jobs post with the one bot token, or (OAuth) with each workspace's own installed token."""
+
+    def prepared(client: AsyncWebClient) -> AsyncWebClient:
+        if metrics is not None:
+            metrics.observe_client(client)
+        return connections.attach(client) if connections is not None else client
+
     if settings.oauth:
         installations = Installations(settings, db)
 
         def client_for(workspace: Workspace) -> AsyncWebClient:
-            client = installations.client_for(workspace)
-            if metrics is not None:
-                metrics.observe_client(client)
-            return client
+            return prepared(installations.client_for(workspace))
     else:
-        client = make_client(settings)
-        if metrics is not None:
-            metrics.observe_client(client)
+        client = prepared(make_client(settings))
 
         def client_for(workspace: Workspace) -> AsyncWebClient:
             return client
@@ -80,6 +87,16 @@ def job_services(settings: Settings, db: Database, metrics: Metrics | None = Non
         claimant=claimant(),
         on_outcome=job_outcome_counter(metrics) if metrics is not None else None,
     )
+
+
+def started_work(before: set[asyncio.Task[Any]]) -> set[asyncio.Task[Any]]:
+    """Tasks started since `before` and still running, but for aiohttp servers' connection handlers:
+    a kept-alive connection's handler lives as long as the connection, whatever it is serving."""
+    return {
+        task
+        for task in asyncio.all_tasks() - before
+        if not task.done() and getattr(task.get_coro(), "__qualname__", "") != "RequestHandler.start"
+    }
 
 
 async def slack_events(request: web.Request) -> web.Response:
@@ -125,10 +142,7 @@ async def slack_observer(
         raise
     finally:
         elapsed = time.monotonic() - started
-        background = request.app[BACKGROUND]
-        for task in asyncio.all_tasks() - before:
-            if not task.done():
-                background.add(task)
+        request.app[BACKGROUND].update(started_work(before))
         metrics = request.app[METRICS]
         metrics.requests.labels(about["type"], status_class(status)).inc()
         metrics.latency.labels(about["type"]).observe(elapsed)
@@ -189,11 +203,14 @@ def create_web_app(
     *,
     slack_path: bool = True,
     metrics: Metrics | None = None,
+    connections: SlackConnections | None = None,
+    close_db: bool = True,
 ) -> web.Application:
-    """The aiohttp application; with `services`, the scheduler runs inside its event loop.
+    """The aiohttp application; with `services`, the scheduler runs inside its event loop
+    (`close_db=False`: the caller disposes of `db`, as tests sharing one engine do).
 
     On cleanup (after in-flight requests): Bolt's background listeners finish, the scheduler stops,
-    then the database closes."""
+    the connections to Slack close, then the database closes."""
     web_app = web.Application(middlewares=[slack_observer])
     web_app[DB] = db
     web_app[BOLT] = bolt_app
@@ -201,6 +218,8 @@ def create_web_app(
     web_app[HEAD] = head_revision() or ""
     web_app[BACKGROUND] = weakref.WeakSet()
     web_app[METRICS].observe_client(bolt_app.client)
+    connections = connections or SlackConnections()
+    connections.attach(bolt_app.client)  # Bolt gives each request's client this client's session
     if slack_path:
         web_app.router.add_post("/slack/events", slack_events)
     if bolt_app.oauth_flow is not None:
@@ -209,10 +228,12 @@ def create_web_app(
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
     web_app.router.add_get("/metrics", metrics_endpoint)
+    web_app.cleanup_ctx.append(_connections_context(connections))
     if services is not None:
         web_app.cleanup_ctx.append(_scheduler_context(services))
     web_app.cleanup_ctx.append(_drain_background)  # cleanup_ctx unwinds in reverse: this goes first
-    web_app.on_cleanup.append(lambda _app: db.dispose())
+    if close_db:
+        web_app.on_cleanup.append(lambda _app: db.dispose())
     return web_app
 
 
@@ -226,6 +247,15 @@ async def _drain_background(web_app: web.Application) -> AsyncIterator[None]:
             log.warning(
                 "%d Slack listener(s) still running after %ss; stopping anyway", len(still), DRAIN_TIMEOUT
             )
+
+
+def _connections_context(connections: SlackConnections) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def open_connections(_app: web.Application) -> AsyncIterator[None]:
+        await connections.open()
+        yield
+        await connections.close()
+
+    return open_connections
 
 
 def _scheduler_context(services: JobServices) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -243,8 +273,9 @@ def _scheduler_context(services: JobServices) -> Callable[[web.Application], Asy
 def serve_http(settings: Settings, port: int) -> None:
     db = Database(settings.database_url)
     bolt_app = create_app(settings, db)
-    metrics = Metrics()
-    web_app = create_web_app(bolt_app, db, job_services(settings, db, metrics), metrics=metrics)
+    metrics, connections = Metrics(), SlackConnections()
+    services = job_services(settings, db, metrics, connections)
+    web_app = create_web_app(bolt_app, db, services, metrics=metrics, connections=connections)
     log.info(
         "dealbell %s listening on port %s (POST /slack/events, GET /healthz, /readyz, /metrics)",
         __version__,
@@ -259,9 +290,10 @@ async def serve_socket_mode(settings: Settings, port: int) -> None:
     """Socket Mode for Slack, plus `/healthz` over HTTP for the process supervisor."""
     db = Database(settings.database_url)
     bolt_app = create_app(settings, db)
-    metrics = Metrics()
+    metrics, connections = Metrics(), SlackConnections()
+    services = job_services(settings, db, metrics, connections)
     web_app = create_web_app(
-        bolt_app, db, job_services(settings, db, metrics), slack_path=False, metrics=metrics
+        bolt_app, db, services, slack_path=False, metrics=metrics, connections=connections
     )
     runner = web.AppRunner(web_app)
     await runner.setup()

@@ -222,8 +222,7 @@ async def app(db: Database, database_url: str, fake_slack: FakeSlack) -> AsyncIt
     """The real Bolt app behind aiohttp on a random local port, talking to the fake Slack."""
     settings = make_settings(database_url, fake_slack)
     bolt_app = create_app(settings, db)
-    web_app = create_web_app(bolt_app, db)
-    web_app.on_cleanup.clear()  # the `db` fixture disposes the engine
+    web_app = create_web_app(bolt_app, db, close_db=False)  # the `db` fixture disposes the engine
     client = make_client(settings)
     services = JobServices(db=db, client_for=lambda _ws: client, claimant="test")
     async with serving(web_app) as url:

@@ -77,8 +77,7 @@ class OAuthApp:
 @asynccontextmanager
 async def running_oauth_app(db: Database, database_url: str, fake: FakeSlack) -> AsyncIterator[OAuthApp]:
     settings = make_settings(database_url, fake, slack_bot_token=None, **OAUTH)
-    web_app = create_web_app(create_app(settings, db), db)
-    web_app.on_cleanup.clear()  # the `db` fixture disposes the engine
+    web_app = create_web_app(create_app(settings, db), db, close_db=False)  # the `db` fixture disposes it
     async with serving(web_app) as url:
         sender = SlackSender(url, SIGNING_SECRET, fake.response_url())
         yield OAuthApp(url, db, fake, sender, settings, job_services(settings, db))

@@ -28,6 +28,7 @@ from bot.sandbox.seed import MANAGER, REPS, WORKSPACE_ZONE, add_people_and_chann
 from bot.sandbox.workspace import BOT_USER, TEAM_ID, Message, SandboxSlack
 from bot.server import create_web_app, job_services
 from bot.settings import OAUTH_SETTINGS, Settings
+from bot.slack import SlackConnections
 from jobs import JOBS
 from jobs.base import JobServices
 from jobs.runner import run_job
@@ -91,9 +92,10 @@ async def start_sandbox(
     db = Database(database_url)
     if seed:
         await seed_demo(db, slack)
-    metrics = Metrics()
-    services = job_services(settings, db, metrics)
-    bot = create_web_app(create_app(settings, db), db, services if scheduler else None, metrics=metrics)
+    metrics, connections = Metrics(), SlackConnections()
+    services = job_services(settings, db, metrics, connections)
+    bot = create_web_app(create_app(settings, db), db, services if scheduler else None, metrics=metrics,
+                         connections=connections)  # fmt: skip
     bot_runner, bot_url = await _listen(bot, "127.0.0.1", 0)
     sandbox = Sandbox(slack, db, Forwarder(slack, bot_url, settings.slack_signing_secret or ""), services)
     sandbox._runners.append(bot_runner)

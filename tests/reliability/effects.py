@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, literal, select, union_all
 
+from bot.server import started_work
 from storage.db import Database
 from storage.models import Base
 
@@ -41,11 +42,11 @@ async def snapshot(db: Database) -> dict[str, list[str]]:
 
 
 async def quiesce(before: set[asyncio.Task[Any]], timeout: float = 10.0) -> None:
-    """Wait until every task started since `before` is done: Bolt's work after the ack, and the HTTP
-    handlers of the app and the fake Slack. Deterministic where a quiet period would be a guess."""
+    """Wait until every task started since `before` is done: Bolt's work after the ack, and what the
+    app and the fake Slack are serving. Deterministic where a quiet period would be a guess."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while pending := {t for t in asyncio.all_tasks() - before if not t.done()} - {asyncio.current_task()}:
+    while pending := started_work(before) - {asyncio.current_task()}:
         if loop.time() > deadline:
             raise AssertionError(f"still running after {timeout}s: {[t.get_coro() for t in pending]}")
         await asyncio.wait(pending, timeout=deadline - loop.time())
