@@ -406,7 +406,7 @@ async def explain(db: Database, statements: Sequence[tuple[str, Any]]) -> str:
     out = []
     async with db.engine.connect() as conn:
         for statement, parameters in statements:
-            if not statement.lstrip().upper().startswith("SELECT"):
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
             rows = (await conn.exec_driver_sql(prefix + statement, parameters)).all()
             plan = (

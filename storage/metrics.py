@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, func, select, union_all
+from sqlalchemy import case, func, literal_column, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.leaderboard import kudos_received, rank
@@ -113,15 +113,109 @@ def _open() -> list[str]:
 # --- pipeline and results ------------------------------------------------------------------------
 
 
+_PIPELINE, _OPEN_DEALS, _OVERDUE = 0, 1, 2  # the row kinds of open_book's statement
+
+
 async def pipeline_by_stage(session: AsyncSession, workspace_id: int) -> list[StageAmount]:
     """Open deals now: count and total per stage and currency, in funnel order."""
-    rows = await session.execute(
-        select(Deal.stage, Deal.currency, func.count(), func.sum(Deal.amount_minor))
+    # the day only counts the deals past their expected close, which the pipeline does not show
+    pipeline, _loads = await open_book(session, workspace_id, dt.date.min, follow_ups=False)
+    return pipeline
+
+
+async def open_book(
+    session: AsyncSession, workspace_id: int, today: dt.date, *, follow_ups: bool = True
+) -> tuple[list[StageAmount], list[RepLoad]]:
+    """The open pipeline (as pipeline_by_stage) and the workload (as workload) in one statement.
+
+    The open deals are read once: counted and summed per stage, owner and currency (with how many
+    are past their expected close) in a CTE, whose rows are then summed per stage and currency for
+    the pipeline (every open deal, whoever owns it) and per present member for the workload. The
+    customers overdue for a follow-up ride in the same statement (left out with `follow_ups=False`).
+
+    On SQLite the CTE also groups by closed_at (NULL for open deals, unless one was reopened or
+    written elsewhere): its key then follows the (workspace, stage, closed_at, owner, currency, …)
+    index, so SQLite reads the groups off the index in order instead of sorting every open deal
+    (~50 ms less at a million deals); the outer sums make the extra key harmless. PostgreSQL hashes
+    either way, and there the extra key only inflates the estimated groups (and the cost, towards
+    the JIT threshold).
+    """
+    late = func.count(case((Deal.expected_close < today, 1)))
+    if session.bind.dialect.name == "sqlite":
+        key = (Deal.stage, Deal.closed_at, Deal.owner_id, Deal.currency)
+    else:
+        key = (Deal.stage, Deal.owner_id, Deal.currency)
+    per_owner = (
+        select(
+            Deal.owner_id.label("owner_id"),
+            Deal.stage.label("stage"),
+            Deal.currency.label("currency"),
+            func.count().label("n"),
+            func.sum(Deal.amount_minor).label("total"),
+            late.label("late"),
+        )
         .where(Deal.workspace_id == workspace_id, Deal.stage.in_(_open()))
-        .group_by(Deal.stage, Deal.currency)
+        .group_by(*key)
+        .cte("open_deals")
     )
-    out = [StageAmount(stage, currency, int(n), int(total or 0)) for stage, currency, n, total in rows]
-    return sorted(out, key=lambda s: (FUNNEL.index(s.stage), s.currency))
+    pipeline = select(
+        literal_column(str(_PIPELINE)).label("kind"),
+        per_owner.c.stage,
+        per_owner.c.currency,
+        func.sum(per_owner.c.n),
+        func.sum(per_owner.c.total),
+    ).group_by(per_owner.c.stage, per_owner.c.currency)
+    parts = [pipeline]
+    if follow_ups:
+        parts.append(
+            select(
+                literal_column(str(_OPEN_DEALS)).label("kind"),
+                Member.slack_user_id,
+                null(),
+                func.sum(per_owner.c.n),
+                func.sum(per_owner.c.late),
+            )
+            .select_from(per_owner)
+            .join(Member, Member.id == per_owner.c.owner_id)
+            .where(*_present())
+            .group_by(Member.slack_user_id)
+        )
+        overdue = (
+            select(Customer.owner_id, func.count().label("n"))
+            .where(Customer.workspace_id == workspace_id, Customer.next_follow_up < today)
+            .group_by(Customer.owner_id)
+            .subquery("overdue")
+        )
+        parts.append(
+            select(
+                literal_column(str(_OVERDUE)).label("kind"),
+                Member.slack_user_id,
+                null(),
+                func.sum(overdue.c.n),
+                null(),
+            )
+            .select_from(overdue)
+            .join(Member, Member.id == overdue.c.owner_id)
+            .where(*_present())
+            .group_by(Member.slack_user_id)
+        )
+    rows = await session.execute(union_all(*parts))
+
+    stages: list[StageAmount] = []
+    loads: dict[str, RepLoad] = {}
+    for kind, name, currency, n, extra in rows:  # name: the stage, or the rep's Slack id
+        if kind == _PIPELINE:
+            stages.append(StageAmount(name, currency, int(n), int(extra or 0)))
+        elif kind == _OPEN_DEALS:
+            load = loads.setdefault(name, RepLoad(name))
+            load.open_deals, load.past_expected_close = int(n), int(extra)
+        else:
+            loads.setdefault(name, RepLoad(name)).overdue_follow_ups = int(n)
+    stages.sort(key=lambda s: (FUNNEL.index(s.stage), s.currency))
+    return stages, sorted(
+        loads.values(),
+        key=lambda r: (-r.open_deals, -r.overdue_follow_ups, -r.past_expected_close, r.slack_user_id),
+    )
 
 
 async def closed_in(session: AsyncSession, workspace_id: int, window: Window) -> list[StageAmount]:
@@ -237,47 +331,8 @@ async def average_cycle_days(session: AsyncSession, workspace_id: int, window: W
 async def workload(session: AsyncSession, workspace_id: int, today: dt.date) -> list[RepLoad]:
     """Per rep: open deals, customers whose next follow-up is before `today`, open deals whose
     expected close is before `today`. Only people with at least one of the three, busiest first."""
-    loads: dict[str, RepLoad] = {}
-
-    def load(user: str) -> RepLoad:
-        return loads.setdefault(user, RepLoad(user))
-
-    open_deals = await session.execute(
-        select(Member.slack_user_id, func.count())
-        .select_from(Deal)
-        .join(Member, Member.id == Deal.owner_id)
-        .where(Deal.workspace_id == workspace_id, Deal.stage.in_(_open()), *_present())
-        .group_by(Member.slack_user_id)
-    )
-    for user, n in open_deals:
-        load(user).open_deals = int(n)
-    overdue = await session.execute(
-        select(Member.slack_user_id, func.count())
-        .select_from(Customer)
-        .join(Member, Member.id == Customer.owner_id)
-        .where(Customer.workspace_id == workspace_id, Customer.next_follow_up < today, *_present())
-        .group_by(Member.slack_user_id)
-    )
-    for user, n in overdue:
-        load(user).overdue_follow_ups = int(n)
-    late = await session.execute(
-        select(Member.slack_user_id, func.count())
-        .select_from(Deal)
-        .join(Member, Member.id == Deal.owner_id)
-        .where(
-            Deal.workspace_id == workspace_id,
-            Deal.stage.in_(_open()),
-            Deal.expected_close < today,
-            *_present(),
-        )
-        .group_by(Member.slack_user_id)
-    )
-    for user, n in late:
-        load(user).past_expected_close = int(n)
-    return sorted(
-        loads.values(),
-        key=lambda r: (-r.open_deals, -r.overdue_follow_ups, -r.past_expected_close, r.slack_user_id),
-    )
+    _pipeline, loads = await open_book(session, workspace_id, today)
+    return loads
 
 
 async def standup_blockers(
@@ -375,18 +430,19 @@ async def manager_digest(
     previous = period.previous().utc_bounds(zone)
     closed = await closed_in(session, workspace_id, window)
     closed_before = await closed_in(session, workspace_id, previous)
+    pipeline, loads = await open_book(session, workspace_id, today)
     return Digest(
         kind=kind,
         period=period,
         currency=currency,
-        pipeline=await pipeline_by_stage(session, workspace_id),
+        pipeline=pipeline,
         closed=closed,
         revenue_growth=revenue_growth(closed, closed_before, currency),
         deals_growth=deals_growth(closed, closed_before),
         conversions=await conversion_rates(session, workspace_id, cohort_for(window)),
         win_rate=win_rate(closed),
         cycle_days=await average_cycle_days(session, workspace_id, window),
-        workload=await workload(session, workspace_id, today),
+        workload=loads,
         blockers=await standup_blockers(session, workspace_id, period.start, period.end),
         kudos=await top_kudos(session, workspace_id, window),
         competitors=await lost_by_competitor(session, workspace_id, window),
