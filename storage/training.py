@@ -21,6 +21,8 @@ from storage.periods import known_zone
 
 MAX_TITLE = 200
 KINDS = ("training", "event")
+# How far ahead a session may be planned: a year covers any team calendar; 9999-12-31 is a typo.
+MAX_AHEAD = dt.timedelta(days=366)
 
 # Reminder kinds and how long before the start each is due.
 REMINDERS = {"day": dt.timedelta(days=1), "15min": dt.timedelta(minutes=15)}
@@ -58,7 +60,10 @@ def local_to_utc(day: dt.date, at: dt.time, timezone: str) -> dt.datetime:
     """
     zone = ZoneInfo(timezone)
     local = dt.datetime.combine(day, at, zone)
-    instant = local.astimezone(dt.UTC)
+    try:
+        instant = local.astimezone(dt.UTC)
+    except OverflowError:  # the last hours of year 9999 east of UTC: no such instant to store
+        raise TrainingError("training.error.too_far", days=MAX_AHEAD.days) from None
     if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise TrainingError(
             "training.error.no_such_time", date=day.isoformat(), time=at.strftime("%H:%M"), zone=timezone
@@ -107,6 +112,8 @@ async def schedule(
     title = check_title(title)
     if starts_at <= now:
         raise TrainingError("training.error.past")
+    if starts_at > now + MAX_AHEAD:
+        raise TrainingError("training.error.too_far", days=MAX_AHEAD.days)
     inserted = await session.execute(
         insert_ignoring_conflicts(session, Training.__table__, ["workspace_id", "source_key"])
         .values(

@@ -121,6 +121,7 @@ async def test_anyone_plans_a_team_event_but_only_managers_schedule_training(app
 async def test_bad_dates_times_and_titles_are_refused_and_nothing_is_written(app):
     managers(app)
     app.fake.add_user("U0005", is_admin=True, tz="America/New_York")
+    app.fake.add_user("U0006", tz="Asia/Tokyo")
     cases = [
         ('schedule "Deep-dive" 2026-11-19 15:00', "U0001", "already passed"),
         ('schedule "Deep-dive" 2026-11-20 17:00', "U0001", "already passed"),  # 09:00 UTC now
@@ -133,6 +134,8 @@ async def test_bad_dates_times_and_titles_are_refused_and_nothing_is_written(app
         ("schedule 2026-12-03 15:00", "U0001", "Give the session a title"),
         (f'schedule "{"x" * 201}" 2026-12-03 15:00', "U0001", "201 characters long; keep it to 200"),
         ('schedule "Deep-dive" 2027-03-14 02:30', "U0005", "does not exist in America/New_York"),
+        ('event "Dinner" 2027-11-22 19:00', "U0001", "more than 366 days away"),
+        ('event "Dinner" 9999-12-31 23:00', "U0006", "more than 366 days away"),  # past year 9999 in UTC
         ("reschedule everything", "U0001", "I don't know `/training reschedule`"),
         ("attendance abc", "U0001", "`abc` is not a session number"),
     ]

@@ -29,6 +29,7 @@ from storage.models import (
 )
 from storage.workspaces import get_workspace
 from tests.oauth_app import running_oauth_app
+from tests.reliability.world import FAR
 
 # Text only T0001 ever wrote. T0002 does type T0001's customer names (Zebracorp, Quokka) to look them
 # up, so those are echoed back in "not found" replies and are not markers.
@@ -61,7 +62,7 @@ async def seed_t0001(app) -> None:
         ("/customer", 'add "Zebracorp" segment:vip', "U0001"),
         ("/kudos", "<@U0002|u0002> for the wombat demo #teamwork", "U0001"),
         ("/idea", "Xylophone call recordings for everyone", "U0002"),
-        ("/training", 'schedule "Narwhal deep-dive" 2030-12-03 15:00', "U0001"),
+        ("/training", f'schedule "Narwhal deep-dive" {FAR} 15:00', "U0001"),
         ("/lead", 'new "Ocelot" source:web', "U0001"),
         ("/reward", '<@U0002|u0002> "Champion" for the wombat deal [points:50]', "U0001"),
         ("/reward", 'catalogue add "Platypus mug" 10', "U0001"),

@@ -34,7 +34,7 @@ from tests.slack_requests import checkbox_value, text_value
 ADMIN, REP, PEER = "U0001", "U0002", "U0003"
 _months = itertools.count()
 TODAY = utcnow().date()  # the members' today (they are on UTC)
-FAR = (utcnow() + dt.timedelta(days=400)).date()  # a date in the future for sessions
+FAR = (utcnow() + dt.timedelta(days=200)).date()  # a date in the future, within a year (sessions)
 
 
 async def command(app, name: str, text: str, **kwargs: Any):
