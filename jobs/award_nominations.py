@@ -19,9 +19,8 @@ import logging
 from zoneinfo import ZoneInfo
 
 from bot.views.rewards import nominations_card
-from jobs.base import JobServices, JobSpec, Period
+from jobs.base import JobServices, JobSpec, Period, claim, finish
 from storage import rewards
-from storage.jobruns import claim_run, finish_run
 from storage.models import Member, Workspace, utcnow
 
 log = logging.getLogger(__name__)
@@ -44,18 +43,15 @@ async def send_award_nominations(workspace: Workspace, period: Period, services:
         first = await rewards.first_workday(session, workspace, month.start)
     if today != first:
         return 0
-    async with services.db.session() as session:
-        run_id = await claim_run(session, NAME, workspace.id, month.key, services.claimant, services.lease)
+    run_id = await claim(services, NAME, workspace.id, month.key)
     if run_id is None:
         return 0  # this month's nominations were sent (or are being sent) elsewhere
     try:
         sent = await _nominate_and_tell(workspace, month.previous(), services, now)
     except Exception as exc:
-        async with services.db.session() as session:
-            await finish_run(session, run_id, error=f"{type(exc).__name__}: {exc}"[:2000])
+        await finish(services, run_id, exc)
         raise
-    async with services.db.session() as session:
-        await finish_run(session, run_id)
+    await finish(services, run_id)
     return sent
 
 
@@ -77,8 +73,7 @@ async def _nominate_and_tell(
     sent, failed = 0, 0
     for manager in deciders:
         key = f"{last_month.key}:{manager.slack_user_id}"
-        async with services.db.session() as session:
-            card_claim = await claim_run(session, CARD, workspace.id, key, services.claimant, services.lease)
+        card_claim = await claim(services, CARD, workspace.id, key)
         if card_claim is None:
             continue  # this manager has the card already
         text, blocks = nominations_card(nominations, people, manager.locale or workspace.locale)
@@ -86,12 +81,10 @@ async def _nominate_and_tell(
             await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)
         except Exception as exc:  # one unreachable manager does not stop the others
             log.warning("%s card %s not sent: %s", NAME, key, type(exc).__name__)
-            async with services.db.session() as session:
-                await finish_run(session, card_claim, error=f"{type(exc).__name__}: {exc}"[:2000])
+            await finish(services, card_claim, exc)
             failed += 1
             continue
-        async with services.db.session() as session:
-            await finish_run(session, card_claim)
+        await finish(services, card_claim)
         sent += 1
     if failed:
         raise CardsNotSent(f"{failed} of {len(deciders)} cards not sent")

@@ -12,7 +12,7 @@ from apscheduler.triggers.cron import CronTrigger
 from slack_sdk.web.async_client import AsyncWebClient
 
 from storage.db import Database
-from storage.jobruns import CLAIM_LEASE
+from storage.jobruns import CLAIM_LEASE, claim_run, finish_run
 from storage.models import Workspace
 from storage.periods import Period
 
@@ -64,3 +64,16 @@ class JobSpec:
     def period_for(self, timezone: str, now: dt.datetime, lookback: dt.timedelta) -> Period:
         moment = self.scheduled_time(timezone, now, lookback) or now
         return Period.containing(self.cadence, moment, timezone)
+
+
+async def claim(services: JobServices, job: str, workspace_id: int, key: str) -> int | None:
+    """Claim (job, workspace, key) for this process, in a transaction of its own: the run's id, or
+    None when it was done already or another process holds it."""
+    async with services.db.session() as session:
+        return await claim_run(session, job, workspace_id, key, services.claimant, services.lease)
+
+
+async def finish(services: JobServices, run_id: int, error: BaseException | None = None) -> None:
+    """Mark a claimed run done, or failed with `error` so that a later run tries again."""
+    async with services.db.session() as session:
+        await finish_run(session, run_id, services.claimant, error)

@@ -12,9 +12,8 @@ from __future__ import annotations
 import logging
 
 from bot.views import contests as view
-from jobs.base import JobServices, JobSpec, Period
+from jobs.base import JobServices, JobSpec, Period, claim, finish
 from storage import contests
-from storage.jobruns import claim_run, finish_run
 from storage.models import Contest, Workspace, utcnow
 
 log = logging.getLogger(__name__)
@@ -42,8 +41,7 @@ async def _announce(
     workspace: Workspace, contest: Contest, kind: str, zone: str, services: JobServices
 ) -> bool:
     key = f"{contest.id}:{kind}"
-    async with services.db.session() as session:
-        run_id = await claim_run(session, NAME, workspace.id, key, services.claimant, services.lease)
+    run_id = await claim(services, NAME, workspace.id, key)
     if run_id is None:
         return False  # posted already, or being posted by another process
     try:
@@ -59,11 +57,9 @@ async def _announce(
         )
     except Exception as exc:  # marked failed: the next run tries again while it is still due
         log.warning("contest announcement %s not posted: %s", key, type(exc).__name__)
-        async with services.db.session() as session:
-            await finish_run(session, run_id, error=f"{type(exc).__name__}: {exc}"[:2000])
+        await finish(services, run_id, exc)
         return False
-    async with services.db.session() as session:
-        await finish_run(session, run_id)
+    await finish(services, run_id)
     return True
 
 

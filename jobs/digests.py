@@ -27,10 +27,9 @@ from bot import charts
 from bot.i18n import t
 from bot.views.digest import digest as render_digest
 from bot.views.leaderboard import day_text
-from jobs.base import JobServices, JobSpec, Period
+from jobs.base import JobServices, JobSpec, Period, claim, finish
 from jobs.leaderboard import last_weeks, thread_chart, trend
 from storage.goals import goal_attainment
-from storage.jobruns import claim_run, finish_run
 from storage.leaderboard import zone_of
 from storage.metrics import FUNNEL, Digest, manager_digest
 from storage.models import Holiday, Member, Role, Workspace, utcnow
@@ -143,8 +142,7 @@ async def send_digests(name: str, workspace: Workspace, services: JobServices) -
         if day is None:
             continue
         key = f"{manager.slack_user_id}:{day.isoformat()}"
-        async with services.db.session() as session:
-            run_id = await claim_run(session, name, workspace.id, key, services.claimant, services.lease)
+        run_id = await claim(services, name, workspace.id, key)
         if run_id is None:
             continue  # sent already, or being sent by another process
         try:
@@ -158,11 +156,9 @@ async def send_digests(name: str, workspace: Workspace, services: JobServices) -
             post = await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)
         except Exception as exc:  # marked failed: the next run tries again while it is still due
             log.warning("%s for %s not sent: %s", name, key, type(exc).__name__)
-            async with services.db.session() as session:
-                await finish_run(session, run_id, error=f"{type(exc).__name__}: {exc}"[:2000])
+            await finish(services, run_id, exc)
             continue
-        async with services.db.session() as session:
-            await finish_run(session, run_id)
+        await finish(services, run_id)
         sent += 1
         if name == WEEKLY and workspace.charts_enabled:  # after the run is recorded: never sent twice
             await thread_chart(

@@ -18,7 +18,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from bot.views.followups import reminder
-from jobs.base import JobServices, JobSpec, Period
+from jobs.base import JobServices, JobSpec, Period, claim, finish
 from storage.followups import (
     due_items,
     holidays_between,
@@ -28,7 +28,7 @@ from storage.followups import (
     reminder_candidates,
     reminder_key,
 )
-from storage.jobruns import claim_run, finish_run, unclaimed_keys
+from storage.jobruns import claim_run, unclaimed_keys
 from storage.models import Member, Workspace, utcnow
 from storage.schedule import DEFAULT_GRACE, local_due, local_moment
 
@@ -94,7 +94,7 @@ async def send_follow_up_reminders(workspace: Workspace, period: Period, service
 
 
 async def _skip(workspace: Workspace, member: Member, day: dt.date, key: str, services: JobServices) -> None:
-    async with services.db.session() as session:
+    async with services.db.session() as session:  # claimed and marked skipped in one transaction
         run_id = await claim_run(session, NAME, workspace.id, key, services.claimant, services.lease)
         if run_id is None:
             return  # another process got there first
@@ -115,15 +115,13 @@ async def _send(
 ) -> bool:
     """Claim, then send, one owner's DM; True when this call sent it."""
     async with semaphore:
-        async with services.db.session() as session:
-            run_id = await claim_run(session, NAME, workspace.id, key, services.claimant, services.lease)
+        run_id = await claim(services, NAME, workspace.id, key)
         if run_id is None:
             return False  # sent already, or being sent by another process
         async with services.db.session() as session:
             items = await due_items(session, workspace.id, member.id, day)
         if not items:  # handled in the meantime
-            async with services.db.session() as session:
-                await finish_run(session, run_id)
+            await finish(services, run_id)
             return False
         text, blocks = reminder(items, day, member.locale or workspace.locale, owner_zone(workspace, member))
         try:
@@ -132,11 +130,9 @@ async def _send(
             )
         except Exception as exc:  # marked failed: the next run tries again while it is still due
             log.warning("%s for %s: %s not sent: %s", NAME, workspace.team_id, key, type(exc).__name__)
-            async with services.db.session() as session:
-                await finish_run(session, run_id, error=f"{type(exc).__name__}: {exc}"[:2000])
+            await finish(services, run_id, exc)
             return False
-        async with services.db.session() as session:
-            await finish_run(session, run_id)
+        await finish(services, run_id)
         return True
 
 

@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from jobs.base import JobServices, JobSpec, Period
-from storage.jobruns import claim_run, finish_run, renew_claims
+from jobs.base import JobServices, JobSpec, Period, finish
+from storage.jobruns import claim_run, renew_claims
 from storage.models import Workspace, utcnow
 
 log = logging.getLogger(__name__)
@@ -61,12 +61,10 @@ async def run_job(
     except Exception as exc:
         log.exception("%s for %s %s failed", spec.name, workspace.team_id, period.key)
         if run_id is not None:
-            async with services.db.session() as session:
-                await finish_run(session, run_id, error=f"{type(exc).__name__}: {exc}"[:2000])
+            await finish(services, run_id, exc)
         return _told(services, RunOutcome(spec.name, workspace.team_id, period, "failed"))
     if run_id is not None:
-        async with services.db.session() as session:
-            await finish_run(session, run_id)
+        await finish(services, run_id)
     log.info("%s for %s %s: done", spec.name, workspace.team_id, period.key)
     return _told(services, RunOutcome(spec.name, workspace.team_id, period, "ran", result))
 

@@ -21,23 +21,12 @@ import logging
 
 from bot.views import standup_delivery as delivery
 from bot.views import standups as render
-from jobs.base import JobServices, JobSpec, Period
+from jobs.base import JobServices, JobSpec, Period, claim, finish
 from storage import standups
-from storage.jobruns import claim_run, finish_run
 from storage.models import Workspace, utcnow
 from storage.standups import RunReport
 
 log = logging.getLogger(__name__)
-
-
-async def _claim(services: JobServices, job: str, workspace: Workspace, key: str) -> int | None:
-    async with services.db.session() as session:
-        return await claim_run(session, job, workspace.id, key, services.claimant, services.lease)
-
-
-async def _finish(services: JobServices, run_id: int, exc: Exception | None = None) -> None:
-    async with services.db.session() as session:
-        await finish_run(session, run_id, error=f"{type(exc).__name__}: {exc}"[:2000] if exc else None)
 
 
 async def send_prompts(workspace: Workspace, period: Period, services: JobServices) -> int:
@@ -48,8 +37,8 @@ async def send_prompts(workspace: Workspace, period: Period, services: JobServic
     client = services.client_for(workspace)
     sent = 0
     for item in due:
-        claim = await _claim(services, standups.PROMPT, workspace, item.key)
-        if claim is None:
+        run_id = await claim(services, standups.PROMPT, workspace.id, item.key)
+        if run_id is None:
             continue  # asked already, or being asked by another process
         try:
             async with services.db.session() as session:
@@ -60,9 +49,9 @@ async def send_prompts(workspace: Workspace, period: Period, services: JobServic
                 )
         except Exception as exc:  # marked failed: the next run tries again while it is still due
             log.warning("standup prompt %s not sent: %s", item.key, type(exc).__name__)
-            await _finish(services, claim, exc)
+            await finish(services, run_id, exc)
             continue
-        await _finish(services, claim)
+        await finish(services, run_id)
         sent += run is not None
     return sent
 
@@ -75,8 +64,8 @@ async def send_reminders(workspace: Workspace, period: Period, services: JobServ
     client = services.client_for(workspace)
     sent = 0
     for item in due:
-        claim = await _claim(services, standups.REMINDER, workspace, item.key)
-        if claim is None:
+        run_id = await claim(services, standups.REMINDER, workspace.id, item.key)
+        if run_id is None:
             continue
         try:
             async with services.db.session() as session:
@@ -87,9 +76,9 @@ async def send_reminders(workspace: Workspace, period: Period, services: JobServ
                     await standups.mark_reminded(session, item.run.id, item.member.id, now)
         except Exception as exc:
             log.warning("standup reminder %s not sent: %s", item.key, type(exc).__name__)
-            await _finish(services, claim, exc)
+            await finish(services, run_id, exc)
             continue
-        await _finish(services, claim)
+        await finish(services, run_id)
         sent += waiting
     return sent
 
@@ -102,8 +91,8 @@ async def post_summaries(workspace: Workspace, period: Period, services: JobServ
     client = services.client_for(workspace)
     posted = 0
     for item in due:
-        claim = await _claim(services, standups.SUMMARY, workspace, item.key)
-        if claim is None:
+        run_id = await claim(services, standups.SUMMARY, workspace.id, item.key)
+        if run_id is None:
             continue
         try:
             report = await delivery.post_summary(client, services.db, workspace, item.run.id)
@@ -111,9 +100,9 @@ async def post_summaries(workspace: Workspace, period: Period, services: JobServ
                 raise BlockersNotSent(item.key)  # the summary is out; the retry tells who is left
         except Exception as exc:
             log.warning("standup summary %s not posted: %s", item.key, type(exc).__name__)
-            await _finish(services, claim, exc)
+            await finish(services, run_id, exc)
             continue
-        await _finish(services, claim)
+        await finish(services, run_id)
         posted += 1
     return posted
 
@@ -134,8 +123,8 @@ async def tell_managers(services: JobServices, workspace: Workspace, report: Run
     client = services.client_for(workspace)
     all_sent = True
     for manager in people:
-        claim = await _claim(services, BLOCKERS, workspace, f"{report.run.id}:{manager.slack_user_id}")
-        if claim is None:
+        run_id = await claim(services, BLOCKERS, workspace.id, f"{report.run.id}:{manager.slack_user_id}")
+        if run_id is None:
             continue  # told already, or being told by another process
         try:
             text = render.blockers_dm(report, delivery.locale_of(manager, workspace))
@@ -144,10 +133,10 @@ async def tell_managers(services: JobServices, workspace: Workspace, report: Run
             log.warning(
                 "standup blockers DM %s:%s not sent: %s", report.run.id, manager.id, type(exc).__name__
             )
-            await _finish(services, claim, exc)
+            await finish(services, run_id, exc)
             all_sent = False
             continue
-        await _finish(services, claim)
+        await finish(services, run_id)
     return all_sent
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 
 from bot.views.training import reminder
-from jobs.base import JobServices, JobSpec, Period
-from storage.jobruns import claim_run, finish_run
+from jobs.base import JobServices, JobSpec, Period, claim, finish
 from storage.models import Workspace, utcnow
 from storage.training import due_reminders, zone_of
 
@@ -28,10 +27,7 @@ async def send_training_reminders(workspace: Workspace, period: Period, services
     client = services.client_for(workspace)
     sent = 0
     for item in due:
-        async with services.db.session() as session:
-            run_id = await claim_run(
-                session, CLAIM, workspace.id, item.key, services.claimant, services.lease
-            )
+        run_id = await claim(services, CLAIM, workspace.id, item.key)
         if run_id is None:
             continue  # sent already, or being sent by another process
         member = item.member
@@ -41,11 +37,9 @@ async def send_training_reminders(workspace: Workspace, period: Period, services
             await client.chat_postMessage(channel=member.slack_user_id, text=text)
         except Exception as exc:  # marked failed: the next run tries again while it is still due
             log.warning("training reminder %s not sent: %s", item.key, type(exc).__name__)
-            async with services.db.session() as session:
-                await finish_run(session, run_id, error=f"{type(exc).__name__}: {exc}"[:2000])
+            await finish(services, run_id, exc)
             continue
-        async with services.db.session() as session:
-            await finish_run(session, run_id)
+        await finish(services, run_id)
         sent += 1
     return sent
 

@@ -107,12 +107,23 @@ async def unclaimed_keys(
     return keys - set(taken)
 
 
-async def finish_run(session: AsyncSession, run_id: int, error: str | None = None) -> None:
-    await session.execute(
+async def finish_run(
+    session: AsyncSession, run_id: int, claimant: str, error: BaseException | None = None
+) -> bool:
+    """Mark the run done, or failed with `error` (so a later run may claim it again). Only while
+    `claimant` still holds it: a holder that stalled past its lease and lost the claim to another
+    process must not mark that process's run finished. True when the run was marked."""
+    result = await session.execute(
         update(JobRun)
-        .where(JobRun.id == run_id)
-        .values(status="failed" if error else "done", finished_at=utcnow(), error=error)
+        .where(JobRun.id == run_id, JobRun.claimed_by == claimant[:200], JobRun.status == "running")
+        .values(
+            status="failed" if error else "done",
+            finished_at=utcnow(),
+            error=f"{type(error).__name__}: {error}"[:2000] if error else None,
+        )
+        .execution_options(synchronize_session=False)
     )
+    return result.rowcount == 1
 
 
 async def runs_of(session: AsyncSession, job: str, workspace_id: int) -> list[JobRun]:

@@ -189,7 +189,7 @@ async def ask_now(
         sent = await delivery.prompt_now(client, db, workspace, chosen, utcnow())
     finally:
         async with db.session() as session:
-            await finish_run(session, claim)
+            await finish_run(session, claim, member.slack_user_id)
     await respond(
         text=t(locale, "standups.now.done", count=sent), response_type="ephemeral", replace_original=False
     )

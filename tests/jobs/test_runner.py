@@ -8,7 +8,7 @@ import datetime as dt
 import time_machine
 
 from jobs import JOBS
-from jobs.base import JobServices, JobSpec, Period
+from jobs.base import JobServices, JobSpec, Period, claim, finish
 from jobs.runner import LOOKBACK, run_job
 from storage.models import Workspace
 from tests.jobs.helpers import Seed, assert_refreshed, at, job_runs, members_of
@@ -188,4 +188,27 @@ async def test_a_failed_period_can_be_claimed_again_and_then_not_again(app, seed
     assert attempts == ["2026-03-11", "2026-03-11"]
     assert [(r.period_key, r.status, r.error) for r in await job_runs(app.db)] == [
         ("2026-03-11", "done", None)
+    ]
+
+
+async def test_a_holder_that_lost_its_claim_cannot_finish_the_new_holders_run(app, seed: Seed) -> None:
+    """A replica stalled past its lease: another took the run over; the first one's late 'done' (or
+    'failed') must not end the run the second is still doing."""
+    workspace = await seed([])
+    lease = dt.timedelta(minutes=2)
+    stalled = JobServices(db=app.db, client_for=app.services.client_for, claimant="replica-a", lease=lease)
+    taker = JobServices(db=app.db, client_for=app.services.client_for, claimant="replica-b", lease=lease)
+    with time_machine.travel(at("2026-03-10T09:00Z"), tick=False) as clock:
+        run_id = await claim(stalled, "digest", workspace.id, "2026-03-10")
+        assert run_id is not None
+        clock.shift(lease + dt.timedelta(seconds=1))  # replica-a stopped renewing
+        assert await claim(taker, "digest", workspace.id, "2026-03-10") == run_id
+        await finish(stalled, run_id, RuntimeError("too late"))
+        await finish(stalled, run_id)
+        assert [(r.claimed_by, r.status, r.error) for r in await job_runs(app.db)] == [
+            ("replica-b", "running", None)
+        ]
+        await finish(taker, run_id, ValueError("Slack said no"))
+    assert [(r.claimed_by, r.status, r.error) for r in await job_runs(app.db)] == [
+        ("replica-b", "failed", "ValueError: Slack said no")
     ]
