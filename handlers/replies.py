@@ -21,6 +21,11 @@ def error_text(locale: str | None, error: UserError) -> str:
     return t(locale, error.key, **{k: bk.escape(str(v)) for k, v in error.params.items()})
 
 
+def refusal(locale: str | None, error: UserError) -> str:
+    """The ephemeral answer to input that was refused: a warning sign and the reason."""
+    return ":warning: " + error_text(locale, error)
+
+
 async def tell_user(
     client: AsyncWebClient, member: Member, channel: str | None, text: str, blocks: list[bk.Block] | None
 ) -> None:

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import t
 from handlers.middleware import scope
-from handlers.replies import error_text
+from handlers.replies import refusal
 from storage.csv_io import EXPORT_COLUMNS, EXPORT_KINDS, export_csv
 from storage.errors import UserError
 from storage.models import utcnow
@@ -60,7 +60,7 @@ async def export_command(
     try:
         parsed = parse_export_args(args)
     except ExportError as error:
-        await ack(text=f":warning: {error_text(locale, error)}\n\n{t(locale, 'exports.usage')}")
+        await ack(text=f"{refusal(locale, error)}\n\n{t(locale, 'exports.usage')}")
         return
     if parsed is None:
         await ack(text=t(locale, "exports.usage"))

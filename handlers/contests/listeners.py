@@ -11,15 +11,11 @@ from bot.i18n import t
 from bot.views import contests as view
 from handlers.contests.syntax import ContestCommand, parse_contest_command
 from handlers.middleware import scope
-from handlers.replies import error_text
+from handlers.replies import refusal
 from storage import contests
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Member, Workspace, utcnow
-
-
-def refusal(locale: str | None, error: UserError) -> str:
-    return ":warning: " + error_text(locale, error)
 
 
 async def contest_command(

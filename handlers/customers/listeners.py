@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.customers import render
 from handlers.customers.syntax import LogCommand, parse_customer_command, parse_log_command
 from handlers.middleware import known_members, scope
-from handlers.replies import error_text
+from handlers.replies import refusal
 from storage import activities, customers
 from storage.db import Database
 from storage.errors import UserError
@@ -60,7 +60,7 @@ async def customer_command(
                 )
             card = await customers.customer_card(session, workspace.id, customer)
     except UserError as error:
-        await ack(text=f":warning: {error_text(locale, error)}")
+        await ack(text=refusal(locale, error))
         return
     text, blocks = render.card(card, locale, _zone(workspace, member), utcnow())
     await ack(text=text, blocks=blocks)
@@ -97,7 +97,7 @@ async def log_command(
                 next_follow_up=parsed.next_follow_up, source_key=f"command:{command['trigger_id']}",
             )  # fmt: skip
     except UserError as error:
-        await ack(text=f":warning: {error_text(locale, error)}")
+        await ack(text=refusal(locale, error))
         return
     await ack(text=render.log_reply(result, locale, _zone(workspace, member)))
 

@@ -17,7 +17,7 @@ from bot.i18n import t
 from handlers.deals import render
 from handlers.deals.syntax import MAX_CUSTOMER, DealCommand, DealSyntaxError, parse_deal_command
 from handlers.middleware import scope
-from handlers.replies import error_text, tell_user
+from handlers.replies import error_text, refusal, tell_user
 from storage import deals
 from storage.db import Database
 from storage.models import Deal, Member, Stage, Workspace
@@ -41,7 +41,7 @@ async def deal_command(
     try:
         parsed = parse_deal_command(command.get("text", ""), workspace.currency)
     except DealSyntaxError as error:
-        await ack(text=f":warning: {error_text(locale, error)}\n\n{t(locale, 'deal.usage')}")
+        await ack(text=f"{refusal(locale, error)}\n\n{t(locale, 'deal.usage')}")
         return
 
     if parsed.verb == "help":
@@ -101,7 +101,7 @@ async def _log_or_close(
                 )
                 headline = "deal.moved" if changed else "deal.unchanged"
     except deals.DealError as error:
-        await ack(text=f":warning: {error_text(locale, error)}")
+        await ack(text=refusal(locale, error))
         return
     await ack(text=render.summary(headline, deal, locale), blocks=render.deal_card(deal, locale, headline))
     if deal.stage == Stage.WON:
@@ -248,7 +248,7 @@ async def move_deal(
         await respond(text=f":warning: {t(locale, 'deal.error.not_found')}", replace_original=False)
         return
     except deals.DealError as error:
-        await respond(text=f":warning: {error_text(locale, error)}", replace_original=False)
+        await respond(text=refusal(locale, error), replace_original=False)
         return
     headline = "deal.moved" if changed else "deal.unchanged"
     await respond(

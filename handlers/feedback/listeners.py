@@ -27,7 +27,7 @@ from handlers.feedback.syntax import (
     verb_of,
 )
 from handlers.middleware import known_members, scope
-from handlers.replies import error_text
+from handlers.replies import refusal
 from storage import feedback as fb
 from storage.errors import UserError
 from storage.models import Feedback, Member
@@ -38,10 +38,6 @@ log = logging.getLogger(__name__)
 
 def _secret(context: AsyncBoltContext) -> bytes:
     return context["settings"].secret_key
-
-
-def _warning(locale: str | None, error: UserError) -> str:
-    return f":warning: {error_text(locale, error)}"
 
 
 # --- /feedback -----------------------------------------------------------------------------------
@@ -60,12 +56,12 @@ async def feedback_command(
     text = command.get("text", "")
     usage = t(locale, "feedback.usage", limit=MAX_TEXT)
     if verb_of(text) == "request" and not member.is_manager:
-        await ack(text=_warning(locale, fb.FeedbackError("feedback.error.not_manager")))
+        await ack(text=refusal(locale, fb.FeedbackError("feedback.error.not_manager")))
         return
     try:
         parsed = parse_feedback_command(text)
     except FeedbackSyntaxError as error:
-        await ack(text=f"{_warning(locale, error)}\n\n{usage}")
+        await ack(text=f"{refusal(locale, error)}\n\n{usage}")
         return
     if parsed.verb == "help":
         await ack(text=usage)
@@ -103,13 +99,13 @@ async def _give(
                 secret=_secret(context),
             )
     except fb.FeedbackError as error:
-        await ack(text=_warning(locale, error))
+        await ack(text=refusal(locale, error))
         return
     key = "feedback.sent_anonymously" if feedback.anonymous else "feedback.sent"
     await ack(text=t(locale, key, user=receiver.slack_user_id))
     if created and not await deliver(client, context, feedback, sender=member, receiver=receiver):
         await respond(
-            text=_warning(
+            text=refusal(
                 locale, fb.FeedbackError("feedback.error.not_delivered", user=receiver.slack_user_id)
             ),
             response_type="ephemeral",
@@ -143,7 +139,7 @@ async def _request(
                 source_key=f"command:{command['trigger_id']}",
             )
     except fb.FeedbackError as error:
-        await ack(text=_warning(locale, error))
+        await ack(text=refusal(locale, error))
         return
     await ack(
         text=t(
@@ -187,7 +183,7 @@ async def open_reply_modal(
         async with db.session() as session:
             feedback = await fb.reply_target(session, workspace.id, ticket, member)
     except fb.FeedbackError as error:
-        await respond(text=_warning(member.locale, error), response_type="ephemeral", replace_original=False)
+        await respond(text=refusal(member.locale, error), response_type="ephemeral", replace_original=False)
         return
     await client.views_open(
         trigger_id=body["trigger_id"], view=render.reply_modal(member.locale, feedback.text, action["value"])
@@ -246,7 +242,7 @@ async def open_answer_modal(
         async with db.session() as session:
             people = await fb.request_people(session, workspace.id, request_id)
     except fb.FeedbackError as error:
-        await respond(text=_warning(member.locale, error), response_type="ephemeral", replace_original=False)
+        await respond(text=refusal(member.locale, error), response_type="ephemeral", replace_original=False)
         return
     container = body.get("container") or {}
     metadata = json.dumps(

@@ -12,7 +12,7 @@ from bot.views import followups as render
 from bot.views.followup_lines import parse_value, targets_in
 from handlers.customers import render as customer_render
 from handlers.middleware import scope
-from handlers.replies import error_text, reply_privately
+from handlers.replies import refusal, reply_privately
 from storage import followups
 from storage.customers import customer_card
 from storage.db import Database
@@ -36,7 +36,7 @@ async def mark_done(
         async with db.session() as session:
             await followups.mark_done(session, workspace, member, target, day, utcnow())
     except UserError as error:
-        await reply_privately(respond, client, member, f":warning: {error_text(member.locale, error)}")
+        await reply_privately(respond, client, member, refusal(member.locale, error))
         return
     await _redraw(body, client, db, workspace, member, day)
 
@@ -57,7 +57,7 @@ async def snooze(
         async with db.session() as session:
             await followups.snooze(session, workspace, member, target, utcnow())
     except UserError as error:
-        await reply_privately(respond, client, member, f":warning: {error_text(member.locale, error)}")
+        await reply_privately(respond, client, member, refusal(member.locale, error))
         return
     await _redraw(body, client, db, workspace, member, day)
 
@@ -79,7 +79,7 @@ async def open_customer(
             customer = await followups.check_may_use(session, workspace.id, member, target)
             card = await customer_card(session, workspace.id, customer)
     except UserError as error:
-        await reply_privately(respond, client, member, f":warning: {error_text(member.locale, error)}")
+        await reply_privately(respond, client, member, refusal(member.locale, error))
         return
     text, blocks = customer_render.card(
         card, member.locale, followups.owner_zone(workspace, member), utcnow()

@@ -10,15 +10,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from handlers.goals import render
 from handlers.goals.syntax import GoalCommand, GoalSyntaxError, parse_goal_command, parse_scorecard_command
 from handlers.middleware import known_members, scope
-from handlers.replies import error_text
+from handlers.replies import refusal
 from storage import goals, scorecards
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Member, Workspace, utcnow
-
-
-def refusal(locale: str | None, error: UserError) -> str:
-    return ":warning: " + error_text(locale, error)
 
 
 async def member_for(client: AsyncWebClient, db: Database, workspace: Workspace, user_id: str) -> Member:

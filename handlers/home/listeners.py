@@ -17,7 +17,7 @@ from bot.i18n import t
 from bot.views import home as views
 from bot.views import rewards as reward_views
 from handlers.middleware import scope
-from handlers.replies import error_text, tell_user
+from handlers.replies import refusal, tell_user
 from storage import home, rewards
 from storage.db import Database
 from storage.errors import UserError
@@ -82,7 +82,7 @@ async def redeem_clicked(
                 now=utcnow(),
             )
     except UserError as error:
-        await tell_user(client, member, None, ":warning: " + error_text(locale, error), None)
+        await tell_user(client, member, None, refusal(locale, error), None)
         return
     name = bk.escape(result.item.name)
     if not result.created:

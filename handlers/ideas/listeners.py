@@ -14,7 +14,7 @@ from bot.i18n import t
 from handlers.ideas import render
 from handlers.ideas.syntax import IdeaSyntaxError, parse_idea_command
 from handlers.middleware import scope
-from handlers.replies import error_text, tell_user
+from handlers.replies import refusal, tell_user
 from storage import ideas
 from storage.db import Database
 from storage.errors import UserError
@@ -23,10 +23,6 @@ from storage.periods import Period
 
 log = logging.getLogger(__name__)
 TOP_LIMIT = 10
-
-
-def refusal(locale: str | None, error: UserError) -> str:
-    return ":warning: " + error_text(locale, error)
 
 
 def idea_id_of(value: str) -> int:

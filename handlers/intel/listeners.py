@@ -11,7 +11,7 @@ from bot.i18n import t
 from handlers.intel import render
 from handlers.intel.syntax import IntelSyntaxError, parse_intel_command
 from handlers.middleware import scope
-from handlers.replies import error_text
+from handlers.replies import refusal
 from storage import intel
 from storage.errors import UserError
 
@@ -24,7 +24,7 @@ async def intel_command(
     try:
         parsed = parse_intel_command(command.get("text", ""))
     except IntelSyntaxError as error:
-        await ack(text=f":warning: {error_text(locale, error)}\n\n{render.usage(locale)}")
+        await ack(text=f"{refusal(locale, error)}\n\n{render.usage(locale)}")
         return
 
     if parsed.verb == "help":
@@ -48,7 +48,7 @@ async def intel_command(
                     source_key=f"command:{workspace.id}:{command['trigger_id']}",
                 )  # fmt: skip
         except UserError as error:
-            await ack(text=f":warning: {error_text(locale, error)}")
+            await ack(text=refusal(locale, error))
             return
         key = "intel.noted" if created else "intel.already_noted"
         await ack(text=t(locale, key, competitor=bk.escape(note.competitor)))

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from bot.views import leaderboard as render
 from handlers.leaderboard.syntax import LeaderboardSyntaxError, parse_leaderboard_command
 from handlers.middleware import scope
-from handlers.replies import error_text
+from handlers.replies import refusal
 from storage import leaderboard
 from storage.models import utcnow
 from storage.periods import Period
@@ -23,7 +23,7 @@ async def leaderboard_command(
     try:
         parsed = parse_leaderboard_command(command.get("text", ""))
     except LeaderboardSyntaxError as error:
-        await ack(text=f":warning: {error_text(locale, error)}\n\n{render.usage(locale)}")
+        await ack(text=f"{refusal(locale, error)}\n\n{render.usage(locale)}")
         return
     if parsed.verb == "help":
         await ack(text=render.usage(locale))

@@ -12,7 +12,7 @@ from bot import blocks as bk
 from bot.i18n import t
 from bot.views import rewards as views
 from handlers.middleware import known_members, scope
-from handlers.replies import error_text, reply_privately
+from handlers.replies import refusal, reply_privately
 from handlers.rewards import render
 from handlers.rewards.syntax import RewardCommand, RewardSyntaxError, parse_reward_command
 from storage import points, rewards
@@ -22,10 +22,6 @@ from storage.models import Award, Member, Workspace, utcnow
 
 log = logging.getLogger(__name__)
 HISTORY = 10
-
-
-def refusal(locale: str | None, error: UserError) -> str:
-    return ":warning: " + error_text(locale, error)
 
 
 def target_id(value: str) -> int:

@@ -17,7 +17,7 @@ from bot.i18n import t
 from bot.views import standup_delivery as delivery
 from bot.views import standups as render
 from handlers.middleware import known_members, scope
-from handlers.replies import error_text, tell_user
+from handlers.replies import error_text, refusal, tell_user
 from handlers.standups.syntax import (
     FormErrors,
     StandupCommand,
@@ -36,10 +36,6 @@ from storage.models import Member, Workspace, utcnow
 log = logging.getLogger(__name__)
 
 NOW_CLAIM = "standup-now"  # one `/standup now` per trigger id, however often Slack retries it
-
-
-def refusal(locale: str | None, error: UserError) -> str:
-    return ":warning: " + error_text(locale, error)
 
 
 def today_for(member: Member, workspace: Workspace) -> dt.date:

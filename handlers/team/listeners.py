@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks as bk
 from bot.i18n import t
 from handlers.middleware import known_members, scope
-from handlers.replies import error_text
+from handlers.replies import refusal
 from handlers.team import render
 from handlers.team.syntax import TeamCommand, TeamSyntaxError, parse_team_command
 from storage import team
@@ -23,10 +23,6 @@ from storage.events import mark_event_processed
 from storage.models import Member, Workspace, utcnow
 
 log = logging.getLogger(__name__)
-
-
-def refusal(locale: str | None, error: UserError) -> str:
-    return f":warning: {error_text(locale, error)}"
 
 
 async def member_for(client: AsyncWebClient, db: Database, workspace: Workspace, user_id: str) -> Member:

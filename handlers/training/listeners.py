@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks as bk
 from bot.i18n import t
 from handlers.middleware import known_members, scope
-from handlers.replies import error_text, tell_user
+from handlers.replies import error_text, refusal, tell_user
 from handlers.training import render
 from handlers.training.syntax import TrainingCommand, TrainingSyntaxError, parse_training_command
 from storage import training as sessions
@@ -23,10 +23,6 @@ from storage.models import Member, Training, Workspace, utcnow
 from storage.periods import member_zone
 
 log = logging.getLogger(__name__)
-
-
-def refusal(locale: str | None, error: UserError) -> str:
-    return ":warning: " + error_text(locale, error)
 
 
 def zone_of(member: Member, workspace: Workspace) -> str:
