@@ -51,6 +51,9 @@ def create_app(settings: Settings, db: Database, client: AsyncWebClient | None =
         oauth_settings=installations.oauth_settings() if installations else None,
         authorize=installations.authorize() if installations else None,
         logger=logging.getLogger("slack_bolt"),
+        # Bolt answers when a listener returns: handlers.errors.guarded returns at the ack and lets
+        # the listener finish in a task (Bolt's own way of doing that polls for the ack every 10 ms).
+        process_before_response=True,
     )
     middleware.register(app, db, settings)
     for module in LISTENER_MODULES:

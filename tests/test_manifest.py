@@ -33,6 +33,9 @@ class RegistrationRecorder:
 
     view = action
 
+    def use(self, *_args: Any) -> None:
+        pass  # global middleware: not a listener
+
 
 def registered() -> RegistrationRecorder:
     recorder = RegistrationRecorder()

@@ -10,4 +10,4 @@ from handlers.home import listeners
 def register(app: AsyncApp) -> None:
     app.event("app_home_opened")(guarded(listeners.home_opened))
     app.action(REDEEM_ACTION)(guarded(listeners.redeem_clicked))
-    listeners.refresh_after_every_listener(app)
+    app.use(listeners.refresh_after_listeners)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
-from slack_bolt.listener.async_listener_completion_handler import AsyncListenerCompletionHandler
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -16,6 +14,7 @@ from bot import blocks as bk
 from bot.i18n import t
 from bot.views import home as views
 from bot.views import rewards as reward_views
+from handlers.errors import AFTER_LISTENER
 from handlers.middleware import scope
 from handlers.replies import refusal, tell_user
 from storage import home, rewards
@@ -100,14 +99,13 @@ async def redeem_clicked(
 # --- refresh after the user's own actions ---------------------------------------------------------
 
 
-async def refresh_home(request: AsyncBoltRequest) -> None:
+async def refresh_home(body: dict[str, Any], context: AsyncBoltContext) -> None:
     """Re-publish the Home of the user a listener just served, if they use the Home at all."""
-    context = request.context
     member: Member | None = context.get("member")
     workspace: Workspace | None = context.get("workspace")
     if member is None or workspace is None or member.home_opened_at is None or context.get("db") is None:
         return
-    event = (request.body.get("event") or {}) if request.body.get("type") == "event_callback" else {}
+    event = (body.get("event") or {}) if body.get("type") == "event_callback" else {}
     if event.get("type") == "app_home_opened":
         return  # published by its own listener
     if event and event.get("user") != member.slack_user_id:
@@ -118,19 +116,7 @@ async def refresh_home(request: AsyncBoltRequest) -> None:
         log.info("App Home refresh failed: %s", exc.response.get("error"))
 
 
-class RefreshHome(AsyncListenerCompletionHandler):
-    """Bolt's listener completion hook: runs after every listener, once it has finished."""
-
-    async def handle(self, request: AsyncBoltRequest, response: BoltResponse | None) -> None:
-        try:
-            await refresh_home(request)
-        except Exception as error:  # a stale Home must never fail the request it follows
-            log.warning("App Home refresh failed: %s", type(error).__name__, exc_info=error)
-
-
-def refresh_after_every_listener(app: AsyncApp) -> None:
-    """Install RefreshHome. AsyncApp has no public option for it (slack_bolt 1.x builds its
-    AsyncioListenerRunner with the default completion handler), so the runner's attribute is set."""
-    runner = getattr(app, "_async_listener_runner", None)
-    if runner is not None and hasattr(runner, "listener_completion_handler"):
-        runner.listener_completion_handler = RefreshHome()
+async def refresh_after_listeners(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+    """Middleware: every guarded listener refreshes its user's Home once its work is done."""
+    context[AFTER_LISTENER] = refresh_home
+    await next()
