@@ -5,11 +5,13 @@ While it is cut, a slash command gets a clear ephemeral "try again" in the membe
 process keeps serving, /readyz answers 503 (and /healthz stays 200: liveness must not restart a
 process that is fine, see bot/server.py), and nothing is half-written: a multi-row write cut before
 its COMMIT leaves no row. Once restored, the same command works and /readyz is 200, without a
-restart: pooled connections the cut killed are pinged at checkout and replaced.
+restart: pooled connections the cut killed are replaced (pinged at checkout after a second idle;
+dropped with the whole pool when a statement finds one dead).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -24,7 +26,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from bot.app import create_app
 from bot.i18n import t
 from bot.server import create_web_app
-from storage.db import Database, is_unavailable
+from storage.db import PING_AFTER_IDLE, Database, is_unavailable
 from storage.models import Deal, Kudos, KudosGive
 from tests.conftest import SIGNING_SECRET, make_settings
 from tests.fake_slack import FakeSlack
@@ -139,12 +141,30 @@ async def test_a_multi_row_write_cut_before_its_commit_leaves_no_row(proxied: Pr
 
 async def test_connections_dropped_while_idle_are_replaced_at_first_use(proxied: ProxiedApp):
     """A blip nobody saw (a database restart at night): the pooled connections are dead, and the
-    first command afterwards still works, because the pool pings a connection before handing it out."""
+    first command afterwards still works, because the pool pings a connection idle for a while
+    before handing it out."""
     assert (await proxied.send.command("/kudos", "help")).status == 200  # connections in the pool
     await proxied.proxy.cut()
     await proxied.proxy.restore()
+    await asyncio.sleep(PING_AFTER_IDLE + 0.1)
     reply = await proxied.send.command("/deal", "won 3k Acme")
     assert "Deal logged" in reply.text, reply.text
+    assert await count(proxied.db, Deal) == 1
+
+
+async def test_a_connection_dropped_just_after_use_fails_one_request_and_the_pool_recovers(
+    proxied: ProxiedApp,
+):
+    """A connection used a moment ago is taken without a ping (three round trips saved per
+    checkout): if the database dropped it in that moment, that request is told to try again and
+    writes nothing, and the pool is discarded, so the next request works."""
+    assert (await proxied.send.command("/kudos", "help")).status == 200
+    await proxied.proxy.cut()
+    await proxied.proxy.restore()
+    first = await proxied.send.command("/deal", "won 3k Acme")
+    assert t("en", "error.database_unavailable") in first.text, first.text
+    second = await proxied.send.command("/deal", "won 3k Acme")
+    assert "Deal logged" in second.text, second.text
     assert await count(proxied.db, Deal) == 1
 
 
