@@ -18,17 +18,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import TYPE_CHECKING
 
 from babel.dates import format_skeleton
-from matplotlib import font_manager
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.ft2font import FT2Font
-from matplotlib.ticker import MaxNLocator
 
 from bot.i18n import language, t
 from storage.money import Money, currency_precision, format_money_short
+
+# matplotlib is imported where a chart is drawn: half a second and ~30 MB that a process serving
+# requests (which imports the jobs, and so this module) never needs until a weekly post.
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -66,6 +67,8 @@ class Week:
 @cache
 def cjk_font() -> str | None:
     """The name of an installed font with Chinese glyphs, else None (looked up once)."""
+    from matplotlib import font_manager
+
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in installed), None)
 
@@ -73,7 +76,12 @@ def cjk_font() -> str | None:
 @cache
 def _base_glyphs() -> frozenset[int]:
     """The code points DejaVu Sans (matplotlib's own font, always there) has glyphs for."""
-    return frozenset(FT2Font(font_manager.findfont(FontProperties(family=BASE_FONT))).get_charmap())
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    return frozenset(
+        FT2Font(font_manager.findfont(font_manager.FontProperties(family=BASE_FONT))).get_charmap()
+    )
 
 
 def drawable(text: str) -> bool:
@@ -120,6 +128,8 @@ def _money(major: float, currency: str, style: _Style) -> str:
 
 def _amount_axis(ax: Axes, top: float, currency: str, style: _Style) -> None:
     """Y ticks from 0 with compact currency labels, set explicitly so they carry the fonts."""
+    from matplotlib.ticker import MaxNLocator
+
     ticks = [float(v) for v in MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, top or 1)]
     ticks = [v for v in ticks if v >= 0]
     ax.set_ylim(0, max(ticks[-1], top) * 1.08)
@@ -193,6 +203,8 @@ def _png(fig: Figure) -> bytes:
 
 
 def _figure() -> tuple[Figure, Axes, Axes]:
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[1.15, 1])
     return fig, left, right

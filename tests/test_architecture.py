@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,14 @@ def test_shared_presentation_helpers_import_no_handler_or_job():
         if imported_packages(path) & {"handlers", "jobs"}
     }
     assert offenders == {}
+
+
+def test_the_server_loads_matplotlib_only_to_draw_a_chart():
+    """Importing the server (which imports the jobs, and so bot.charts) stays light: matplotlib is
+    half a second and ~40 MB of a process's memory, needed only when a weekly chart is drawn."""
+    code = (
+        "import sys, bot.server, bot.charts; assert 'matplotlib' not in sys.modules, 'imported'; "
+        "bot.charts.leaderboard_chart('USD', [bot.charts.Bar('Ana', 100)], [], 'en'); "
+        "assert 'matplotlib' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
