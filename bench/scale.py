@@ -2,11 +2,13 @@
 
 The generator makes N members (1% managers), M deals created over the last two years with their
 stage history (every step from lead to where the deal is now), K kudos (two receivers per give)
-and A activities, plus one customer per 20 deals. Rows go in with COPY (asyncpg) on PostgreSQL and
-`executemany` in one transaction on SQLite, into a database migrated to head, with the plain
-indexes dropped while loading and built again afterwards; then ANALYZE (PostgreSQL: VACUUM ANALYZE,
-as autovacuum would leave a live database). The scale and memory scenarios share one such database
-per backend in a run.
+and A activities, plus one customer per 20 deals. Two worker processes make the rows (the same rows
+one process makes); they go in with COPY (asyncpg) on PostgreSQL and `executemany` in one
+transaction on SQLite (without journal or fsync on the loading connection only), into a database
+migrated to head, with the plain indexes dropped while loading and built again afterwards from
+their own definitions; then ANALYZE (PostgreSQL: VACUUM ANALYZE, as autovacuum would leave a live
+database). The load is timed apart from the operations (rows, indexes, analyze on stderr). The
+scale and memory scenarios share one such database per backend in a run.
 
 Timed, each in a fresh session, `repeat` times (the median is shown): the weekly leaderboard
 (what `weekly-leaderboard` queries and renders), the monthly one (`/leaderboard month`), one
@@ -21,14 +23,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import multiprocessing
 import random
 import sqlite3
 import statistics
 import sys
 import time
+import traceback
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -74,88 +79,124 @@ class Sizes:
 # --- the rows --------------------------------------------------------------------------------------
 
 
+def ints(rng: random.Random, low: int, high: int) -> Callable[[], int]:
+    """`rng.randint(low, high)` as a closure: the very same draws (Random._randbelow's getrandbits
+    loop), without randint's and randrange's argument checks, which were most of the generator's
+    time (tests/test_bench.py checks the draws against randint)."""
+    getrandbits = rng.getrandbits
+    n = high - low + 1
+    k = n.bit_length()
+
+    def draw() -> int:
+        r = getrandbits(k)
+        while r >= n:
+            r = getrandbits(k)
+        return low + r
+
+    return draw
+
+
+def picks(rng: random.Random, seq: Sequence[Any]) -> Callable[[], Any]:
+    """`rng.choice(seq)` as a closure, drawing as `choice` does."""
+    index = ints(rng, 0, len(seq) - 1)
+    return lambda: seq[index()]
+
+
 class Generator:
-    """Deterministic rows (one seed), as tuples in the column order of COLUMNS."""
+    """Deterministic rows (one seed), as tuples in the column order of COLUMNS.
+
+    The hot loops draw through `ints` and `picks` (the same numbers as randint and choice) and
+    compute times from `self.base`: naive UTC on SQLite, formatted once per value, aware on
+    PostgreSQL."""
 
     def __init__(
         self, sizes: Sizes, workspace_id: int, now: dt.datetime, sqlite: bool, seed: int = 2026
     ) -> None:
-        self.sizes, self.ws, self.now = sizes, workspace_id, now
+        self.sizes, self.ws, self.now, self.sqlite = sizes, workspace_id, now, sqlite
         self.seed = seed
         # Values as each driver takes them: asyncpg's COPY wants datetimes and dates; SQLite gets the
         # text SQLAlchemy's SQLite types write ('YYYY-MM-DD HH:MM:SS.ffffff' UTC, ISO dates).
+        self.base = now.astimezone(dt.UTC).replace(tzinfo=None) if sqlite else now
         self.at: Callable[[dt.datetime], Any] = (
-            (lambda d: d.replace(tzinfo=None).isoformat(" ", "microseconds")) if sqlite else (lambda d: d)
+            (lambda d: d.isoformat(" ", "microseconds")) if sqlite else (lambda d: d)
         )
         self.day: Callable[[dt.date], Any] = dt.date.isoformat if sqlite else (lambda d: d)
 
     def rng(self, table: str) -> random.Random:
         return random.Random(f"{self.seed}:{table}")
 
-    def moment(self, rng: random.Random) -> dt.datetime:
-        return self.now - dt.timedelta(seconds=rng.random() * DAYS * 86400)
-
-    def member(self, rng: random.Random) -> int:
-        return rng.randint(1, self.sizes.members)
+    def moments(self, rng: random.Random) -> Callable[[], dt.datetime]:
+        """A moment in the last DAYS, uniformly (one `rng.random()` each)."""
+        draw, now, timedelta = rng.random, self.base, dt.timedelta
+        return lambda: now - timedelta(seconds=draw() * DAYS * 86400)
 
     def members(self) -> Iterator[tuple]:
         for n in range(1, self.sizes.members + 1):
             manager = n <= self.sizes.managers
             yield (n, self.ws, f"U{n:07d}", f"rep{n}", f"Rep {n}", "manager" if manager else "rep", "UTC",
-                   "en-US", False, False, False, False, "", self.at(self.now), self.at(self.now))  # fmt: skip
+                   "en-US", False, False, False, False, "", self.at(self.base), self.at(self.base))  # fmt: skip
 
     def customers(self) -> Iterator[tuple]:
         rng = self.rng("customers")
-        today = self.now.date()
+        today = self.base.date()
+        created = self.at(self.base - dt.timedelta(days=DAYS))
+        member = ints(rng, 1, self.sizes.members)
         for n in range(1, self.sizes.customers + 1):
             follow_up = today + dt.timedelta(days=rng.randint(-60, 60))
             yield (n, self.ws, f"Customer {n}", f"customer {n}", rng.choice(("potential", "new", "existing", "vip")),
-                   self.member(rng), self.day(follow_up), self.at(self.now - dt.timedelta(days=DAYS)))  # fmt: skip
-
-    def deal_path(self, rng: random.Random, created: dt.datetime) -> tuple[str, list[str]]:
-        """The deal's stage now and the stages it went through (lead first)."""
-        old = (self.now - created).days > 90
-        roll = rng.random()
-        if roll < (0.45 if old else 0.25):
-            return "won", list(FUNNEL)
-        if roll < (0.90 if old else 0.45):
-            furthest = rng.randint(1, 4)
-            return "lost", [*OPEN[:furthest], "lost"]
-        reached = rng.randint(1, 4)
-        return OPEN[reached - 1], list(OPEN[:reached])
+                   member(), self.day(follow_up), created)  # fmt: skip
 
     def deals_and_history(self) -> tuple[Iterator[tuple], Iterator[tuple]]:
-        """Deals and their stage changes, from one pass (the history follows each deal's path)."""
+        """Deals and their stage changes, from one pass (the history follows each deal's path).
+
+        A deal created more than 90 days ago is won (45%), lost (45%) or still open; a newer one
+        won 25%, lost 20%. A lost deal got to a random open stage first; an open one is at a random
+        open stage. Its history is every step from lead to where it is, at times spread between its
+        creation and its close (or now)."""
         history: list[tuple] = []
 
         def deals() -> Iterator[tuple]:
             rng = self.rng("deals")
+            draw, moment = rng.random, self.moments(rng)
+            member, customer = ints(rng, 1, self.sizes.members), ints(rng, 1, self.sizes.customers)
+            amount, close_in, stage_of = ints(rng, 10, 1000), ints(rng, 20, 120), ints(rng, 1, 4)
+            currency, competitor = picks(rng, CURRENCIES), picks(rng, COMPETITORS)
+            at, day, ws, now, timedelta = self.at, self.day, self.ws, self.base, dt.timedelta
+            add = history.append
             change_id = 0
             for n in range(1, self.sizes.deals + 1):
-                created = self.moment(rng)
-                stage, path = self.deal_path(rng, created)
+                created = moment()
+                old = (now - created).days > 90
+                roll = draw()
+                # (stage now, the stages it went through, lead first; the furthest of FUNNEL reached)
+                if roll < (0.45 if old else 0.25):
+                    stage, path, reached = "won", FUNNEL, 4
+                elif roll < (0.90 if old else 0.45):
+                    furthest = stage_of()
+                    stage, path, reached = "lost", (*OPEN[:furthest], "lost"), furthest - 1
+                else:
+                    furthest = stage_of()
+                    stage, path, reached = OPEN[furthest - 1], OPEN[:furthest], furthest - 1
+                lost = stage == "lost"
+                # rng.uniform(1, 60) days after creation, at the latest now
                 closed = (
-                    min(created + dt.timedelta(days=rng.uniform(1, 60)), self.now)
-                    if stage in ("won", "lost")
+                    min(created + timedelta(days=1 + (60 - 1) * draw()), now)
+                    if lost or stage == "won"
                     else None
                 )
-                owner = self.member(rng)
-                lost = stage == "lost"
-                yield (n, self.ws, owner, rng.randint(1, self.sizes.customers), f"Deal {n}",
-                       rng.randint(10, 1000) * 10_000, rng.choice(CURRENCIES), stage,
-                       self.day((created + dt.timedelta(days=rng.randint(20, 120))).date()), "",
-                       self.at(closed) if closed else None, "price" if lost else None,
-                       rng.choice(COMPETITORS) if lost else None, f"gen:{n}", self.at(created),
-                       self.at(closed or created),
-                       max((FUNNEL.index(s) for s in path if s in FUNNEL), default=0))  # fmt: skip
+                owner = member()
+                yield (n, ws, owner, customer(), f"Deal {n}", amount() * 10_000, currency(), stage,
+                       day((created + timedelta(days=close_in())).date()), "", at(closed) if closed else None,
+                       "price" if lost else None, competitor() if lost else None, f"gen:{n}", at(created),
+                       at(closed or created), reached)  # fmt: skip
                 step_at = created
-                last = closed or self.now
+                last = closed or now
                 previous = None
                 for to_stage in path:
                     change_id += 1
-                    history.append((change_id, self.ws, n, previous, to_stage, owner, self.at(step_at)))
+                    add((change_id, ws, n, previous, to_stage, owner, at(step_at)))
                     previous = to_stage
-                    step_at = step_at + (last - step_at) * rng.random()
+                    step_at = step_at + (last - step_at) * draw()
 
         def changes() -> Iterator[tuple]:
             yield from history
@@ -164,39 +205,35 @@ class Generator:
 
     def kudos_gives(self) -> Iterator[tuple]:
         rng = self.rng("gives")
+        member, moment, at, ws = ints(rng, 1, self.sizes.members), self.moments(rng), self.at, self.ws
         for n in range(1, self.sizes.kudos // 2 + 1):
-            yield (
-                n,
-                self.ws,
-                self.member(rng),
-                "for the demo",
-                "command",
-                f"gen:{n}",
-                "C0001",
-                self.at(self.moment(rng)),
-            )
+            yield (n, ws, member(), "for the demo", "command", f"gen:{n}", "C0001", at(moment()))
 
     def kudos(self) -> Iterator[tuple]:
         """Two receivers per give, neither the giver, at the give's moment (same seed as the gives)."""
         rng = self.rng("gives")
-        pick = random.Random(f"{self.seed}:receivers")
+        member, moment, at, ws = ints(rng, 1, self.sizes.members), self.moments(rng), self.at, self.ws
+        receiver = ints(random.Random(f"{self.seed}:receivers"), 1, self.sizes.members)
+        everyone = self.sizes.members
         n = 0
         for give in range(1, self.sizes.kudos // 2 + 1):
-            giver, at = self.member(rng), self.moment(rng)
-            first = self.other(pick.randint(1, self.sizes.members), giver)
-            for receiver in (first, self.other(first % self.sizes.members + 1, giver)):
-                n += 1
-                yield (n, self.ws, give, giver, receiver, self.at(at))
-
-    def other(self, member: int, giver: int) -> int:
-        """`member`, or the next one when that is the giver (nobody thanks themselves)."""
-        return member if member != giver else member % self.sizes.members + 1
+            giver, when = member(), at(moment())
+            # nobody thanks themselves: the giver's turn goes to the next member
+            first = receiver()
+            first = first if first != giver else first % everyone + 1
+            second = first % everyone + 1
+            second = second if second != giver else second % everyone + 1
+            yield (n + 1, ws, give, giver, first, when)
+            yield (n + 2, ws, give, giver, second, when)
+            n += 2
 
     def activities(self) -> Iterator[tuple]:
         rng = self.rng("activities")
+        customer, member = ints(rng, 1, self.sizes.customers), ints(rng, 1, self.sizes.members)
+        kind, csat, moment = picks(rng, KINDS), picks(rng, (None, 3, 4, 5)), self.moments(rng)
+        at, ws = self.at, self.ws
         for n in range(1, self.sizes.activities + 1):
-            yield (n, self.ws, rng.randint(1, self.sizes.customers), self.member(rng), rng.choice(KINDS), "",
-                   rng.choice((None, 3, 4, 5)), self.at(self.moment(rng)), f"gen:{n}")  # fmt: skip
+            yield (n, ws, customer(), member(), kind(), "", csat(), at(moment()), f"gen:{n}")
 
 
 COLUMNS = {
@@ -240,38 +277,136 @@ def chunks(rows: Iterator[tuple], size: int = 50_000) -> Iterator[list[tuple]]:
         yield chunk
 
 
-def load_sqlite(path: str, gen: Generator) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    conn = sqlite3.connect(path)
+# The generator is pure Python and the deals (with their history) are most of it: two processes make
+# the rows, one the deals side and one the kudos and activities, while this one only writes them.
+# Each table still comes from its own seeded stream, whole and in id order, so the rows are those a
+# single process makes; tables interleave, which neither backend checks while loading (SQLite leaves
+# foreign keys off on this connection, PostgreSQL's triggers are off in replica mode).
+WORKER_TABLES = (
+    ("members", "customers", "deals", "deal_stage_changes"),
+    ("kudos_gives", "kudos", "activities"),
+)
+
+
+def make_rows(queue: Any, sizes: Sizes, workspace_id: int, now: dt.datetime, sqlite: bool, seed: int,
+              wanted: Sequence[str], size: int) -> None:  # fmt: skip
+    """In a worker process: put (table, chunk) for the `wanted` tables, then (None, None), or
+    (None, the error) if making them failed."""
     try:
-        conn.execute("PRAGMA synchronous=OFF")
-        # Indexes are dropped while loading and built again afterwards: one sort instead of millions
-        # of B-tree inserts (the unique constraints' own indexes stay).
+        gen = Generator(sizes, workspace_id, now, sqlite=sqlite, seed=seed)
+        for table, rows in tables(gen):
+            if table in wanted:
+                for chunk in chunks(rows, size):
+                    queue.put((table, chunk))
+    except BaseException:
+        queue.put((None, traceback.format_exc()))
+        raise
+    queue.put((None, None))
+
+
+def generated(gen: Generator, size: int) -> Iterator[tuple[str, list[tuple]]]:
+    """(table, chunk of `size` rows) for every table, as the worker processes make them (each table's
+    chunks in order). The workers are stopped if the caller stops early."""
+    context = multiprocessing.get_context("spawn")  # no fork of a process running threads
+    queue = context.Queue(8)  # a few chunks ahead of the writer, not the whole data set in memory
+    workers = [
+        context.Process(
+            target=make_rows,
+            args=(queue, gen.sizes, gen.ws, gen.now, gen.sqlite, gen.seed, wanted, size),
+            name=f"bench-rows-{n}",
+            daemon=True,
+        )
+        for n, wanted in enumerate(WORKER_TABLES)
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        running = len(workers)
+        while running:
+            try:
+                table, chunk = queue.get(timeout=1)
+            except Empty:
+                if any(worker.exitcode not in (None, 0) for worker in workers):
+                    raise RuntimeError("a row-generating process died") from None
+                continue
+            if table is None:
+                if chunk is not None:
+                    raise RuntimeError(f"generating the rows failed:\n{chunk}")
+                running -= 1
+                continue
+            yield table, chunk
+        for worker in workers:
+            worker.join()
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+                worker.join()
+
+
+@dataclass
+class LoadTimes:
+    """Where the load's time went (seconds), printed beside the total."""
+
+    rows: float = 0.0
+    indexes: float = 0.0
+    analyze: float = 0.0
+    each_index: dict[str, float] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"rows {self.rows:.0f} s, indexes {self.indexes:.0f} s, analyze {self.analyze:.0f} s"
+
+
+def load_sqlite(path: str, gen: Generator, times: LoadTimes | None = None) -> dict[str, int]:
+    times = times if times is not None else LoadTimes()
+    counts: dict[str, int] = dict.fromkeys(COLUMNS, 0)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        # For this connection and this load only: no rollback journal, no fsync, a page cache that
+        # holds the tables being built, sorter threads and memory for the index builds. The
+        # database file is left in WAL mode, as the app keeps it.
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-2000000", "temp_store=MEMORY",
+                       "threads=2"):  # fmt: skip
+            conn.execute(f"PRAGMA {pragma}")
+        # Indexes are dropped while loading and built again afterwards, from the very statements the
+        # migrations left in sqlite_master: one sort each instead of millions of B-tree inserts (the
+        # unique constraints' own indexes stay).
         indexes = conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
-            f"({', '.join('?' * len(COLUMNS))})",
+            f"({', '.join('?' * len(COLUMNS))}) ORDER BY name",
             list(COLUMNS),
         ).fetchall()
-        with conn:
-            for name, _sql in indexes:
-                conn.execute(f'DROP INDEX "{name}"')
-            for table, rows in tables(gen):
-                columns = COLUMNS[table]
-                sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-                counts[table] = 0
-                for chunk in chunks(rows):
-                    conn.executemany(sql, chunk)
-                    counts[table] += len(chunk)
-            for _name, sql in indexes:
-                conn.execute(sql)
+        started = time.monotonic()
+        conn.execute("BEGIN")
+        for name, _sql in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+        inserts = {
+            table: f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            for table, columns in COLUMNS.items()
+        }
+        for table, chunk in generated(gen, 50_000):
+            conn.executemany(inserts[table], chunk)
+            counts[table] += len(chunk)
+        times.rows = time.monotonic() - started
+        started = time.monotonic()
+        for name, sql in indexes:
+            begun = time.monotonic()
+            conn.execute(sql)
+            times.each_index[name] = time.monotonic() - begun
+        conn.execute("COMMIT")
+        times.indexes = time.monotonic() - started
+        started = time.monotonic()
         conn.execute("ANALYZE")
+        times.analyze = time.monotonic() - started
+        conn.execute("PRAGMA journal_mode=WAL")
     finally:
         conn.close()
     return counts
 
 
-async def load_postgres(url: str, gen: Generator) -> dict[str, int]:
-    counts: dict[str, int] = {}
+async def load_postgres(url: str, gen: Generator, times: LoadTimes | None = None) -> dict[str, int]:
+    times = times if times is not None else LoadTimes()
+    counts: dict[str, int] = dict.fromkeys(COLUMNS, 0)
     conn = await asyncpg.connect(url)
     try:
         # The generator keeps every reference valid; skipping the per-row foreign-key triggers makes
@@ -279,26 +414,41 @@ async def load_postgres(url: str, gen: Generator) -> dict[str, int]:
         # indexes are dropped while loading and built afterwards, in one sort each.
         await conn.execute("SET session_replication_role = replica")
         await conn.execute("SET maintenance_work_mem = '256MB'")
+        await conn.execute("SET synchronous_commit = off")
         indexes = await conn.fetch(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1) "
-            "AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint) ORDER BY indexname",
             list(COLUMNS),
         )
+        started = time.monotonic()
         for index in indexes:
             await conn.execute(f'DROP INDEX "{index["indexname"]}"')
-        for table, rows in tables(gen):
-            counts[table] = 0
-            for chunk in chunks(rows, 200_000):
+        # the rows are made in other processes while COPY sends the previous chunk and the server stores it
+        rows = generated(gen, 100_000)
+        try:
+            while (item := await asyncio.to_thread(next, rows, None)) is not None:
+                table, chunk = item
                 await conn.copy_records_to_table(table, records=chunk, columns=list(COLUMNS[table]))
                 counts[table] += len(chunk)
+        finally:
+            with contextlib.suppress(ValueError):  # still running in its thread when cancelled
+                rows.close()  # type: ignore[attr-defined]
+        for table in COLUMNS:
             # ids were given explicitly: move the sequence past them for rows the app adds later
             await conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
+        times.rows = time.monotonic() - started
+        started = time.monotonic()
         for index in indexes:
+            begun = time.monotonic()
             await conn.execute(index["indexdef"])
+            times.each_index[index["indexname"]] = time.monotonic() - begun
+        times.indexes = time.monotonic() - started
+        started = time.monotonic()
         # VACUUM sets the visibility map, as autovacuum would on a live database (index-only scans)
         await conn.execute(f"VACUUM (ANALYZE) {', '.join(COLUMNS)}")
+        times.analyze = time.monotonic() - started
     finally:
         await conn.close()
     return counts
@@ -314,14 +464,18 @@ async def create_workspace(db: Database) -> int:
         return workspace.id
 
 
-async def generate(db: Database, url: str, sizes: Sizes, now: dt.datetime) -> tuple[dict[str, int], float]:
-    """Create the workspace and bulk-load the rows; returns (rows per table, seconds)."""
+async def generate(
+    db: Database, url: str, sizes: Sizes, now: dt.datetime, times: LoadTimes | None = None
+) -> tuple[dict[str, int], float]:
+    """Create the workspace and bulk-load the rows; returns (rows per table, seconds), and where the
+    seconds went in `times`."""
     started = time.monotonic()
     gen = Generator(sizes, await create_workspace(db), now, sqlite=db.dialect == "sqlite")
+    await db.dispose()  # SQLite: the load leaves WAL mode for a while, which needs the only connection
     if db.dialect == "postgresql":
-        counts = await load_postgres(url, gen)
+        counts = await load_postgres(url, gen, times)
     else:
-        counts = await asyncio.to_thread(load_sqlite, url.removeprefix("sqlite:///"), gen)
+        counts = await asyncio.to_thread(load_sqlite, url.removeprefix("sqlite:///"), gen, times)
     return counts, time.monotonic() - started
 
 
@@ -466,11 +620,12 @@ class ScaleData:
             url = await self.stack.enter_async_context(fresh_database(backend, self.workdir))
             db = Database(url)
             try:
-                counts, seconds = await generate(db, url, self.sizes, self.now)
+                times = LoadTimes()
+                counts, seconds = await generate(db, url, self.sizes, self.now, times)
             finally:
                 await db.dispose()
             print(
-                f"  {backend}: loaded {sum(counts.values()):,} rows in {seconds:.0f} s",
+                f"  {backend}: loaded {sum(counts.values()):,} rows in {seconds:.0f} s ({times})",
                 file=sys.stderr,
                 flush=True,
             )

@@ -2,8 +2,10 @@
 
 Two halves. `rank` and `movement` are pure: standard competition ranking (1, 1, 3) and the
 change against the previous period's ranks. The aggregates are single GROUP BY queries per
-metric over indexed columns (deals by workspace, stage and close time; kudos by workspace and
-receiver; activities by workspace and member); nothing here loops over deals or kudos rows.
+metric and window (revenue and deals won in one when both boards are drawn) over covering indexes
+(deals by workspace, stage and close time; kudos by workspace and time; activities by workspace and
+time), grouped per member id before the members are joined; nothing here loops over deals or
+kudos rows.
 
 Only members still in the workspace are ranked (deleted members and bots are left out).
 """
@@ -16,7 +18,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Activity, Deal, Kudos, Member, Stage, Workspace
@@ -108,78 +110,116 @@ def _present() -> tuple:
     return (Member.deleted.is_(False), Member.is_bot.is_(False))
 
 
-async def revenue_won(session: AsyncSession, workspace_id: int, window: Window) -> dict[str, dict[str, int]]:
-    """{currency: {slack user id: minor units won}} for deals won (closed) in the window."""
-    start, end = window
-    rows = await session.execute(
-        select(Deal.currency, Member.slack_user_id, func.sum(Deal.amount_minor))
-        .select_from(Deal)
-        .join(Member, Member.id == Deal.owner_id)
-        .where(
-            Deal.workspace_id == workspace_id,
-            Deal.stage == Stage.WON.value,
-            Deal.closed_at >= start,
-            Deal.closed_at < end,
-            *_present(),
+# Each aggregate counts per member id first (from the covering index alone) and only then joins the
+# few thousand members for their Slack ids: joining first hashed every kudos or deal row of the
+# period into the member table before grouping. Totals are still added up per Slack user id, as a
+# GROUP BY on it did.
+
+
+async def won_totals(
+    session: AsyncSession, workspace_id: int, window: Window
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """{currency: {slack user id: (minor units won, deals won)}} for deals won (closed) in the window:
+    what `revenue_won` and `deals_won` give, from one query."""
+    won = (
+        select(
+            Deal.owner_id.label("owner_id"),
+            Deal.currency.label("currency"),
+            func.sum(Deal.amount_minor).label("total"),
+            func.count().label("deals"),
         )
-        .group_by(Deal.currency, Member.slack_user_id)
+        .where(*_won_in(workspace_id, window))
+        .group_by(Deal.owner_id, Deal.currency)
+        .subquery()
     )
-    out: dict[str, dict[str, int]] = defaultdict(dict)
-    for currency, user, total in rows:
-        out[currency][user] = int(total or 0)
+    rows = await session.execute(
+        select(won.c.currency, Member.slack_user_id, won.c.total, won.c.deals)
+        .join(Member, Member.id == won.c.owner_id)
+        .where(*_present())
+    )
+    out: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for currency, user, total, count in rows:
+        amount, deals = out[currency].get(user, (0, 0))
+        out[currency][user] = (amount + int(total or 0), deals + int(count))
     return dict(out)
 
 
-async def deals_won(session: AsyncSession, workspace_id: int, window: Window) -> dict[str, int]:
+def revenue_of(won: Mapping[str, Mapping[str, tuple[int, int]]]) -> dict[str, dict[str, int]]:
+    """`revenue_won` from `won_totals`."""
+    return {
+        currency: {user: amount for user, (amount, _) in totals.items()} for currency, totals in won.items()
+    }
+
+
+def deals_of(won: Mapping[str, Mapping[str, tuple[int, int]]]) -> dict[str, int]:
+    """`deals_won` from `won_totals`: every currency's deals."""
+    out: dict[str, int] = defaultdict(int)
+    for totals in won.values():
+        for user, (_, deals) in totals.items():
+            out[user] += deals
+    return dict(out)
+
+
+def _won_in(workspace_id: int, window: Window) -> tuple[ColumnElement[bool], ...]:
     start, end = window
-    rows = await session.execute(
-        select(Member.slack_user_id, func.count())
-        .select_from(Deal)
-        .join(Member, Member.id == Deal.owner_id)
-        .where(
-            Deal.workspace_id == workspace_id,
-            Deal.stage == Stage.WON.value,
-            Deal.closed_at >= start,
-            Deal.closed_at < end,
-            *_present(),
-        )
-        .group_by(Member.slack_user_id)
+    return (
+        Deal.workspace_id == workspace_id,
+        Deal.stage == Stage.WON.value,
+        Deal.closed_at >= start,
+        Deal.closed_at < end,
     )
-    return {user: int(count) for user, count in rows}
+
+
+async def revenue_won(session: AsyncSession, workspace_id: int, window: Window) -> dict[str, dict[str, int]]:
+    """{currency: {slack user id: minor units won}} for deals won (closed) in the window."""
+    return revenue_of(await won_totals(session, workspace_id, window))
+
+
+async def deals_won(session: AsyncSession, workspace_id: int, window: Window) -> dict[str, int]:
+    return await _per_member(session, Deal.owner_id, *_won_in(workspace_id, window))
+
+
+async def _per_member(
+    session: AsyncSession, member_id: ColumnElement[int], *where: ColumnElement[bool]
+) -> dict[str, int]:
+    """{slack user id: rows} of rows matching `where`, counted per `member_id` before the join."""
+    counts = (
+        select(member_id.label("member_id"), func.count().label("n"))
+        .where(*where)
+        .group_by(member_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(Member.slack_user_id, counts.c.n)
+        .join(Member, Member.id == counts.c.member_id)
+        .where(*_present())
+    )
+    out: dict[str, int] = defaultdict(int)
+    for user, count in rows:
+        out[user] += int(count)
+    return dict(out)
 
 
 async def kudos_received(session: AsyncSession, workspace_id: int, window: Window) -> dict[str, int]:
     start, end = window
-    rows = await session.execute(
-        select(Member.slack_user_id, func.count())
-        .select_from(Kudos)
-        .join(Member, Member.id == Kudos.receiver_id)
-        .where(
-            Kudos.workspace_id == workspace_id,
-            Kudos.created_at >= start,
-            Kudos.created_at < end,
-            *_present(),
-        )
-        .group_by(Member.slack_user_id)
+    return await _per_member(
+        session,
+        Kudos.receiver_id,
+        Kudos.workspace_id == workspace_id,
+        Kudos.created_at >= start,
+        Kudos.created_at < end,
     )
-    return {user: int(count) for user, count in rows}
 
 
 async def activities_logged(session: AsyncSession, workspace_id: int, window: Window) -> dict[str, int]:
     start, end = window
-    rows = await session.execute(
-        select(Member.slack_user_id, func.count())
-        .select_from(Activity)
-        .join(Member, Member.id == Activity.member_id)
-        .where(
-            Activity.workspace_id == workspace_id,
-            Activity.occurred_at >= start,
-            Activity.occurred_at < end,
-            *_present(),
-        )
-        .group_by(Member.slack_user_id)
+    return await _per_member(
+        session,
+        Activity.member_id,
+        Activity.workspace_id == workspace_id,
+        Activity.occurred_at >= start,
+        Activity.occurred_at < end,
     )
-    return {user: int(count) for user, count in rows}
 
 
 COUNTS = {"deals": deals_won, "kudos": kudos_received, "activities": activities_logged}
@@ -192,13 +232,25 @@ async def board(
     window: Window,
     previous: Window,
     limit: int = TOP,
+    won: dict[Window, dict[str, dict[str, tuple[int, int]]]] | None = None,
 ) -> Board:
-    """The top `limit` for `metric` in `window`, each with its movement against `previous`."""
+    """The top `limit` for `metric` in `window`, each with its movement against `previous`.
+
+    With `won` (from `boards`, when it draws both the revenue and the deals boards), revenue and
+    deals won come from `won_totals`, one query per window kept there for the other board."""
+
+    async def won_in(span: Window) -> dict[str, dict[str, tuple[int, int]]]:
+        assert won is not None
+        if span not in won:
+            won[span] = await won_totals(session, workspace.id, span)
+        return won[span]
+
     if metric == "revenue":
-        now, before = (
-            await revenue_won(session, workspace.id, window),
-            await revenue_won(session, workspace.id, previous),
-        )
+        if won is None:
+            now = await revenue_won(session, workspace.id, window)
+            before = await revenue_won(session, workspace.id, previous)
+        else:
+            now, before = revenue_of(await won_in(window)), revenue_of(await won_in(previous))
         currency = workspace.currency
         rows = rank(now.get(currency, {}).items(), ranks(before.get(currency, {}).items()), limit=limit)
         others = {
@@ -207,16 +259,24 @@ async def board(
             if code != currency
         }
         return Board(metric, rows, currency, {code: rows for code, rows in others.items() if rows})
-    count = COUNTS[metric]
-    now_counts = await count(session, workspace.id, window)
-    before_counts = await count(session, workspace.id, previous)
+    if metric == "deals" and won is not None:
+        now_counts, before_counts = deals_of(await won_in(window)), deals_of(await won_in(previous))
+    else:
+        count = COUNTS[metric]
+        now_counts = await count(session, workspace.id, window)
+        before_counts = await count(session, workspace.id, previous)
     return Board(metric, rank(now_counts.items(), ranks(before_counts.items()), limit=limit))
 
 
 async def boards(
     session: AsyncSession, workspace: Workspace, metrics: Iterable[str], window: Window, previous: Window
 ) -> list[Board]:
-    return [await board(session, workspace, metric, window, previous) for metric in metrics]
+    metrics = list(metrics)
+    # revenue and deals won share one query per window when both are drawn
+    won: dict[Window, dict[str, dict[str, tuple[int, int]]]] | None = (
+        {} if {"revenue", "deals"} <= set(metrics) else None
+    )
+    return [await board(session, workspace, metric, window, previous, won=won) for metric in metrics]
 
 
 # --- for the charts ------------------------------------------------------------------------------

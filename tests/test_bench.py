@@ -88,3 +88,131 @@ def test_memory_reads_the_bot_process(capsys: pytest.CaptureFixture[str]) -> Non
     ]
     assert all(float(v) > 30 for v in column(table, "peak VmHWM MB"))
     assert table[3][2].startswith("1 digests sent (exit 0)")  # 20 members: one manager
+
+
+def test_generator_draws_what_randint_and_choice_draw() -> None:
+    """The scale generator's fast draws give the very numbers `randint` and `choice` give (the data
+    must not change with the generator's speed), interleaved with `random()` as the generator does."""
+    import random
+
+    from bench.scale import ints, picks
+
+    for low, high in [(1, 1), (1, 4), (10, 1000), (20, 120), (-60, 60), (1, 2000), (1, 50_000), (0, 2**40)]:
+        fast, slow = random.Random(f"t:{low}:{high}"), random.Random(f"t:{low}:{high}")
+        draw, pick = ints(fast, low, high), picks(fast, ("a", "b", "c", None, 5))
+        for _ in range(2_000):
+            assert (draw(), fast.random(), pick()) == (
+                slow.randint(low, high),
+                slow.random(),
+                slow.choice(("a", "b", "c", None, 5)),
+            )
+
+
+def test_generator_rows_keep_their_shape() -> None:
+    """Each table's rows have its COLUMNS' length, ids count up from 1, every reference points at a
+    generated row, and the same seed gives the same rows on both backends (text times on SQLite)."""
+    import datetime as dt
+
+    from bench.scale import COLUMNS, Generator, Sizes, tables
+
+    sizes = Sizes(members=30, deals=400, kudos=600, activities=300)
+    now = dt.datetime(2026, 11, 27, 9, 30, 15, 250_000, tzinfo=dt.UTC)
+    made = {
+        sqlite: {table: list(rows) for table, rows in tables(Generator(sizes, 7, now, sqlite=sqlite))}
+        for sqlite in (True, False)
+    }
+    for rows in made.values():
+        for table, table_rows in rows.items():
+            assert {len(row) for row in table_rows} == {len(COLUMNS[table])}
+            assert [row[0] for row in table_rows] == list(range(1, len(table_rows) + 1))
+        assert [len(rows[t]) for t in ("members", "customers", "deals", "kudos_gives", "kudos")] == [
+            30, 20, 400, 300, 600,
+        ]  # fmt: skip
+        assert all(row[3] != row[4] for row in rows["kudos"])  # nobody thanks themselves
+        assert {row[2] for row in rows["deal_stage_changes"]} == set(range(1, 401))
+    text, objects = made[True], made[False]
+    deal_sqlite, deal_pg = text["deals"][0], objects["deals"][0]
+    assert deal_sqlite[14] == deal_pg[14].replace(tzinfo=None).isoformat(" ", "microseconds")
+    assert deal_sqlite[8] == deal_pg[8].isoformat()
+    assert [row[:14] for row in text["deals"] if row[10] is None] == [
+        (*row[:8], row[8].isoformat(), *row[9:14]) for row in objects["deals"] if row[10] is None
+    ]
+
+
+def test_sqlite_load_leaves_the_migrated_schema(tmp_path) -> None:
+    """The SQLite load drops the plain indexes and builds them again: afterwards sqlite_master holds
+    exactly what the migrations made (besides ANALYZE's statistics), the file is back in WAL mode, and
+    every row is there."""
+    import datetime as dt
+    import shutil
+    import sqlite3
+
+    from bench.common import sqlite_schema
+    from bench.scale import COLUMNS, Generator, Sizes, load_sqlite
+
+    path = tmp_path / "scale.db"
+    shutil.copyfile(sqlite_schema(), path)
+
+    def schema() -> list[tuple]:
+        conn = sqlite3.connect(path)
+        try:
+            return conn.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' "
+                "ORDER BY type, name"
+            ).fetchall()
+        finally:
+            conn.close()
+
+    before = schema()
+    sizes = Sizes(members=20, deals=300, kudos=400, activities=100)
+    counts = load_sqlite(str(path), Generator(sizes, 1, dt.datetime.now(dt.UTC), sqlite=True))
+    assert schema() == before
+    assert any(row[0] == "index" and row[1] == "ix_kudos_workspace_created" for row in before)
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COLUMNS} == counts
+    finally:
+        conn.close()
+    assert counts["deals"] == 300 and counts["kudos"] == 400 and counts["deal_stage_changes"] > 300
+
+
+def test_postgres_load_leaves_the_migrated_schema(tmp_path) -> None:
+    """The same on PostgreSQL (COPY, indexes dropped and built again from pg_indexes' definitions)."""
+    import asyncio
+    import datetime as dt
+
+    import asyncpg
+
+    from bench.common import fresh_database, postgres_reachable
+    from bench.scale import COLUMNS, Generator, Sizes, load_postgres
+
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+
+    async def indexes(url: str) -> list[tuple]:
+        conn = await asyncpg.connect(url)
+        try:
+            rows = await conn.fetch(
+                "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+                "ORDER BY tablename, indexname"
+            )
+            return [tuple(row) for row in rows]
+        finally:
+            await conn.close()
+
+    async def load() -> tuple[list[tuple], list[tuple], dict[str, int], dict[str, int]]:
+        async with fresh_database("postgresql", tmp_path) as url:
+            before = await indexes(url)
+            sizes = Sizes(members=20, deals=300, kudos=400, activities=100)
+            counts = await load_postgres(url, Generator(sizes, 1, dt.datetime.now(dt.UTC), sqlite=False))
+            conn = await asyncpg.connect(url)
+            try:
+                stored = {t: await conn.fetchval(f"SELECT count(*) FROM {t}") for t in COLUMNS}
+            finally:
+                await conn.close()
+            return before, await indexes(url), counts, stored
+
+    before, after, counts, stored = asyncio.run(load())
+    assert after == before and any(row[1] == "ix_kudos_workspace_created" for row in before)
+    assert stored == counts and counts["kudos"] == 400
