@@ -95,6 +95,7 @@ def guarded(listener: Listener) -> Listener:
         ack = AckSignal(kwargs["ack"])
         work = asyncio.create_task(_to_the_end(listener, {**kwargs, "ack": ack}))
         if kwargs["body"].get("type") == "event_callback":
+            ack.abandoned = True  # nothing to answer: a failure is logged
             return  # Bolt acknowledges an event as soon as this returns
         acked = asyncio.create_task(ack.called.wait())
         try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from sqlalchemy import func, select
 
 from storage import deals
@@ -70,3 +73,17 @@ def test_guarded_refuses_a_listener_it_cannot_protect():
 
     with pytest.raises(TypeError, match="ack"):
         guarded(no_ack)
+
+
+async def test_guarded_logs_a_failing_event_listener(caplog):
+    """Events are acknowledged at once and have nobody to answer: a failure must reach the log."""
+    from handlers.errors import guarded
+
+    async def fails(ack, body, context):
+        raise RuntimeError("boom")
+
+    before = asyncio.all_tasks()
+    with caplog.at_level(logging.ERROR, logger="handlers.errors"):
+        await guarded(fails)(ack=FakeAck(), body={"type": "event_callback"}, context={})
+        await asyncio.gather(*(asyncio.all_tasks() - before - {asyncio.current_task()}))
+    assert any("fails failed" in r.getMessage() and r.exc_info for r in caplog.records)
