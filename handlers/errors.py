@@ -105,7 +105,12 @@ def guarded(listener: Listener) -> Listener:
         if work.done() and (error := work.result()) is not None:
             raise error  # failed before acknowledging: Bolt answers, through report_before_ack
         if ack.response is None:
-            ack.abandoned = True  # no ack within Slack's 3 s: Bolt answers 404, Slack shows an error
+            # No answer within Slack's 3 s: Bolt answers 404 and Slack shows the user an error. Stop
+            # the listener, so what it has not committed yet is not kept either: the user will try
+            # again and must not find it done twice.
+            ack.abandoned = True
+            work.cancel()
+            log.warning("%s gave no answer within %.0f s: stopped", listener.__name__, ACK_TIMEOUT)
 
     return run
 

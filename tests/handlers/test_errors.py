@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from storage import deals
 from storage.models import Deal
+from tests.reliability.effects import settled
 
 
 async def test_a_failure_before_ack_answers_the_command_and_writes_nothing(app, monkeypatch):
@@ -87,3 +88,27 @@ async def test_guarded_logs_a_failing_event_listener(caplog):
         await guarded(fails)(ack=FakeAck(), body={"type": "event_callback"}, context={})
         await asyncio.gather(*(asyncio.all_tasks() - before - {asyncio.current_task()}))
     assert any("fails failed" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_a_listener_that_cannot_answer_in_time_is_stopped_and_keeps_nothing(app, monkeypatch):
+    """Slack shows the user an error after 3 s without an answer. A listener still busy then (an
+    overloaded database) is stopped, and what it had not committed is rolled back: the user's
+    retry must not make a second deal."""
+    import handlers.errors
+
+    monkeypatch.setattr(handlers.errors, "ACK_TIMEOUT", 0.3)
+    create_deal = deals.create_deal
+
+    async def slow_create(session, *args, **kwargs):
+        created = await create_deal(session, *args, **kwargs)
+        await asyncio.sleep(2)  # inside the transaction, past the answer's deadline
+        return created
+
+    monkeypatch.setattr(deals, "create_deal", slow_create)
+    (reply,) = await settled(app.send.command("/deal", "won 3k Acme"))  # and all the work it started
+    assert reply.status == 404  # Bolt's "no ack": Slack shows its own error
+    monkeypatch.setattr(deals, "create_deal", create_deal)
+    retry = await app.send.command("/deal", "won 3k Acme")
+    assert "Deal logged" in retry.text, retry.text
+    async with app.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Deal)) == 1
