@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from bot import __version__
 from bot.app import create_app
-from bot.server import create_web_app
+from bot.server import create_web_app, job_services
+from bot.slack import SlackConnections
 from storage.db import Database
 from storage.models import Deal
 from tests.conftest import SIGNING_SECRET, RunningApp, make_settings
@@ -92,6 +93,24 @@ async def test_healthz_200_readyz_503_when_the_database_is_unreachable(unreachab
     status, body = await get(f"{unreachable_app}/readyz")
     assert (status, body["database"]) == (503, "unreachable")
     assert time.monotonic() - started < 5  # a closed port fails fast, the supervisor is not kept waiting
+
+
+async def test_slack_calls_share_one_session_while_the_app_runs(db: Database, database_url: str, fake_slack):
+    """Every Slack client of the process (Bolt's, and the jobs') uses one aiohttp session, opened on
+    the running loop at startup and closed at shutdown; without it slack_sdk opens one per call."""
+    settings = make_settings(database_url, fake_slack)
+    connections = SlackConnections()
+    services = job_services(settings, db, connections=connections)
+    bolt_app = create_app(settings, db)
+    web_app = create_web_app(bolt_app, db, connections=connections, close_db=False)
+    job_client = services.client_for(None)  # one bot token: the same client for every workspace
+    assert bolt_app.client.session is None  # no loop yet to make it on
+    async with serving(web_app):
+        session = bolt_app.client.session
+        assert session is not None and not session.closed
+        assert job_client.session is session
+        assert (await job_client.auth_test())["ok"]
+    assert session.closed and bolt_app.client.session is None and job_client.session is None
 
 
 # --- the real process -----------------------------------------------------------------------------
