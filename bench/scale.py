@@ -482,11 +482,11 @@ async def generate(
 # --- what is timed ---------------------------------------------------------------------------------
 
 
-async def weekly_leaderboard(
-    session: AsyncSession, workspace: Workspace, manager: Member, now: dt.datetime
-) -> None:
-    zone = workspace.timezone
-    period = Period.containing("week", now, zone)
+async def _boards(
+    session: AsyncSession, workspace: Workspace, kind: str, zone: str, now: dt.datetime
+) -> tuple[Period, Any]:
+    """The period of `kind` containing `now` (so far) and its boards, against the previous one."""
+    period = Period.containing(kind, now, zone)
     start, end = period.utc_bounds(zone)
     boards = await leaderboard.boards(
         session,
@@ -495,6 +495,14 @@ async def weekly_leaderboard(
         (start, min(end, now)),
         period.previous().utc_bounds(zone),
     )
+    return period, boards
+
+
+async def weekly_leaderboard(
+    session: AsyncSession, workspace: Workspace, manager: Member, now: dt.datetime
+) -> None:
+    zone = workspace.timezone
+    period, boards = await _boards(session, workspace, "week", zone, now)
     today = now.astimezone(ZoneInfo(zone)).date()
     leaderboard_view.weekly(boards, period, today, zone, workspace.locale)
 
@@ -503,15 +511,7 @@ async def monthly_leaderboard(
     session: AsyncSession, workspace: Workspace, manager: Member, now: dt.datetime
 ) -> None:
     zone = leaderboard.zone_of(manager, workspace)
-    period = Period.containing("month", now, zone)
-    start, end = period.utc_bounds(zone)
-    boards = await leaderboard.boards(
-        session,
-        workspace,
-        leaderboard.WEEKLY_METRICS,
-        (start, min(end, now)),
-        period.previous().utc_bounds(zone),
-    )
+    period, boards = await _boards(session, workspace, "month", zone, now)
     leaderboard_view.on_demand(boards, period, zone, manager.locale)
 
 
