@@ -217,6 +217,14 @@ class Server:
             await self.process.wait()
 
 
+async def dealbell_server(database_url: str, api_url: str, log_path: Path) -> Server:
+    """`dealbell run --http` on a free port, talking to the Slack at `api_url`; started and healthy."""
+    port = free_port()
+    return await Server(
+        dealbell_command("run", "--http"), bot_env(database_url, api_url, port), port, log_path
+    ).start()
+
+
 async def spawn(command: list[str], env: dict[str, str], log: IO[bytes]) -> asyncio.subprocess.Process:
     """Start `command` with its output in `log`, in the log's folder (so no .env of the repository
     leaks into the run)."""

@@ -26,9 +26,8 @@ from bench.common import (
     TEAM_ID,
     Server,
     backends,
-    bot_env,
     dealbell_command,
-    free_port,
+    dealbell_server,
     markdown_table,
     memory_kb,
     spawn,
@@ -106,11 +105,7 @@ async def measure(backend: str, workdir: Path, data: ScaleData) -> list[list[obj
     managers = await manager_ids(url)
     fake = await FakeSlack().start()
     try:
-        port = free_port()
-        env = bot_env(url, fake.api_url, port)
-        server = await Server(
-            dealbell_command("run", "--http"), env, port, workdir / f"memory-{backend}.log"
-        ).start()
+        server = await dealbell_server(url, fake.api_url, workdir / f"memory-{backend}.log")
         try:
             await asyncio.sleep(1)  # past start-up: the scheduler has synced its jobs
             idle = memory_kb(server.pid)
@@ -120,7 +115,7 @@ async def measure(backend: str, workdir: Path, data: ScaleData) -> list[list[obj
             await server.stop()
         await due_now(url)
         before = len(fake.calls_to("chat.postMessage"))
-        peak, code = await digest_peak(env, workdir / f"memory-digest-{backend}.log")
+        peak, code = await digest_peak(server.env, workdir / f"memory-digest-{backend}.log")
         sent = len(fake.calls_to("chat.postMessage")) - before
     finally:
         await fake.stop()

@@ -30,7 +30,7 @@ from bench.common import (
     Server,
     backends,
     bot_env,
-    dealbell_command,
+    dealbell_server,
     free_port,
     fresh_database,
     markdown_table,
@@ -228,11 +228,7 @@ async def dealbell(backend: str, fake: FakeSlack, workdir: Path, options: Option
         db = Database(url)
         try:
             seeded = await seed.seed_workspace(db, options.users, won_deals=500)
-            port = free_port()
-            env = bot_env(url, fake.api_url, port)
-            server = await Server(
-                dealbell_command("run", "--http"), env, port, workdir / f"dealbell-{backend}.log"
-            ).start()
+            server = await dealbell_server(url, fake.api_url, workdir / f"dealbell-{backend}.log")
             try:
                 requests = Requests(seeded.users, seeded.deal_ids, fake.response_url())
                 return await measure(backend, server, requests, KINDS, options, fake, db)
