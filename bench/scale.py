@@ -13,7 +13,7 @@ scale and memory scenarios share one such database per backend in a run.
 Timed, each in a fresh session, `repeat` times (the median is shown): the weekly leaderboard
 (what `weekly-leaderboard` queries and renders), the monthly one (`/leaderboard month`), one
 manager's weekly digest (storage.metrics.manager_digest and the goals, as jobs/digests.py does,
-rendered) and one manager's App Home (storage.home.member_home and bot.views.home). `--explain`
+rendered) and one manager's App Home (storage.home.member_home and bot.kit.views.home). `--explain`
 prints the plan of every statement each of them ran (PostgreSQL: EXPLAIN ANALYZE; SQLite: EXPLAIN
 QUERY PLAN).
 """
@@ -42,9 +42,9 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.common import TEAM_ID, backends, fresh_database, markdown_table
-from bot.views import digest as digest_view
-from bot.views import home as home_view
-from bot.views import leaderboard as leaderboard_view
+from bot.kit.views import digest as digest_view
+from bot.kit.views import home as home_view
+from bot.kit.views import leaderboard as leaderboard_view
 from storage import home, leaderboard, metrics
 from storage.db import Database
 from storage.goals import goal_attainment

@@ -24,7 +24,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.i18n import t
+from bot.kit.i18n import t
 from storage.db import is_unavailable
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import blocks as bk
-from bot.i18n import t
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
 from storage.errors import UserError
 from storage.models import Member
 

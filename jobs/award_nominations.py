@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from bot.views.rewards import nominations_card
+from bot.kit.views.rewards import nominations_card
 from jobs.base import JobServices, JobSpec, Period, claim, finish
 from storage import rewards
 from storage.models import Member, Workspace, utcnow

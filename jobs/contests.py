@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.views import contests as view
+from bot.kit.views import contests as view
 from jobs.base import JobServices, JobSpec, Period, claim, finish
 from storage import contests
 from storage.models import Contest, Workspace, utcnow

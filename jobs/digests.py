@@ -23,10 +23,10 @@ from collections.abc import Callable
 
 from sqlalchemy import or_, select
 
-from bot import charts
-from bot.i18n import t
-from bot.views.digest import digest as render_digest
-from bot.views.leaderboard import day_text
+from bot.kit import charts
+from bot.kit.i18n import t
+from bot.kit.views.digest import digest as render_digest
+from bot.kit.views.leaderboard import day_text
 from jobs.base import JobServices, JobSpec, Period, claim, finish
 from jobs.leaderboard import last_weeks, thread_chart, trend
 from storage.goals import goal_attainment

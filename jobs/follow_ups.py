@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from bot.views.followups import reminder
+from bot.kit.views.followups import reminder
 from jobs.base import JobServices, JobSpec, Period, claim, finish
 from storage.followups import (
     due_items,

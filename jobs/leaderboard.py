@@ -20,9 +20,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import charts
-from bot.i18n import t
-from bot.views import leaderboard as render
+from bot.kit import charts
+from bot.kit.i18n import t
+from bot.kit.views import leaderboard as render
 from jobs.base import JobServices, JobSpec, Period
 from storage import leaderboard
 from storage.models import Workspace, utcnow

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.views import standup_delivery as delivery
-from bot.views import standups as render
+from bot.kit.views import standup_delivery as delivery
+from bot.kit.views import standups as render
 from jobs.base import JobServices, JobSpec, Period, claim, finish
 from storage import standups
 from storage.models import Workspace, utcnow

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.views.training import reminder
+from bot.kit.views.training import reminder
 from jobs.base import JobServices, JobSpec, Period, claim, finish
 from storage.models import Workspace, utcnow
 from storage.training import due_reminders, zone_of

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class UserError(Exception):
-    """Bad input or a refused change; `key` names the message in bot/i18n.py, `params` fill it."""
+    """Bad input or a refused change; `key` names the message in bot/kit/i18n.py, `params` fill it."""
 
     def __init__(self, key: str, **params: object) -> None:
         super().__init__(key)

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_BOT_MODULES = ("bot/blocks.py", "bot/i18n.py", "bot/mentions.py", "bot/messages", "bot/views")
+SHARED_BOT_MODULES = (
+    "bot/kit/blocks.py",
+    "bot/kit/i18n.py",
+    "bot/kit/mentions.py",
+    "bot/kit/messages",
+    "bot/kit/views",
+)
 
 # folder → top-level packages it must never import
 FORBIDDEN = {
@@ -57,11 +63,11 @@ def test_shared_presentation_helpers_import_no_handler_or_job():
 
 
 def test_the_server_loads_matplotlib_only_to_draw_a_chart():
-    """Importing the server (which imports the jobs, and so bot.charts) stays light: matplotlib is
+    """Importing the server (which imports the jobs, and so bot.kit.charts) stays light: matplotlib is
     half a second and ~40 MB of a process's memory, needed only when a weekly chart is drawn."""
     code = (
-        "import sys, bot.server, bot.charts; assert 'matplotlib' not in sys.modules, 'imported'; "
-        "bot.charts.leaderboard_chart('USD', [bot.charts.Bar('Ana', 100)], [], 'en'); "
+        "import sys, bot.server, bot.kit.charts; assert 'matplotlib' not in sys.modules, 'imported'; "
+        "bot.kit.charts.leaderboard_chart('USD', [bot.kit.charts.Bar('Ana', 100)], [], 'en'); "
         "assert 'matplotlib' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import CATALOGUE, LANGUAGES
+from bot.kit.i18n import CATALOGUE, LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +35,7 @@ def test_every_template_formats():
 
 # --- no literal English in handlers and views ----------------------------------------------------
 
-# Where user-visible text goes: keyword arguments, and the positional text arguments of bot.blocks.
+# Where user-visible text goes: keyword arguments, and the positional text arguments of bot.kit.blocks.
 TEXT_KEYWORDS = {"text", "title", "submit", "close", "label", "placeholder", "alt_text", "initial_comment"}
 # builder name → indices of its positional arguments that are shown to the user
 BUILDERS = {
@@ -106,13 +106,13 @@ def literal_english(source: str) -> list[tuple[int, str]]:
 
 
 def scanned_files() -> list[Path]:
-    return sorted([*ROOT.glob("handlers/**/*.py"), *ROOT.glob("bot/views/*.py")])
+    return sorted([*ROOT.glob("handlers/**/*.py"), *ROOT.glob("bot/kit/views/*.py")])
 
 
 @pytest.mark.parametrize("path", scanned_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_handlers_and_views_send_no_literal_english(path):
     found = literal_english(path.read_text())
-    assert not found, f"{path.relative_to(ROOT)}: literal text; put it in bot/messages: {found}"
+    assert not found, f"{path.relative_to(ROOT)}: literal text; put it in bot/kit/messages: {found}"
 
 
 @pytest.mark.parametrize(

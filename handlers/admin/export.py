@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import t
+from bot.kit.i18n import t
 from handlers.middleware import scope
 from handlers.replies import refusal
 from storage.csv_io import EXPORT_COLUMNS, EXPORT_KINDS, export_csv

@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import blocks as bk
-from bot.i18n import t
-from bot.mentions import channel_id
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
+from bot.kit.mentions import channel_id
 from handlers.admin import export, settings
 from storage.models import SEGMENTS, Member, Workspace
 from storage.workspaces import CHANNEL_KINDS, set_channel, update_workspace, with_value, without_value

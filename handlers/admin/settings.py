@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import blocks as bk
-from bot.i18n import language, t
+from bot.kit import blocks as bk
+from bot.kit.i18n import language, t
 from handlers.admin import listeners as admin
 from handlers.middleware import fetch_profile, scope
 from storage import home

@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from bot import blocks as bk
-from bot.i18n import t
-from bot.views import contests as view
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
+from bot.kit.views import contests as view
 from handlers.contests.syntax import ContestCommand, parse_contest_command
 from handlers.middleware import scope
 from handlers.replies import refusal

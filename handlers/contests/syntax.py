@@ -15,8 +15,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.blocks import unescape
-from bot.mentions import CHANNEL
+from bot.kit.blocks import unescape
+from bot.kit.mentions import CHANNEL
 from storage.errors import UserError
 
 OPTIONS = ("metric", "from", "to", "prize", "team")

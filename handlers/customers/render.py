@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot import blocks as bk
-from bot.i18n import t
-from bot.views.customers import deal_name, money_text, segment_name
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
+from bot.kit.views.customers import deal_name, money_text, segment_name
 from storage.activities import ActivityResult
 from storage.customers import CustomerCard, SetResult
 from storage.models import ACTIVITY_KINDS, Customer, Member

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.mentions import USER
+from bot.kit.mentions import USER
 from storage.activities import MAX_NOTE
 from storage.customers import MAX_NAME, CustomerError
 from storage.models import ACTIVITY_KINDS, SEGMENTS

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot import blocks as bk
-from bot.i18n import babel_locale, t
+from bot.kit import blocks as bk
+from bot.kit.i18n import babel_locale, t
 from storage.deals import StageTotal
 from storage.models import OPEN_STAGES, Deal, Stage
 from storage.money import Money, format_money, is_currency_code

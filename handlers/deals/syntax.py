@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from bot.blocks import unescape
+from bot.kit.blocks import unescape
 from storage.errors import UserError
 from storage.models import OPEN_STAGES, Stage
 from storage.money import AmountError, Money, take_amount

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import blocks as bk
-from bot.i18n import t
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
 from handlers.feedback.syntax import MAX_TEXT
 
 TEXT_BLOCK = "text"  # the modals' text input

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.mentions import USER, user_ids
+from bot.kit.mentions import USER, user_ids
 from storage.errors import UserError
 
 MAX_TEXT = 1000

@@ -2,7 +2,7 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.views import followups as render
+from bot.kit.views import followups as render
 from handlers.errors import guarded
 from handlers.followups import listeners
 

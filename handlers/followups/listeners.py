@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.views import followups as render
-from bot.views.followup_lines import parse_value, targets_in
+from bot.kit.views import followups as render
+from bot.kit.views.followup_lines import parse_value, targets_in
 from handlers.customers import render as customer_render
 from handlers.middleware import scope
 from handlers.replies import refusal, reply_privately

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import blocks as bk
-from bot.i18n import babel_locale, t
-from bot.views.goals import amount, goal_line, mention, money, percent, progress
+from bot.kit import blocks as bk
+from bot.kit.i18n import babel_locale, t
+from bot.kit.views.goals import amount, goal_line, mention, money, percent, progress
 from storage.goals import GOAL_PERIODS, Attainment
 from storage.models import GOAL_METRICS
 from storage.money import Money, format_money_short

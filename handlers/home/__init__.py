@@ -2,7 +2,7 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.views.home import REDEEM_ACTION
+from bot.kit.views.home import REDEEM_ACTION
 from handlers.errors import guarded
 from handlers.home import listeners
 

@@ -10,10 +10,10 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import blocks as bk
-from bot.i18n import t
-from bot.views import home as views
-from bot.views import rewards as reward_views
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
+from bot.kit.views import home as views
+from bot.kit.views import rewards as reward_views
 from handlers.errors import AFTER_LISTENER
 from handlers.middleware import scope
 from handlers.replies import refusal, tell_user

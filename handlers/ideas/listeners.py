@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import t
+from bot.kit.i18n import t
 from handlers.ideas import render
 from handlers.ideas.syntax import IdeaSyntaxError, parse_idea_command
 from handlers.middleware import scope

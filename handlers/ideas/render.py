@@ -6,8 +6,8 @@ import datetime as dt
 
 from babel.dates import format_date
 
-from bot import blocks as bk
-from bot.i18n import babel_locale, t
+from bot.kit import blocks as bk
+from bot.kit.i18n import babel_locale, t
 from storage.ideas import TopIdea
 from storage.models import IDEA_STATUSES, Idea
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.mentions import CHANNEL, USER
+from bot.kit.mentions import CHANNEL, USER
 from storage.errors import UserError
 from storage.ideas import MAX_TEXT
 

@@ -7,8 +7,8 @@ from fractions import Fraction
 
 from babel.numbers import format_percent
 
-from bot import blocks as bk
-from bot.i18n import babel_locale, t
+from bot.kit import blocks as bk
+from bot.kit.i18n import babel_locale, t
 from storage.intel import MAX_NOTE, CompetitorCard, CompetitorSummary
 from storage.models import Deal
 from storage.money import Money, format_money

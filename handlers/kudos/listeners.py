@@ -11,8 +11,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import blocks as bk
-from bot.i18n import t
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
 from handlers.kudos import render
 from handlers.kudos.syntax import KudosSyntaxError, parse_kudos_command
 from handlers.middleware import complete_members, known_members, scope

@@ -8,8 +8,8 @@ from typing import Any
 
 from babel.dates import format_timedelta
 
-from bot import blocks as bk
-from bot.i18n import babel_locale, t
+from bot.kit import blocks as bk
+from bot.kit.i18n import babel_locale, t
 from storage.kudos import Allowance, KudosStats
 from storage.models import KudosGive, Member, Workspace
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.blocks import unescape
-from bot.mentions import USER
+from bot.kit.blocks import unescape
+from bot.kit.mentions import USER
 from storage.errors import UserError
 
 VERBS = {"help", "stats"}

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from bot.views import leaderboard as render
+from bot.kit.views import leaderboard as render
 from handlers.leaderboard.syntax import LeaderboardSyntaxError, parse_leaderboard_command
 from handlers.middleware import scope
 from handlers.replies import refusal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.blocks import unescape
+from bot.kit.blocks import unescape
 from storage.errors import UserError
 from storage.leaderboard import METRICS, WEEKLY_METRICS
 

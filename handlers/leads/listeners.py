@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import blocks as bk
-from bot.i18n import t
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
 from handlers.leads import render
 from handlers.leads.syntax import (
     LeadCommand,

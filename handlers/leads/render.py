@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot import blocks as bk
-from bot.i18n import babel_locale, t
+from bot.kit import blocks as bk
+from bot.kit.i18n import babel_locale, t
 from storage.leads import MAX_COMPANY, MAX_NOTES, LeadResult, Move
 from storage.models import Deal, Member
 from storage.money import Money, format_money

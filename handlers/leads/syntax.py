@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.mentions import USER
+from bot.kit.mentions import USER
 from storage.errors import UserError
 from storage.leads import MAX_COMPANY, MAX_NOTES, NewLead, normalise_source
 from storage.money import AmountError, Money, parse_amount

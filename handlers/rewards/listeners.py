@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import blocks as bk
-from bot.i18n import t
-from bot.views import rewards as views
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
+from bot.kit.views import rewards as views
 from handlers.middleware import known_members, scope
 from handlers.replies import refusal, reply_privately
 from handlers.rewards import render

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from babel.dates import format_date
 
-from bot import blocks as bk
-from bot.i18n import CATALOGUE, babel_locale, t
+from bot.kit import blocks as bk
+from bot.kit.i18n import CATALOGUE, babel_locale, t
 from storage.models import CatalogueItem, Member, PointsEntry
 from storage.rewards import DEFAULT_AWARD_POINTS, MAX_AWARD_POINTS
 

@@ -12,10 +12,10 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import blocks as bk
-from bot.i18n import t
-from bot.views import standup_delivery as delivery
-from bot.views import standups as render
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
+from bot.kit.views import standup_delivery as delivery
+from bot.kit.views import standups as render
 from handlers.middleware import known_members, scope
 from handlers.replies import error_text, refusal, tell_user
 from handlers.standups.syntax import (

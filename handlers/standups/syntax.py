@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.blocks import unescape
-from bot.views.standups import answer_block
+from bot.kit.blocks import unescape
+from bot.kit.views.standups import answer_block
 from storage.errors import UserError
 from storage.standups import (
     MAX_ANSWER,

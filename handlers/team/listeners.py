@@ -10,8 +10,8 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import blocks as bk
-from bot.i18n import t
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
 from handlers.middleware import known_members, scope
 from handlers.replies import refusal
 from handlers.team import render

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import blocks as bk
-from bot.i18n import babel_locale, t
+from bot.kit import blocks as bk
+from bot.kit.i18n import babel_locale, t
 from storage.models import Member
 from storage.money import format_money
 from storage.team import KNOWN_ROLES, Workload, display_name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.mentions import USER
+from bot.kit.mentions import USER
 from storage.errors import UserError
 from storage.team import MAX_DUTIES, MAX_ROLE, MAX_TITLE, is_valid_role, normalise_role
 

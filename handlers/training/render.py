@@ -6,9 +6,9 @@ import datetime as dt
 import json
 from typing import Any
 
-from bot import blocks as bk
-from bot.i18n import t
-from bot.views.training import when
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
+from bot.kit.views.training import when
 from storage.models import Member, Training
 
 CHECKBOXES_PER_BLOCK = 10  # Slack's limit on a checkbox group's options

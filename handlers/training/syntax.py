@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.mentions import CHANNEL
+from bot.kit.mentions import CHANNEL
 from handlers.ideas.syntax import plain_text
 from storage.errors import UserError
 from storage.training import MAX_TITLE

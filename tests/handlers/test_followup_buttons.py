@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from bot.views.followup_lines import button_value, parse_target, parse_value, targets_in
+from bot.kit.views.followup_lines import button_value, parse_target, parse_value, targets_in
 from storage.errors import UserError
 from storage.followups import Target
 from storage.models import Activity, Customer, Deal, Member, Role

@@ -13,7 +13,7 @@ from typing import Any
 
 import time_machine
 
-from bot import charts
+from bot.kit import charts
 from jobs.base import JobServices
 from jobs.digests import send_daily_digests, send_weekly_digests
 from jobs.leaderboard import last_weeks

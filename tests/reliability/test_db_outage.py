@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bot.app import create_app
-from bot.i18n import t
+from bot.kit.i18n import t
 from bot.server import create_web_app
 from storage.db import PING_AFTER_IDLE, Database, is_unavailable
 from storage.models import Deal, Kudos, KudosGive

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.blocks import escape
-from bot.i18n import CATALOGUE, t
-from bot.mentions import channel_id, user_ids
+from bot.kit.blocks import escape
+from bot.kit.i18n import CATALOGUE, t
+from bot.kit.mentions import channel_id, user_ids
 from bot.settings import SettingsError, load_settings
 
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import charts
-from bot.charts import Bar, Week
-from bot.i18n import CATALOGUE
-from bot.messages.charts import MESSAGES
+from bot.kit import charts
+from bot.kit.charts import Bar, Week
+from bot.kit.i18n import CATALOGUE
+from bot.kit.messages.charts import MESSAGES
 
 TREND = [Week(dt.date(2026, 10, 5) + dt.timedelta(weeks=i), v)
          for i, v in enumerate([0, 120_000, 50_000, 0, 800_000, 1_350_000, 90_000, 1_550_000])]  # fmt: skip

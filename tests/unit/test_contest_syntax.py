@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bot.blocks import unescape
+from bot.kit.blocks import unescape
 from handlers.contests.syntax import ContestCommand, ContestSyntaxError, parse_contest_command
 from storage.contests import (
     ContestError,

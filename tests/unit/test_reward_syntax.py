@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.i18n import CATALOGUE
+from bot.kit.i18n import CATALOGUE
 from handlers.rewards.syntax import RewardSyntaxError, parse_reward_command
 from storage.rewards import DEFAULT_AWARD_POINTS
 

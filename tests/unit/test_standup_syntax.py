@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.i18n import t
+from bot.kit.i18n import t
 from handlers.standups.syntax import (
     StandupCommand,
     StandupSyntaxError,

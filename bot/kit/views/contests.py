@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import blocks as bk
-from bot.i18n import babel_locale, t
-from bot.views.leaderboard import day_text
+from bot.kit import blocks as bk
+from bot.kit.i18n import babel_locale, t
+from bot.kit.views.leaderboard import day_text
 from storage.contests import METRICS, Standings, status
 from storage.models import Contest
 from storage.money import Money, format_money

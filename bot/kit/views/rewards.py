@@ -8,8 +8,8 @@ from typing import Any
 
 from babel.dates import format_skeleton
 
-from bot import blocks as bk
-from bot.i18n import babel_locale, t
+from bot.kit import blocks as bk
+from bot.kit.i18n import babel_locale, t
 from storage.models import Award, CatalogueItem, Member, Nomination, Redemption
 from storage.money import Money, format_money
 from storage.rewards import DEFAULT_AWARD_POINTS

@@ -13,8 +13,8 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import t
-from bot.views import standups as render
+from bot.kit.i18n import t
+from bot.kit.views import standups as render
 from storage import standups
 from storage.db import Database
 from storage.models import Member, Standup, StandupRun, Workspace, utcnow

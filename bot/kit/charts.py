@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from babel.dates import format_skeleton
 
-from bot.i18n import language, t
+from bot.kit.i18n import language, t
 from storage.money import Money, currency_precision, format_money_short
 
 # matplotlib is imported where a chart is drawn: half a second and ~30 MB that a process serving

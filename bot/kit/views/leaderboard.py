@@ -6,8 +6,8 @@ import datetime as dt
 
 from babel.dates import format_date
 
-from bot import blocks as bk
-from bot.i18n import babel_locale, t
+from bot.kit import blocks as bk
+from bot.kit.i18n import babel_locale, t
 from storage.leaderboard import Board, Movement
 from storage.money import Money, format_money
 from storage.periods import Period

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.i18n import babel_locale, t
+from bot.kit.i18n import babel_locale, t
 from storage.goals import Attainment, progress_bar
 from storage.money import Money, format_money
 

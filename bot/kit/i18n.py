@@ -1,10 +1,10 @@
-"""Every string a user sees comes from the catalogue (bot/messages), in English and Simplified Chinese."""
+"""Every string a user sees comes from the catalogue (bot/kit/messages), in English and Simplified Chinese."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import FEATURES
+from bot.kit.messages import FEATURES
 
 LANGUAGES = ("en", "zh")
 DEFAULT_LANGUAGE = "en"

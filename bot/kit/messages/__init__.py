@@ -1,6 +1,6 @@
 """The message catalogue, one module per feature, each with English ("en") and Simplified Chinese ("zh")."""
 
-from bot.messages import (
+from bot.kit.messages import (
     charts,
     contests,
     core,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import blocks as bk
-from bot.i18n import t
-from bot.views import goals as goal_views
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
+from bot.kit.views import goals as goal_views
 from storage.home import Capped, MemberHome, Results, TeamHome
 from storage.models import Member
 

@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import blocks as bk
-from bot.i18n import t
-from bot.views.customers import deal_name, money_text, segment_name
-from bot.views.followup_lines import ACTIONS_BLOCK, ITEM_BLOCK, button_value
+from bot.kit import blocks as bk
+from bot.kit.i18n import t
+from bot.kit.views.customers import deal_name, money_text, segment_name
+from bot.kit.views.followup_lines import ACTIONS_BLOCK, ITEM_BLOCK, button_value
 from storage.followups import SNOOZE_DAYS, FollowUpItem, LineState
 from storage.money import Money
 

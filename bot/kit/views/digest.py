@@ -6,10 +6,10 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from bot import blocks as bk
-from bot.i18n import babel_locale, t
-from bot.views.goals import goal_line
-from bot.views.leaderboard import day_text, who
+from bot.kit import blocks as bk
+from bot.kit.i18n import babel_locale, t
+from bot.kit.views.goals import goal_line
+from bot.kit.views.leaderboard import day_text, who
 from storage.goals import Attainment
 from storage.metrics import COHORT_DAYS, Digest, StageAmount
 from storage.money import Money, format_money

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_datetime, format_timedelta
 
-from bot import blocks as bk
-from bot.i18n import babel_locale, t
+from bot.kit import blocks as bk
+from bot.kit.i18n import babel_locale, t
 from storage.models import Training
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from babel.dates import format_date, get_day_names
 
-from bot import blocks as bk
-from bot.i18n import CATALOGUE, babel_locale, t
+from bot.kit import blocks as bk
+from bot.kit.i18n import CATALOGUE, babel_locale, t
 from storage.models import Holiday, Member, Standup, StandupRun, Workspace
 from storage.money import format_money
 from storage.standups import MAX_ANSWER, MAX_NAME, MAX_PARTICIPANTS, LogEntry, RunReport, zone_of
