@@ -1,4 +1,4 @@
-"""The Bolt app factory: build the app, then let each listener module register itself."""
+"""The Bolt app factory: build the app, then register every feature that handlers/ declares."""
 
 from __future__ import annotations
 
@@ -10,36 +10,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.installations import Installations
 from bot.settings import Settings
 from bot.slack import make_client
-from handlers import (
-    admin,
-    contests,
-    customers,
-    deals,
-    errors,
-    feedback,
-    followups,
-    goals,
-    home,
-    ideas,
-    installs,
-    intel,
-    kudos,
-    leaderboard,
-    leads,
-    middleware,
-    rewards,
-    standups,
-    team,
-    training,
-)
+from handlers import errors, middleware
+from handlers.features import discover
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-
-LISTENER_MODULES = (
-    deals, kudos, feedback, team, customers, leads, intel, ideas, training, standups, leaderboard, followups,
-    rewards, goals, contests, admin, home, installs,
-)  # fmt: skip
 
 
 def create_app(settings: Settings, db: Database, client: AsyncWebClient | None = None) -> AsyncApp:
@@ -56,7 +31,7 @@ def create_app(settings: Settings, db: Database, client: AsyncWebClient | None =
         process_before_response=True,
     )
     middleware.register(app, db, settings)
-    for module in LISTENER_MODULES:
-        module.register(app)
+    for feature in discover():
+        feature.register(app)
     errors.register(app)
     return app

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
+from bot.logs import configure_logging
 from bot.settings import OAUTH_SETTINGS, Settings, SettingsError, load_settings
 from jobs import JOBS
 from jobs.runner import RunOutcome, run_job
@@ -92,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        settings.configure_logging()
+        configure_logging(settings)
         if args.command == "run":
             return run(settings, args.mode, args.port)
         if args.command == "sandbox":

@@ -3,9 +3,7 @@ and the per-request summary of what Slack asked for (never tokens or message tex
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import logging
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -137,27 +135,6 @@ def _id(value: object) -> str | None:
     if isinstance(value, dict):
         return value.get("id")
     return value if isinstance(value, str) else None
-
-
-# --- JSON logs -----------------------------------------------------------------------------------
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, plus a record's `fields` extra."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        fields = getattr(record, "fields", None)
-        if isinstance(fields, dict):
-            entry.update({k: v for k, v in fields.items() if k not in entry})
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
 
 
 def job_outcome_counter(metrics: Metrics) -> Callable[[str, str], None]:

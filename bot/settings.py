@@ -6,7 +6,6 @@ so `dealbell db upgrade` works without Slack tokens while `dealbell run` names e
 
 from __future__ import annotations
 
-import logging
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -121,19 +120,6 @@ class Settings(BaseSettings):
                 " From an app manifest), then set them in the environment or in a .env file."
                 " See README.md, 'Set up the Slack app'."
             )
-
-    def configure_logging(self) -> None:
-        logging.basicConfig(
-            level=self.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
-        )
-        if self.log_format == "json":
-            from bot.observability import JsonFormatter  # prometheus/slack_sdk only when asked for
-
-            for handler in logging.getLogger().handlers:
-                handler.setFormatter(JsonFormatter())
-        # At DEBUG these libraries log request payloads and headers (tokens, message text): never here.
-        for noisy in ("slack_sdk", "slack_bolt"):
-            logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(self.log_level)))
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,4 +1,12 @@
-"""Imports flow one way (the product brief): composition root → handlers/jobs → storage and shared views."""
+"""Imports flow one way. Every module under bot/, handlers/, jobs/ and storage/ is in one layer:
+
+- the composition root (bot/ outside bot/kit and bot/settings.py: app factory, server, CLI, Slack
+  clients, installations, observability, sandbox) may import anything; nothing but the root imports it;
+- handlers/ and jobs/ import the shared library, the settings and storage (and, within each, itself);
+- the shared library (bot/kit/) imports only storage;
+- storage imports none of dealbell's other packages and no Slack library;
+- the settings import only storage (its money rules).
+"""
 
 from __future__ import annotations
 
@@ -10,56 +18,105 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_BOT_MODULES = (
-    "bot/kit/blocks.py",
-    "bot/kit/i18n.py",
-    "bot/kit/mentions.py",
-    "bot/kit/messages",
-    "bot/kit/views",
-)
+PACKAGES = ("bot", "handlers", "jobs", "storage")
+SLACK_LIBRARIES = ("slack_bolt", "slack_sdk")
 
-# folder → top-level packages it must never import
+# layer → the layers (and third-party libraries) it must never import
+LAYERS = ("root", "settings", "kit", "handlers", "jobs", "storage")
 FORBIDDEN = {
-    "storage": {"slack_bolt", "slack_sdk", "handlers", "jobs", "bot"},
-    "jobs": {"handlers", "slack_bolt"},
-    "handlers": {"jobs"},
+    "root": set(),
+    "settings": {"root", "kit", "handlers", "jobs"},
+    "kit": {"root", "settings", "handlers", "jobs", "slack_bolt"},
+    "handlers": {"root", "jobs"},
+    "jobs": {"root", "handlers", "slack_bolt"},
+    "storage": {"root", "settings", "kit", "handlers", "jobs", *SLACK_LIBRARIES},
 }
 
 
-def imported_packages(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def layer(module: str) -> str:
+    """The layer of one of dealbell's modules (or the name of a third-party package)."""
+    top = module.split(".")[0]
+    if top in ("handlers", "jobs", "storage"):
+        return top
+    if top != "bot":
+        return top
+    if module == "bot.settings":
+        return "settings"
+    if module == "bot.kit" or module.startswith("bot.kit."):
+        return "kit"
+    return "root"
+
+
+def modules() -> dict[str, Path]:
+    return {
+        module_name(path): path
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in path.parts or path.name == "__init__.py"
+    }
+
+
+def imports(source: str, known: set[str]) -> set[str]:
+    """The modules `source` imports: `from bot.kit import blocks` is bot.kit.blocks when that is a module."""
     found = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            assert node.level == 0, "dealbell uses absolute imports"
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                found.add(candidate if candidate in known else node.module)
     return found
 
 
-def python_files(relative: str) -> list[Path]:
-    target = ROOT / relative
-    return [target] if target.is_file() else sorted(target.rglob("*.py"))
+def sources(extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {**{name: path.read_text() for name, path in modules().items()}, **(extra or {})}
 
 
-@pytest.mark.parametrize("folder", sorted(FORBIDDEN))
-def test_folders_import_only_downstream(folder):
-    offenders = {
-        str(path.relative_to(ROOT)): sorted(imported_packages(path) & FORBIDDEN[folder])
-        for path in python_files(folder)
-        if imported_packages(path) & FORBIDDEN[folder]
-    }
-    assert offenders == {}
+def violations(extra: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Module → the imports it must not make; `extra` adds modules (name → source) to the tree."""
+    known = sources(extra)
+    found = {}
+    for name, source in known.items():
+        own = layer(name)
+        wrong = sorted(m for m in imports(source, set(known)) if layer(m) in FORBIDDEN[own])
+        if wrong:
+            found[name] = wrong
+    return found
 
 
-def test_shared_presentation_helpers_import_no_handler_or_job():
-    offenders = {
-        str(path.relative_to(ROOT)): sorted(imported_packages(path) & {"handlers", "jobs"})
-        for relative in SHARED_BOT_MODULES
-        for path in python_files(relative)
-        if imported_packages(path) & {"handlers", "jobs"}
-    }
-    assert offenders == {}
+def test_every_module_is_in_a_layer_with_rules():
+    assert {layer(name) for name in modules()} == set(LAYERS)
+    assert len(modules()) > 150  # every module under the four packages is looked at
+
+
+def test_imports_follow_the_layers():
+    assert violations() == {}
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("bot.kit.probe", "from handlers.deals import listeners"),
+        ("bot.kit.probe", "from bot.settings import Settings"),
+        ("bot.kit.probe", "from slack_bolt.async_app import AsyncApp"),
+        ("jobs.probe", "from bot import server"),
+        ("jobs.probe", "from handlers import features"),
+        ("handlers.probe", "import bot.cli"),
+        ("handlers.probe", "from jobs import runner"),
+        ("storage.probe", "from bot.kit.i18n import t"),
+        ("storage.probe", "import slack_sdk"),
+        ("bot.settings", "from bot.kit import blocks"),
+    ],
+)
+def test_the_check_catches_a_wrong_import(module, source):
+    assert module in violations({module: source})
 
 
 def test_the_server_loads_matplotlib_only_to_draw_a_chart():
@@ -70,4 +127,11 @@ def test_the_server_loads_matplotlib_only_to_draw_a_chart():
         "bot.kit.charts.leaderboard_chart('USD', [bot.kit.charts.Bar('Ana', 100)], [], 'en'); "
         "assert 'matplotlib' in sys.modules"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize("module", ["bot.app", "bot.server", "bot.cli"])
+def test_the_root_is_imported_only_by_the_root(module):
+    known = sources()
+    importers = [name for name, source in known.items() if module in imports(source, set(known))]
+    assert all(layer(name) == "root" for name in importers), importers

@@ -1,4 +1,4 @@
-"""manifest.yml and the app agree: every command and event is both declared and handled."""
+"""manifest.yml and the features' declarations agree: every command and event is declared and handled."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from bot.app import LISTENER_MODULES
+from handlers.features import discover, manifest_commands
 
 
 def load_manifest(repo_root):
@@ -39,14 +39,20 @@ class RegistrationRecorder:
 
 def registered() -> RegistrationRecorder:
     recorder = RegistrationRecorder()
-    for module in LISTENER_MODULES:
-        module.register(recorder)
+    for feature in discover():
+        feature.register(recorder)
     return recorder
 
 
 def test_every_command_has_a_handler_and_every_handler_is_in_the_manifest(repo_root):
     declared = {c["command"] for c in load_manifest(repo_root)["features"]["slash_commands"]}
     assert declared == registered().commands
+
+
+def test_the_manifests_commands_are_generated_from_the_declarations(repo_root):
+    """manifest.yml is the file an admin pastes; its command list is exactly what the features declare
+    (command, description, usage hint, in the declarations' order)."""
+    assert load_manifest(repo_root)["features"]["slash_commands"] == manifest_commands(discover())
 
 
 def test_every_subscribed_event_is_handled_and_every_handled_event_is_subscribed(repo_root):

@@ -15,7 +15,7 @@ from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import create_app
-from bot.observability import JsonFormatter
+from bot.logs import JsonFormatter, configure_logging
 from bot.server import create_web_app
 from storage.db import Database
 from tests.conftest import SIGNING_SECRET, RunningApp, make_settings
@@ -166,7 +166,7 @@ def test_json_formatter_shape_and_log_format_setting(fake_slack: FakeSlack) -> N
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
     try:
-        settings.configure_logging()
+        configure_logging(settings)
         formatter = root.handlers[0].formatter
         assert isinstance(formatter, JsonFormatter)
         record = logging.LogRecord("dealbell.x", logging.WARNING, __file__, 1, "hello %s", ("you",), None)

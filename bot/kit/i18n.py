@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot.kit.messages import FEATURES
@@ -22,6 +23,16 @@ def _merge() -> dict[str, dict[str, str]]:
 
 
 CATALOGUE = _merge()
+
+
+def extend_catalogue(messages: Mapping[str, Mapping[str, str]]) -> None:
+    """Add a feature's own entries; registering the same entries again changes nothing."""
+    for language_code, entries in messages.items():
+        known = CATALOGUE[language_code]
+        clashes = sorted(key for key, text in entries.items() if known.get(key, text) != text)
+        if clashes:
+            raise RuntimeError(f"message keys defined twice: {clashes}")
+        known.update(entries)
 
 
 def language(locale: str | None) -> str:

@@ -29,6 +29,7 @@ from bot.sandbox.workspace import BOT_USER, TEAM_ID, Message, SandboxSlack
 from bot.server import create_web_app, job_services
 from bot.settings import OAUTH_SETTINGS, Settings
 from bot.slack import SlackConnections
+from handlers.features import discover, sandbox_commands
 from jobs import JOBS
 from jobs.base import JobServices
 from jobs.runner import run_job
@@ -38,7 +39,6 @@ from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspa
 
 STATIC = Path(__file__).parent / "static"
 LONG_POLL_SECONDS = 20.0
-COMMANDS = {c["command"] for c in json.loads((STATIC / "commands.json").read_text())}
 
 
 @dataclass
@@ -126,6 +126,7 @@ def page_app(sandbox: Sandbox) -> web.Application:
     app.router.add_get("/", index)
     app.router.add_static("/static", STATIC)
     app.router.add_get("/files/{file_id}", uploaded_file)
+    app.router.add_get("/api/commands", commands)
     app.router.add_get("/api/state", state)
     app.router.add_post("/api/command", command)
     app.router.add_post("/api/message", message)
@@ -197,10 +198,15 @@ async def state(request: web.Request) -> web.Response:
     })  # fmt: skip
 
 
+async def commands(_request: web.Request) -> web.Response:
+    """The composer's slash commands, from the features' declarations (as manifest.yml lists them)."""
+    return web.json_response(sandbox_commands(discover()))
+
+
 async def command(request: web.Request) -> web.Response:
     sandbox, body, user = await _body(request)
     name = body.get("command", "")
-    if name not in COMMANDS:
+    if name not in {c["command"] for c in sandbox_commands(discover())}:
         return web.json_response({"ok": False, "error": f"{name} is not a dealbell command"}, status=400)
     answer = await sandbox.forwarder.command(user, body.get("channel", ""), name, body.get("text", ""))
     return web.json_response({"ok": answer.status == 200, "status": answer.status})

@@ -1,11 +1,20 @@
 """`/dealbell`: help and workspace settings."""
 
-from slack_bolt.async_app import AsyncApp
-
 from handlers.admin import listeners, settings
-from handlers.errors import guarded
+from handlers.features import Command, Feature
 
-
-def register(app: AsyncApp) -> None:
-    app.command("/dealbell")(guarded(listeners.dealbell_command))
-    app.view(settings.CALLBACK_ID)(guarded(settings.submit_settings))
+FEATURE = Feature(
+    name="admin",
+    commands=(
+        Command(
+            "/dealbell",
+            listeners.dealbell_command,
+            description="dealbell help and settings",
+            usage_hint="help | channels wins #wins",
+            summary="admin.summary",
+        ),
+    ),
+    views={
+        settings.CALLBACK_ID: settings.submit_settings,
+    },
+)

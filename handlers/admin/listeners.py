@@ -12,6 +12,7 @@ from bot.kit import blocks as bk
 from bot.kit.i18n import t
 from bot.kit.mentions import channel_id
 from handlers.admin import export, settings
+from handlers.features import discover, help_text
 from storage.models import SEGMENTS, Member, Workspace
 from storage.workspaces import CHANNEL_KINDS, set_channel, update_workspace, with_value, without_value
 
@@ -27,7 +28,7 @@ async def dealbell_command(
     words = (command.get("text") or "").split()
     sub = words[0].lower() if words else "help"
     if sub == "help":
-        await ack(text=t(member.locale, "admin.usage"))
+        await ack(text=help_text(discover(), member.locale))
     elif sub == "channels":
         await ack(text=await channels(context, words[1:]))
     elif sub == "settings":
@@ -42,7 +43,7 @@ async def dealbell_command(
         await ack(text=await kudos_settings(context, sub, [w.lower() for w in words[1:]]))
     else:
         unknown = t(member.locale, "admin.error.unknown", word=bk.escape(words[0]))
-        await ack(text=f":warning: {unknown}\n\n{t(member.locale, 'admin.usage')}")
+        await ack(text=f":warning: {unknown}\n\n{help_text(discover(), member.locale)}")
 
 
 async def channels(context: AsyncBoltContext, args: list[str]) -> str:

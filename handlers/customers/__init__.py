@@ -1,11 +1,24 @@
 """`/customer` and `/log`: a CRM-lite in Slack (customers, their owners and segments, activities)."""
 
-from slack_bolt.async_app import AsyncApp
-
 from handlers.customers import listeners
-from handlers.errors import guarded
+from handlers.features import Command, Feature
 
-
-def register(app: AsyncApp) -> None:
-    app.command("/customer")(guarded(listeners.customer_command))
-    app.command("/log")(guarded(listeners.log_command))
+FEATURE = Feature(
+    name="customers",
+    commands=(
+        Command(
+            "/customer",
+            listeners.customer_command,
+            description="Add or look up a customer",
+            usage_hint="add Acme segment:potential owner:@li | Acme",
+            summary="customers.summary",
+        ),
+        Command(
+            "/log",
+            listeners.log_command,
+            description="Log a call, meeting, email, demo, visit or note with a customer",
+            usage_hint='call Acme "discussed renewal" next:2026-12-01 csat:4',
+            summary="customers.log.summary",
+        ),
+    ),
+)

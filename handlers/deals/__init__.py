@@ -1,16 +1,27 @@
 """`/deal`: log deals and wins, move them through the stages, celebrate wins."""
 
-from slack_bolt.async_app import AsyncApp
-
 from handlers.deals import listeners
-from handlers.errors import guarded
+from handlers.features import Command, Feature
 
-
-def register(app: AsyncApp) -> None:
-    app.command("/deal")(guarded(listeners.deal_command))
-    app.view("deal_new")(guarded(listeners.submit_deal_modal))
-    app.view("deal_lost")(guarded(listeners.submit_lost_modal))
-    app.action("deal_advance")(guarded(listeners.move_deal))
-    app.action("deal_won")(guarded(listeners.move_deal))
-    app.action("deal_lost")(guarded(listeners.open_lost_modal))
-    app.action("deal_congratulate")(guarded(listeners.congratulate_deal))
+FEATURE = Feature(
+    name="deals",
+    commands=(
+        Command(
+            "/deal",
+            listeners.deal_command,
+            description="Log a deal or a win, or see your pipeline",
+            usage_hint='won 12.5k Acme "Annual licence" | new 40k Globex stage:proposal | list | help',
+            summary="deal.summary",
+        ),
+    ),
+    actions={
+        "deal_advance": listeners.move_deal,
+        "deal_won": listeners.move_deal,
+        "deal_lost": listeners.open_lost_modal,
+        "deal_congratulate": listeners.congratulate_deal,
+    },
+    views={
+        "deal_new": listeners.submit_deal_modal,
+        "deal_lost": listeners.submit_lost_modal,
+    },
+)

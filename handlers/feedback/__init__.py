@@ -1,14 +1,25 @@
 """`/feedback`: private, optionally anonymous feedback, and feedback requests from managers."""
 
-from slack_bolt.async_app import AsyncApp
-
-from handlers.errors import guarded
+from handlers.features import Command, Feature
 from handlers.feedback import listeners
 
-
-def register(app: AsyncApp) -> None:
-    app.command("/feedback")(guarded(listeners.feedback_command))
-    app.action("feedback_reply")(guarded(listeners.open_reply_modal))
-    app.view("feedback_reply")(guarded(listeners.submit_reply))
-    app.action("feedback_give")(guarded(listeners.open_answer_modal))
-    app.view("feedback_answer")(guarded(listeners.submit_answer))
+FEATURE = Feature(
+    name="feedback",
+    commands=(
+        Command(
+            "/feedback",
+            listeners.feedback_command,
+            description="Send private feedback, or ask peers for feedback on someone",
+            usage_hint="@li what worked and what to try next [--anon] | request @rep from @a @b",
+            summary="feedback.summary",
+        ),
+    ),
+    actions={
+        "feedback_reply": listeners.open_reply_modal,
+        "feedback_give": listeners.open_answer_modal,
+    },
+    views={
+        "feedback_reply": listeners.submit_reply,
+        "feedback_answer": listeners.submit_answer,
+    },
+)

@@ -1,11 +1,24 @@
 """`/goal` and `/scorecard`: individual and team goals with progress, and the reps' scorecards."""
 
-from slack_bolt.async_app import AsyncApp
-
-from handlers.errors import guarded
+from handlers.features import Command, Feature
 from handlers.goals import listeners
 
-
-def register(app: AsyncApp) -> None:
-    app.command("/goal")(guarded(listeners.goal_command))
-    app.command("/scorecard")(guarded(listeners.scorecard_command))
+FEATURE = Feature(
+    name="goals",
+    commands=(
+        Command(
+            "/goal",
+            listeners.goal_command,
+            description="Individual and team goals with progress",
+            usage_hint="set @li revenue 100k month | set team deals 30 quarter",
+            summary="goals.summary",
+        ),
+        Command(
+            "/scorecard",
+            listeners.scorecard_command,
+            description="A rep's assessment for a period",
+            usage_hint="[@rep] [month|quarter|year] | team",
+            summary="goals.scorecard.summary",
+        ),
+    ),
+)

@@ -1,12 +1,21 @@
 """`/idea`: the idea box, with upvotes, statuses set by managers, and the month's top ideas."""
 
-from slack_bolt.async_app import AsyncApp
-
-from handlers.errors import guarded
+from handlers.features import Command, Feature
 from handlers.ideas import listeners
 
-
-def register(app: AsyncApp) -> None:
-    app.command("/idea")(guarded(listeners.idea_command))
-    app.action("ideas_upvote")(guarded(listeners.upvote))
-    app.action("ideas_status")(guarded(listeners.change_status))
+FEATURE = Feature(
+    name="ideas",
+    commands=(
+        Command(
+            "/idea",
+            listeners.idea_command,
+            description="Suggest an improvement to the idea box",
+            usage_hint="Share call recordings in #wins",
+            summary="ideas.summary",
+        ),
+    ),
+    actions={
+        "ideas_upvote": listeners.upvote,
+        "ideas_status": listeners.change_status,
+    },
+)

@@ -1,10 +1,17 @@
 """`/intel`: competitor notes, and win/loss against each competitor."""
 
-from slack_bolt.async_app import AsyncApp
-
-from handlers.errors import guarded
+from handlers.features import Command, Feature
 from handlers.intel import listeners
 
-
-def register(app: AsyncApp) -> None:
-    app.command("/intel")(guarded(listeners.intel_command))
+FEATURE = Feature(
+    name="intel",
+    commands=(
+        Command(
+            "/intel",
+            listeners.intel_command,
+            description="Competitor notes and win/loss against them",
+            usage_hint='Globex "launched a cheaper tier" | Globex',
+            summary="intel.summary",
+        ),
+    ),
+)

@@ -1,15 +1,28 @@
 """`/kudos` and reaction kudos: thank peers where the team talks."""
 
-from slack_bolt.async_app import AsyncApp
-
-from handlers.errors import guarded
+from handlers.features import Command, Feature
 from handlers.kudos import listeners
 
-
-def register(app: AsyncApp) -> None:
-    app.command("/kudos")(guarded(listeners.kudos_command))
-    app.view("kudos_new")(guarded(listeners.submit_kudos_modal))
-    app.action("kudos_metoo")(guarded(listeners.me_too))
-    app.action("kudos_undo")(guarded(listeners.undo))
-    app.event("reaction_added")(guarded(listeners.reaction_added))
-    app.event("reaction_removed")(guarded(listeners.reaction_removed))
+FEATURE = Feature(
+    name="kudos",
+    commands=(
+        Command(
+            "/kudos",
+            listeners.kudos_command,
+            description="Thank peers for their help, tagged with the team's values",
+            usage_hint="@ana @li for the Acme demo #teamwork | stats month | help",
+            summary="kudos.summary",
+        ),
+    ),
+    actions={
+        "kudos_metoo": listeners.me_too,
+        "kudos_undo": listeners.undo,
+    },
+    views={
+        "kudos_new": listeners.submit_kudos_modal,
+    },
+    events={
+        "reaction_added": listeners.reaction_added,
+        "reaction_removed": listeners.reaction_removed,
+    },
+)

@@ -1,10 +1,17 @@
 """`/leaderboard`: who leads this week, month, quarter or year, in the member's own time zone."""
 
-from slack_bolt.async_app import AsyncApp
-
-from handlers.errors import guarded
+from handlers.features import Command, Feature
 from handlers.leaderboard import listeners
 
-
-def register(app: AsyncApp) -> None:
-    app.command("/leaderboard")(guarded(listeners.leaderboard_command))
+FEATURE = Feature(
+    name="leaderboard",
+    commands=(
+        Command(
+            "/leaderboard",
+            listeners.leaderboard_command,
+            description="Who is leading this week, month, quarter or year",
+            usage_hint="[week|month|quarter|year] [revenue|deals|kudos|activities]",
+            summary="leaderboard.summary",
+        ),
+    ),
+)

@@ -1,14 +1,25 @@
 """`/lead`: new leads, assigned to the least-loaded rep, who accepts or passes them back."""
 
-from slack_bolt.async_app import AsyncApp
-
-from handlers.errors import guarded
+from handlers.features import Command, Feature
 from handlers.leads import listeners
 
-
-def register(app: AsyncApp) -> None:
-    app.command("/lead")(guarded(listeners.lead_command))
-    app.view("lead_new")(guarded(listeners.submit_lead_modal))
-    app.action("lead_accept")(guarded(listeners.accept))
-    app.action("lead_pass")(guarded(listeners.pass_back))
-    app.action("lead_reassign")(guarded(listeners.reassign_from_menu))
+FEATURE = Feature(
+    name="leads",
+    commands=(
+        Command(
+            "/lead",
+            listeners.lead_command,
+            description="Add a lead; it goes to the least-loaded rep",
+            usage_hint='new "Globex" source:web',
+            summary="lead.summary",
+        ),
+    ),
+    actions={
+        "lead_accept": listeners.accept,
+        "lead_pass": listeners.pass_back,
+        "lead_reassign": listeners.reassign_from_menu,
+    },
+    views={
+        "lead_new": listeners.submit_lead_modal,
+    },
+)

@@ -1,14 +1,23 @@
 """`/reward`: awards with honorary titles, points, monthly nominations and the reward catalogue."""
 
-from slack_bolt.async_app import AsyncApp
-
-from handlers.errors import guarded
+from handlers.features import Command, Feature
 from handlers.rewards import listeners
 
-
-def register(app: AsyncApp) -> None:
-    app.command("/reward")(guarded(listeners.reward_command))
-    app.action("rewards_nomination_announce")(guarded(listeners.nomination_clicked))
-    app.action("rewards_nomination_skip")(guarded(listeners.nomination_clicked))
-    app.action("rewards_redemption_approve")(guarded(listeners.redemption_clicked))
-    app.action("rewards_redemption_decline")(guarded(listeners.redemption_clicked))
+FEATURE = Feature(
+    name="rewards",
+    commands=(
+        Command(
+            "/reward",
+            listeners.reward_command,
+            description="Awards with honorary titles, points and the reward catalogue",
+            usage_hint='@li "Sales Champion" for closing 3 deals [points:50] | points | catalogue | redeem',
+            summary="rewards.summary",
+        ),
+    ),
+    actions={
+        "rewards_nomination_announce": listeners.nomination_clicked,
+        "rewards_nomination_skip": listeners.nomination_clicked,
+        "rewards_redemption_approve": listeners.redemption_clicked,
+        "rewards_redemption_decline": listeners.redemption_clicked,
+    },
+)

@@ -1,11 +1,20 @@
 """`/team`: the roster, roles, duties and titles, the reps' workload; the onboarding DM."""
 
-from slack_bolt.async_app import AsyncApp
-
-from handlers.errors import guarded
+from handlers.features import Command, Feature
 from handlers.team import listeners
 
-
-def register(app: AsyncApp) -> None:
-    app.command("/team")(guarded(listeners.team_command))
-    app.event("member_joined_channel")(guarded(listeners.member_joined_channel))
+FEATURE = Feature(
+    name="team",
+    commands=(
+        Command(
+            "/team",
+            listeners.team_command,
+            description="Your team: roles, duties, titles, workload",
+            usage_hint='@li | role @li manager | duties @li "Owns APAC renewals" | post | load',
+            summary="team.summary",
+        ),
+    ),
+    events={
+        "member_joined_channel": listeners.member_joined_channel,
+    },
+)

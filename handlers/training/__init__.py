@@ -1,14 +1,25 @@
 """`/training`: training sessions and team events, with RSVPs, reminders and attendance."""
 
-from slack_bolt.async_app import AsyncApp
-
-from handlers.errors import guarded
+from handlers.features import Command, Feature
 from handlers.training import listeners
 
-
-def register(app: AsyncApp) -> None:
-    app.command("/training")(guarded(listeners.training_command))
-    app.action("training_going")(guarded(listeners.going))
-    app.action("training_not_going")(guarded(listeners.not_going))
-    app.action("training_attendance")(guarded(listeners.attendance_button))
-    app.view("training_attendance")(guarded(listeners.submit_attendance))
+FEATURE = Feature(
+    name="training",
+    commands=(
+        Command(
+            "/training",
+            listeners.training_command,
+            description="Training sessions and team events",
+            usage_hint='schedule "Product X deep-dive" 2026-12-03 15:00 #sales',
+            summary="training.summary",
+        ),
+    ),
+    actions={
+        "training_going": listeners.going,
+        "training_not_going": listeners.not_going,
+        "training_attendance": listeners.attendance_button,
+    },
+    views={
+        "training_attendance": listeners.submit_attendance,
+    },
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from handlers.features import commands, discover
 from storage.models import ProcessedEvent
 
 
@@ -35,7 +36,9 @@ async def test_channel_command_needs_a_known_kind_and_a_channel(app):
 
 async def test_help_lists_every_command(app):
     reply = await app.send.command("/dealbell", "help")
-    assert "/deal" in reply.text and "/dealbell channels" in reply.text
+    listed = [line.split("`")[1] for line in reply.text.splitlines() if line.startswith("• `")]
+    assert listed == [command.name for command in commands(discover())]
+    assert "`channels wins|kudos|leaderboard|ideas|team #channel`" in reply.text
     reply = await app.send.command("/dealbell", "<!channel>")
     assert "&lt;!channel&gt;" in reply.text and "<!channel>" not in reply.text
 

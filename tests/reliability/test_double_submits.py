@@ -14,17 +14,12 @@ standup_answer) or only show something (followup_open) change nothing and are no
 
 from __future__ import annotations
 
-import ast
-import importlib
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from operator import attrgetter
-from pathlib import Path
 from typing import Any
 
-import handlers
+from handlers.features import discover
 from tests.reliability import world as w
 from tests.reliability.effects import changed, row_counts, settled
 from tests.reliability.world import ADMIN, PEER, REP
@@ -302,14 +297,8 @@ OPENERS = {"deal_lost", "training_attendance", "feedback_reply", "feedback_give"
 
 
 def registered(kind: str) -> set[str]:
-    """The ids every handlers/<feature>/__init__.py registers with app.<kind>(…), constants resolved."""
-    found = set()
-    for init in Path(handlers.__file__).parent.glob("*/__init__.py"):
-        module = importlib.import_module(f"handlers.{init.parent.name}")
-        for argument in re.findall(rf"app\.{kind}\(([^)]*)\)", init.read_text()):
-            # a string literal ("deal_won") or a module constant (render.DONE)
-            found.add(ast.literal_eval(argument) if argument[0] in "'\"" else attrgetter(argument)(module))
-    return found
+    """The action ids or view callback ids every feature declares."""
+    return {key for feature in discover() for key in getattr(feature, f"{kind}s")}
 
 
 def test_every_modal_and_state_changing_action_has_a_case():

@@ -4,7 +4,6 @@ how Slack's answers show up in the workspace, and the scheduler endpoint."""
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ from sqlalchemy import func, select
 from bot.sandbox.configured import SLACK_SETTINGS, slack_configured
 from bot.sandbox.forward import escape_command_text, sign
 from bot.sandbox.seed import CUSTOMERS, DEALS, MANAGER, REPS, SALES, WINS
-from bot.sandbox.server import STATIC, Sandbox, start_sandbox
+from bot.sandbox.server import Sandbox, start_sandbox
 from bot.sandbox.workspace import BOT_USER
 from jobs import JOBS
 from storage.models import Customer, Deal, Member, Workspace
@@ -169,14 +168,15 @@ async def test_the_page_is_served_and_its_commands_are_the_manifests(sandbox, re
         {"command": c["command"], "description": c["description"], "usage_hint": c["usage_hint"]}
         for c in manifest["features"]["slash_commands"]
     ]
-    assert json.loads((STATIC / "commands.json").read_text()) == expected
     async with aiohttp.ClientSession() as session:
-        for path in ("/", "/static/app.js", "/static/app.css", "/static/commands.json"):
+        async with session.get(sandbox.url + "/api/commands") as response:
+            assert await response.json() == expected
+        for path in ("/", "/static/app.js", "/static/app.css", "/api/commands"):
             async with session.get(sandbox.url + path) as response:
                 assert response.status == 200, path
                 body = await response.text()
                 # Nothing the page loads comes from another host.
-                assert "https://" not in body.replace("https://api.slack.com", "") or path.endswith(".json")
+                assert "https://" not in body.replace("https://api.slack.com", "") or path == "/api/commands"
 
 
 @pytest.mark.parametrize("user", ["", "UBOT", "U404"])

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from bot.kit.blocks import escape
 from bot.kit.i18n import CATALOGUE, t
 from bot.kit.mentions import channel_id, user_ids
+from bot.logs import configure_logging
 from bot.settings import SettingsError, load_settings
 
 
@@ -76,7 +77,7 @@ def test_debug_logging_never_turns_on_slack_payload_logs(monkeypatch):
 
     monkeypatch.setenv("LOG_LEVEL", "debug")
     settings = load_settings(_env_file=None)
-    settings.configure_logging()
+    configure_logging(settings)
     try:
         assert logging.getLogger().level == logging.DEBUG
         assert logging.getLogger("slack_sdk").getEffectiveLevel() == logging.INFO

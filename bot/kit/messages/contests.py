@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "contests.summary": "sales contests with live standings",
         "contests.usage": (
             "*Sales contests with `/contest`:*\n"
             "• `/contest` shows the running and upcoming contests with live standings\n"
@@ -59,6 +60,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "contests.and": " and ",
     },
     "zh": {
+        "contests.summary": "销售竞赛及实时排名",
         "contests.usage": (
             "*用 `/contest` 举办销售竞赛：*\n"
             "• `/contest` 查看进行中和即将开始的竞赛及实时排名\n"

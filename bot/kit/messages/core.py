@@ -2,26 +2,13 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "admin.summary": "settings: `channels wins|kudos|leaderboard|ideas|team #channel` (admins), `values`, `kudos`, `cadence` (managers), `settings` (one form), `language zh-CN|en|auto`, `export deals|kudos|activities` (managers), `help` (this list)",
+        "admin.help.title": "*dealbell commands* (`/<command> help` shows each one's syntax)",
         "error.try_again": "Something went wrong on our side, and nothing was saved. Please try again in a moment.",
         "error.after_ack": "Something went wrong while finishing that. Please check the result and try again in a moment.",
         "error.database_unavailable": "dealbell can't reach its database right now, so nothing was saved. Please try again in a minute.",
         "error.not_in_channel": "I couldn't post in <#{channel}>: invite me there with `/invite @dealbell`.",
         "modal.close": "Cancel",
-        "admin.usage": (
-            "*dealbell commands*\n"
-            "• `/deal` log deals and wins (`/deal help` for the syntax)\n"
-            "• `/kudos @ana for the demo #teamwork` thank a peer · `/feedback @li …` private feedback\n"
-            '• `/customer Acme` · `/customer add Acme segment:potential` · `/log call Acme "notes"`\n'
-            '• `/lead new "Globex" source:web` a new lead for the least-loaded rep\n'
-            "• `/team` roster, roles, duties and workload · `/intel Globex` competitors\n"
-            "• `/idea …` the idea box · `/training` sessions and team events\n"
-            "• `/dealbell channels wins|kudos|leaderboard|ideas|team #channel` where posts go (admins)\n"
-            "• `/dealbell values`, `/dealbell kudos`, `/dealbell cadence` team settings (managers)\n"
-            "• `/dealbell settings` all workspace settings in one form (admins and managers)\n"
-            "• `/dealbell language zh-CN|en|auto` the language dealbell uses with you\n"
-            "• `/dealbell export deals|kudos|activities [month|quarter|year|all]` a CSV in your DM (managers)\n"
-            "• `/dealbell help` this list"
-        ),
         "admin.channels.set": "{kind} posts now go to <#{channel}>.",
         "admin.channels.list": "*Channels*\n{lines}",
         "admin.channels.line": "• {kind}: {channel}",
@@ -37,26 +24,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "home.intro": "Log wins in seconds, thank your peers and keep the team's rituals in Slack.",
     },
     "zh": {
+        "admin.summary": "设置：`channels wins|kudos|leaderboard|ideas|team #频道`（管理员）、`values`、`kudos`、`cadence`（经理）、`settings`（一个表单）、`language zh-CN|en|auto`、`export deals|kudos|activities`（经理）、`help`（本列表）",
+        "admin.help.title": "*dealbell 命令*（`/<命令> help` 查看各命令的写法）",
         "error.try_again": "我们这边出了点问题，什么都没有保存。请稍后再试。",
         "error.after_ack": "完成操作时出了点问题。请检查结果，稍后再试。",
         "error.database_unavailable": "dealbell 暂时连不上数据库，什么都没有保存。请过一分钟再试。",
         "error.not_in_channel": "我无法在 <#{channel}> 发消息：请用 `/invite @dealbell` 邀请我。",
         "modal.close": "取消",
-        "admin.usage": (
-            "*dealbell 命令*\n"
-            "• `/deal` 记录商机和赢单（`/deal help` 查看写法）\n"
-            "• `/kudos @ana 感谢演示 #teamwork` 感谢同事 · `/feedback @li …` 私下反馈\n"
-            '• `/customer Acme` · `/customer add Acme segment:potential` · `/log call Acme "记录"`\n'
-            '• `/lead new "Globex" source:web` 新线索，分给负载最低的销售\n'
-            "• `/team` 团队名单、角色、职责和负载 · `/intel Globex` 竞争对手\n"
-            "• `/idea …` 创意箱 · `/training` 培训和团队活动\n"
-            "• `/dealbell channels wins|kudos|leaderboard|ideas|team #频道` 设置消息发往的频道（管理员）\n"
-            "• `/dealbell values`、`/dealbell kudos`、`/dealbell cadence` 团队设置（经理）\n"
-            "• `/dealbell settings` 在一个表单中修改工作区设置（管理员和经理）\n"
-            "• `/dealbell language zh-CN|en|auto` dealbell 与你交流使用的语言\n"
-            "• `/dealbell export deals|kudos|activities [month|quarter|year|all]` 导出 CSV 到你的私信（经理）\n"
-            "• `/dealbell help` 显示本列表"
-        ),
         "admin.channels.set": "{kind} 消息将发到 <#{channel}>。",
         "admin.channels.list": "*频道*\n{lines}",
         "admin.channels.line": "• {kind}：{channel}",

@@ -2,6 +2,8 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "customers.summary": "add or look up a customer",
+        "customers.log.summary": "log a call, meeting, email, demo, visit or note with a customer",
         "customers.usage": (
             "*Keep track of customers with `/customer`:*\n"
             '• `/customer add "Acme Corp" segment:potential owner:@li` adds a customer, or updates one you already have\n'
@@ -85,6 +87,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "customers.kind_phrase.customer-feedback": "customer feedback",
     },
     "zh": {
+        "customers.summary": "添加或查询客户",
+        "customers.log.summary": "记录与客户的电话、会议、邮件、演示、拜访或备注",
         "customers.usage": (
             "*用 `/customer` 管理客户：*\n"
             '• `/customer add "Acme Corp" segment:potential owner:@li` 添加客户，已有的客户则更新\n'

@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "deal.summary": "log deals and wins, or see your pipeline",
         "deal.usage": '*Log deals with `/deal`:*\n• `/deal` opens a form\n• `/deal won 12.5k Acme Corp "Annual licence"` logs a win\n• `/deal new 40k Globex stage:proposal close:2026-12-20` adds an open deal\n• `/deal won Acme` closes your open Acme deal as won\n• `/deal lost Initech competitor:Globex reason:price` marks your Initech deal lost\n• `/deal list` shows your open pipeline\nAmounts: `12500`, `12,500`, `12.5k`, `1.2m`, `$12,500`, `€900`, `USD 4000`, `¥12万`, `1.5亿`.',
         "deal.error.unknown_verb": "I don't know `{verb}`.",
         "deal.error.amount_missing": "Give an amount for the deal, for example `/deal new 40k Globex`.",
@@ -60,6 +61,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "modal.lost.reason": "Why did we lose it?",
     },
     "zh": {
+        "deal.summary": "记录商机和赢单，或查看你的销售管道",
         "deal.usage": '*用 `/deal` 记录商机：*\n• `/deal` 打开表单\n• `/deal won 12.5k Acme Corp "年度许可"` 记录一笔赢单\n• `/deal new 40k Globex stage:proposal close:2026-12-20` 新增进行中的商机\n• `/deal won Acme` 把你与 Acme 的进行中商机标记为赢单\n• `/deal lost Initech competitor:Globex reason:price` 把与 Initech 的商机标记为丢单\n• `/deal list` 查看你的进行中商机\n金额写法：`12500`、`12,500`、`12.5k`、`1.2m`、`$12,500`、`€900`、`USD 4000`、`¥12万`、`1.5亿`。',
         "deal.error.unknown_verb": "我不认识 `{verb}`。",
         "deal.error.amount_missing": "请给出金额，例如 `/deal new 40k Globex`。",

@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "feedback.summary": "private feedback (optionally anonymous), or ask peers for feedback on someone",
         "feedback.usage": "*Private feedback with `/feedback`:*\n• `/feedback @li The demo was clear; next time show pricing earlier.` sends it to li in a DM, with your name\n• `/feedback @li … --anon` sends it anonymously: li can reply through dealbell but never learns who you are\n• `/feedback request @rep from @a @b` (managers) asks a and b for feedback on rep; the answers come to you\n• `/feedback help` shows this\nFeedback goes to one person at a time and is at most {limit} characters.",
         "feedback.sent": ":white_check_mark: Sent to <@{user}>. They can reply through dealbell.",
         "feedback.sent_anonymously": ":white_check_mark: Sent to <@{user}> anonymously. They can reply through dealbell, but won't see who you are.",
@@ -55,6 +56,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "feedback.answer.done_anonymously": ":white_check_mark: You sent your feedback on <@{subject}> to <@{manager}> anonymously. Thank you!",
     },
     "zh": {
+        "feedback.summary": "私下反馈（可匿名），或请同事为某人提供反馈",
         "feedback.usage": "*用 `/feedback` 发送私下反馈：*\n• `/feedback @li 演示很清楚，下次可以早点讲价格。` 以你的名义私信给 li\n• `/feedback @li … --anon` 匿名发送：li 可以通过 dealbell 回复，但永远不会知道你是谁\n• `/feedback request @rep from @a @b`（经理）请 a 和 b 对 rep 给出反馈，回复会发给你\n• `/feedback help` 显示本说明\n每次只能发给一个人，最多 {limit} 个字符。",
         "feedback.sent": ":white_check_mark: 已发送给 <@{user}>。对方可以通过 dealbell 回复。",
         "feedback.sent_anonymously": ":white_check_mark: 已匿名发送给 <@{user}>。对方可以通过 dealbell 回复，但看不到你是谁。",

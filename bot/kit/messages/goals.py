@@ -2,6 +2,8 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "goals.summary": "individual and team goals with progress",
+        "goals.scorecard.summary": "a rep's assessment for a period",
         "goals.usage": (
             "*Goals with `/goal`:*\n"
             "• `/goal` shows your goals and the team's for this month, quarter and year\n"
@@ -63,6 +65,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "goals.scorecard.head": "Rep | Revenue | Goal | Won | Win rate | Activities | CSAT | Kudos | Feedback",
     },
     "zh": {
+        "goals.summary": "个人和团队目标及进度",
+        "goals.scorecard.summary": "销售在一段时间内的评估",
         "goals.usage": (
             "*用 `/goal` 管理目标：*\n"
             "• `/goal` 查看你和团队本月、本季度、今年的目标\n"

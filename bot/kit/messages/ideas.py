@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "ideas.summary": "the idea box, and the month's top ideas",
         "ideas.usage": (
             "*Share ideas with `/idea`:*\n"
             "• `/idea Share call recordings in #wins` posts your idea to {channel} for the team to upvote\n"
@@ -32,6 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ideas.top.none": "No ideas were shared in {month}.",
     },
     "zh": {
+        "ideas.summary": "创意箱，以及本月最佳创意",
         "ideas.usage": (
             "*用 `/idea` 分享想法：*\n"
             "• `/idea 在 #wins 分享通话录音` 会把你的想法发到 {channel}，供团队点赞\n"

@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "intel.summary": "competitor notes, and win/loss against each competitor",
         "intel.usage": (
             "*Competitor intel with `/intel`:*\n"
             '• `/intel Globex "launched a cheaper tier"` records a note (at most {limit} characters)\n'
@@ -35,6 +36,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
     },
     "zh": {
+        "intel.summary": "竞争对手情报，以及对每个对手的输赢",
         "intel.usage": (
             "*用 `/intel` 记录竞品情报：*\n"
             '• `/intel Globex "推出了更便宜的版本"` 记录一条笔记（最多 {limit} 个字符）\n'

@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "kudos.summary": "thank peers, tagged with the team's values; `stats` for your kudos",
         "kudos.usage": (
             "*Thank your peers with `/kudos`:*\n"
             "• `/kudos @ana @li for the Acme demo #teamwork` gives kudos, with optional value tags\n"
@@ -67,6 +68,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "settings.no": "no",
     },
     "zh": {
+        "kudos.summary": "感谢同事，并标注团队价值观；`stats` 查看你的点赞",
         "kudos.usage": (
             "*用 `/kudos` 感谢同事：*\n"
             "• `/kudos @ana @li 感谢 Acme 演示 #teamwork` 送出点赞，可带价值观标签\n"

@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "leaderboard.summary": "who leads this week, month, quarter or year",
         "leaderboard.usage": (
             "*See who is leading with `/leaderboard`:*\n"
             "• `/leaderboard` this week's revenue, deals and kudos\n"
@@ -37,6 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "leaderboard.footer": "{start} – {end} ({zone}). Arrows compare with {previous}'s final ranks.",
     },
     "zh": {
+        "leaderboard.summary": "本周、本月、本季度或本年的排行榜",
         "leaderboard.usage": (
             "*用 `/leaderboard` 查看谁在领先：*\n"
             "• `/leaderboard` 本周的成交金额、赢单数和点赞\n"

@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "lead.summary": "a new lead, for the least-loaded rep",
         "lead.usage": (
             "*Add leads with `/lead`; each goes to the least-loaded rep:*\n"
             '• `/lead new "Globex" source:web` adds a lead\n'
@@ -62,6 +63,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lead.modal.submit": "Add lead",
     },
     "zh": {
+        "lead.summary": "新线索，分给负载最低的销售",
         "lead.usage": (
             "*用 `/lead` 添加线索，线索会分给当前负担最轻的销售：*\n"
             '• `/lead new "Globex" source:web` 添加线索\n'

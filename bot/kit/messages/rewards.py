@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "rewards.summary": "awards, points and the reward catalogue",
         "rewards.usage": (
             "*Points and rewards with `/reward`:*\n"
             "• `/reward points` shows your points and their recent movements\n"
@@ -96,6 +97,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "rewards.nomination.already": "That nomination was already decided.",
     },
     "zh": {
+        "rewards.summary": "奖项、积分和奖励目录",
         "rewards.usage": (
             "*用 `/reward` 查看积分和兑换奖励：*\n"
             "• `/reward points` 查看你的积分和最近的变动\n"

@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "standups.summary": "async standups, holidays and out-of-office",
         "standups.usage": (
             "*Async standups*\n"
             "• `/standup setup` a new standup: channel, people, questions, days and time (managers)\n"
@@ -115,6 +116,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "standups.error.in_no_standup": "You are not in any standup, so there is nothing to skip.",
     },
     "zh": {
+        "standups.summary": "异步站会、节假日和休假",
         "standups.usage": (
             "*异步站会*\n"
             "• `/standup setup` 新建站会：频道、成员、问题、日期和时间（经理）\n"

@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "team.summary": "the roster: roles, duties, titles and workload",
         "team.usage": (
             "*Your team with `/team`:*\n"
             "• `/team` shows the roster (only to you); `/team post` posts it here\n"
@@ -77,6 +78,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
     },
     "zh": {
+        "team.summary": "团队名单：角色、职责、头衔和负载",
         "team.usage": (
             "*用 `/team` 了解团队：*\n"
             "• `/team` 查看团队名单（仅你可见）；`/team post` 发到当前频道\n"

@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "training.summary": "training sessions and team events",
         "training.usage": (
             "*Training sessions and team events with `/training`:*\n"
             "• `/training` lists what's coming up and the sessions you attended\n"
@@ -65,6 +66,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "training.list.none_attended": "You haven't been marked present at any session yet.",
     },
     "zh": {
+        "training.summary": "培训和团队活动",
         "training.usage": (
             "*用 `/training` 管理培训和团队活动：*\n"
             "• `/training` 列出即将进行的活动和你参加过的培训\n"

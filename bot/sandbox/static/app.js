@@ -769,7 +769,7 @@ function switchUser(id) {
 }
 
 async function start() {
-  app.commands = await (await fetch("/static/commands.json")).json();
+  app.commands = await (await fetch("/api/commands")).json();
   document.getElementById("composer").addEventListener("submit", send);
   const input = document.getElementById("composer-input");
   input.addEventListener("input", () => { app.suggestion = 0; renderAutocomplete(); });

@@ -1,0 +1,126 @@
+"""What a feature is, and how the app finds them: each package under `handlers/` declares one `FEATURE`.
+
+A declaration names everything Slack needs to know of the feature — its slash commands (with the
+description and usage hint the manifest and the sandbox show, and the catalogue key of its line in
+`/dealbell help`), the actions, views and events it listens to, and any middleware. The app factory
+registers every declaration it discovers, wrapping each listener in `guarded` here and nowhere else;
+`tests/test_manifest.py` generates the manifest's command list from the same declarations.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Protocol
+
+from bot.kit.i18n import extend_catalogue, t
+from handlers.errors import guarded
+
+Listener = Callable[..., Awaitable[None]]
+COMMANDS_URL = "https://dealbell.example.com/slack/events"  # the manifest's placeholder, as an admin edits it
+
+
+class ListenerRegistry(Protocol):
+    """The part of Bolt's AsyncApp a feature registers with (a test can stand in for it)."""
+
+    def command(self, command: str) -> Callable[[Listener], Any]: ...
+    def action(self, constraints: str | re.Pattern) -> Callable[[Listener], Any]: ...
+    def view(self, constraints: str | re.Pattern) -> Callable[[Listener], Any]: ...
+    def event(self, event: str) -> Callable[[Listener], Any]: ...
+    def use(self, *args: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # "/deal"
+    listener: Listener
+    description: str  # what Slack's command picker shows (manifest.yml, the sandbox)
+    usage_hint: str  # likewise
+    summary: str  # catalogue key of the command's line in `/dealbell help`
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    commands: tuple[Command, ...] = ()
+    actions: Mapping[str | re.Pattern, Listener] = field(default_factory=dict)
+    views: Mapping[str, Listener] = field(default_factory=dict)
+    events: Mapping[str, Listener] = field(default_factory=dict)
+    middleware: tuple[Callable[..., Awaitable[None]], ...] = ()
+    # Catalogue entries the feature brings along ({"en": {...}, "zh": {...}}); most features keep
+    # theirs in bot/kit/messages/<feature>.py instead.
+    messages: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Listeners run through `guarded` unless a feature says why not (a failure must reach Slack).
+    unguarded_because: str = ""
+
+    def register(self, app: ListenerRegistry) -> None:
+        extend_catalogue(self.messages)
+        wrap = (lambda listener: listener) if self.unguarded_because else guarded
+        for command in self.commands:
+            app.command(command.name)(wrap(command.listener))
+        for action_id, listener in self.actions.items():
+            app.action(action_id)(wrap(listener))
+        for callback_id, listener in self.views.items():
+            app.view(callback_id)(wrap(listener))
+        for event, listener in self.events.items():
+            app.event(event)(wrap(listener))
+        for middleware in self.middleware:
+            app.use(middleware)
+
+
+def discover(package: ModuleType | None = None) -> tuple[Feature, ...]:
+    """The `FEATURE` of every sub-package of `handlers` (or `package`), in name order.
+
+    Nothing lists them by hand: a new folder under handlers/ with a declaration is a new feature.
+    """
+    if package is None:
+        import handlers as package
+    features = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
+        if not info.ispkg:
+            continue  # errors, middleware, replies: shared by the features, not features
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        feature = getattr(module, "FEATURE", None)
+        if not isinstance(feature, Feature):
+            raise TypeError(f"{module.__name__} declares no FEATURE (handlers.features.Feature)")
+        features.append(feature)
+    return tuple(features)
+
+
+def commands(features: Iterable[Feature]) -> list[Command]:
+    """Every declared slash command, `/dealbell` (the index of the rest) last."""
+    found = [command for feature in features for command in feature.commands]
+    return sorted(found, key=lambda command: (command.name == "/dealbell", command.name))
+
+
+def manifest_commands(features: Iterable[Feature], url: str = COMMANDS_URL) -> list[dict[str, Any]]:
+    """The `features.slash_commands` list of manifest.yml, as the declarations say it should be."""
+    return [
+        {
+            "command": command.name,
+            "url": url,
+            "description": command.description,
+            "usage_hint": command.usage_hint,
+            "should_escape": True,
+        }
+        for command in commands(features)
+    ]
+
+
+def sandbox_commands(features: Iterable[Feature]) -> list[dict[str, str]]:
+    """What the sandbox's composer offers (bot/sandbox serves it at /api/commands)."""
+    return [
+        {"command": command.name, "description": command.description, "usage_hint": command.usage_hint}
+        for command in commands(features)
+    ]
+
+
+def help_text(features: Iterable[Feature], locale: str | None) -> str:
+    """`/dealbell help`: one line per declared command, in the member's language."""
+    lines = [t(locale, "admin.help.title")]
+    lines += [f"• `{command.name}` {t(locale, command.summary)}" for command in commands(features)]
+    return "\n".join(lines)
