@@ -7,7 +7,6 @@ from typing import Any
 import yaml
 
 from bot.app import LISTENER_MODULES
-from bot.installations import BOT_SCOPES
 from bot.sandbox.strict import METHOD_SCOPES
 
 
@@ -76,12 +75,6 @@ async def test_the_running_app_answers_every_declared_command(app, repo_root):
         reply = await app.send.command(command["command"], "help")
         assert reply.status == 200, command["command"]
         assert reply.text, command["command"]
-
-
-def test_the_manifest_asks_for_exactly_the_scopes_an_oauth_install_requests(repo_root):
-    """The sandbox's fake Slack grants BOT_SCOPES (the manifest does not ship with the package), the
-    tests' grants the manifest's: the two lists must agree."""
-    assert list(load_manifest(repo_root)["oauth_config"]["scopes"]["bot"]) == list(BOT_SCOPES)
 
 
 def test_every_method_the_bot_calls_is_granted_its_scope(repo_root):
