@@ -29,4 +29,13 @@ class FakeSlack(fake_slack.FakeSlack):
         assert not self.refusals, f"Slack would have refused what the bot sent: {self.refusals}"
 
 
-__all__ = ["BOT_USER", "MANIFEST", "TEAM_ID", "Call", "FakeSlack", "Refusal", "default_user", "manifest_bot_scopes"]
+__all__ = [
+    "BOT_USER",
+    "MANIFEST",
+    "TEAM_ID",
+    "Call",
+    "FakeSlack",
+    "Refusal",
+    "default_user",
+    "manifest_bot_scopes",
+]

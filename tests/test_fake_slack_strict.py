@@ -64,7 +64,9 @@ def test_a_text_object_holds_1_to_3000_characters():
 
 def test_no_field_of_a_section_may_be_empty():
     assert_taken([{"type": "section", "fields": [mrkdwn("*Amount*\n40k")]}])
-    assert_refused([{"type": "section", "fields": [mrkdwn("*Amount*"), mrkdwn("")]}], "/blocks/0/fields/1/text")
+    assert_refused(
+        [{"type": "section", "fields": [mrkdwn("*Amount*"), mrkdwn("")]}], "/blocks/0/fields/1/text"
+    )
 
 
 def test_a_section_has_at_most_10_fields():
@@ -134,7 +136,10 @@ def test_private_metadata_holds_at_most_3000_characters():
 def test_slack_sdk_checks_the_shapes_it_knows():
     assert_refused([{"type": "no_such_block"}], "/blocks/0")
     assert_refused([{"type": "section"}], "/blocks/0")  # neither text nor fields
-    bad_button = {"type": "actions", "elements": [{"type": "button", "text": plain("x" * 76), "action_id": "a"}]}
+    bad_button = {
+        "type": "actions",
+        "elements": [{"type": "button", "text": plain("x" * 76), "action_id": "a"}],
+    }
     assert_refused([bad_button], "/blocks/0")
     assert any("/view" in p for p in strict.view_errors({"type": "modal", "blocks": [section()]}))  # no title
 
@@ -167,7 +172,10 @@ def test_missing_scope_names_what_is_needed_and_what_was_provided():
     assert strict.scope_refusal("conversations.history", {"channel": "D1"}, ["channels:history"]) == {
         "ok": False, "error": "missing_scope", "needed": "im:history", "provided": "channels:history",
     }  # fmt: skip
-    assert strict.scope_refusal("no.such.method", {}, ["chat:write"]) == {"ok": False, "error": "unknown_method"}
+    assert strict.scope_refusal("no.such.method", {}, ["chat:write"]) == {
+        "ok": False,
+        "error": "unknown_method",
+    }
 
 
 async def test_the_fake_answers_missing_scope_through_the_web_api():

@@ -188,21 +188,28 @@ def _limit_errors(node: Any, pointer: str) -> Iterator[str]:
     kind = node.get("type")
     if kind in TEXT_TYPES and "text" in node:
         yield from _text_errors(node["text"], f"{pointer}/text", TEXT_MAX)
-    if kind == "header" and isinstance(node.get("text"), dict) and len(str(node["text"].get("text"))) > HEADER_MAX:
+    if (
+        kind == "header"
+        and isinstance(node.get("text"), dict)
+        and len(str(node["text"].get("text"))) > HEADER_MAX
+    ):
         yield error(f"must be less than {HEADER_MAX + 1} characters", f"{pointer}/text/text")
-    if kind == "section" and isinstance(node.get("fields"), list) and len(node["fields"]) > FIELDS_MAX:
-        yield error(f"must contain no more than {FIELDS_MAX} items", f"{pointer}/fields")
-    if kind == "context" and isinstance(node.get("elements"), list):
-        if not 1 <= len(node["elements"]) <= CONTEXT_ELEMENTS_MAX:
-            yield error(f"must contain 1 to {CONTEXT_ELEMENTS_MAX} items", f"{pointer}/elements")
-    if "options" in node and kind != "option" and isinstance(node["options"], list):
-        if not 1 <= len(node["options"]) <= OPTIONS_MAX:
-            yield error(f"must contain 1 to {OPTIONS_MAX} items", f"{pointer}/options")
+    if kind == "section":
+        yield from _count_errors(node.get("fields"), 0, FIELDS_MAX, f"{pointer}/fields")
+    if kind == "context":
+        yield from _count_errors(node.get("elements"), 1, CONTEXT_ELEMENTS_MAX, f"{pointer}/elements")
+    if kind != "option":  # select menus, checkboxes, radio buttons and overflow menus
+        yield from _count_errors(node.get("options"), 1, OPTIONS_MAX, f"{pointer}/options")
     if kind == "button" and len(str(node.get("value") or "")) > BUTTON_VALUE_MAX:
         yield error(f"must be less than {BUTTON_VALUE_MAX + 1} characters", f"{pointer}/value")
     for key, value in node.items():
         if isinstance(value, dict | list):
             yield from _limit_errors(value, f"{pointer}/{key}")
+
+
+def _count_errors(items: Any, least: int, most: int, pointer: str) -> Iterator[str]:
+    if isinstance(items, list) and not least <= len(items) <= most:
+        yield error(f"must contain {least} to {most} items", pointer)
 
 
 def _text_errors(text: Any, pointer: str, most: int) -> Iterator[str]:
