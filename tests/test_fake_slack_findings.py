@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from storage.models import Customer, Deal, Workspace
+from storage.models import DEFAULT_VALUES, Customer, Deal, Workspace
 from tests.handlers.test_leads import new_lead, setup
 
 
@@ -50,3 +50,42 @@ async def test_an_imported_lead_source_with_pipes_keeps_the_lead_dms_two_fields(
     assert dm.ok, app.fake.refusals
     fields = [f["text"] for b in dm.args["blocks"] if "fields" in b for f in b["fields"]]
     assert fields == ["*Source*\nweb||ads", "*Amount*\n\u2014"], fields
+
+
+async def test_the_last_kudos_value_cannot_be_removed(app):
+    """`/dealbell values remove` emptied the list (the settings form refuses that): /kudos then opened a
+    select with no options, which Slack refuses, and with value-required on no kudos could be sent."""
+    app.fake.add_user("U0009", is_owner=True)
+    for value in ("teamwork", "customer-first", "ownership"):
+        await app.send.command("/dealbell", f"values remove {value}", user="U0009")
+
+    reply = await app.send.command("/dealbell", "values remove innovation", user="U0009")
+
+    assert "at least one value" in reply.text and "#innovation" in reply.text
+    async with app.db.session() as session:
+        assert (await session.scalar(select(Workspace))).values == ["innovation"]
+    await app.send.command("/dealbell", "kudos value-required on", user="U0009")
+    await app.send.command("/kudos", "", trigger_id="trigger.kudos")
+    [opened] = await app.fake.wait_for("views.open")
+    assert opened.ok, app.fake.refusals
+    options = [
+        o["value"] for b in opened.args["view"]["blocks"] for o in b.get("element", {}).get("options", [])
+    ]
+    assert options == ["innovation"]
+    sent = await app.send.command("/kudos", "<@U0002|ana> for the demo #innovation")
+    assert "Kudos sent" in sent.text
+
+
+async def test_a_values_list_emptied_before_the_fix_falls_back_to_the_defaults(app):
+    await app.send.command("/kudos", "help")  # the workspace exists
+    async with app.db.session() as session:
+        await session.execute(update(Workspace).values(kudos_values=[]))
+
+    await app.send.command("/kudos", "", trigger_id="trigger.kudos")
+
+    [opened] = await app.fake.wait_for("views.open")
+    assert opened.ok, app.fake.refusals
+    options = [
+        o["value"] for b in opened.args["view"]["blocks"] for o in b.get("element", {}).get("options", [])
+    ]
+    assert options == list(DEFAULT_VALUES)
