@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.installations import BOT_SCOPES
 from bot.sandbox import strict
+from bot.sandbox.workspace import SandboxSlack
 from tests.fake_slack import FakeSlack, manifest_bot_scopes
 
 
@@ -220,3 +223,53 @@ def test_the_manifest_grants_every_scope_the_bot_needs():
     granted = set(manifest_bot_scopes())
     for method, scopes in strict.METHOD_SCOPES.items():
         assert not scopes or set(scopes) & granted, method
+
+
+async def post_response_url(url: str, body: dict[str, Any]) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as session, session.post(url, json=body) as response:
+        return response.status, await response.text()
+
+
+async def test_a_response_url_refuses_invalid_blocks_with_400():
+    fake = await FakeSlack().start()
+    try:
+        assert await post_response_url(fake.response_url(), {"text": "fine", "blocks": [section()]}) == (
+            200,
+            "ok",
+        )
+        status, text = await post_response_url(fake.response_url(), {"text": "t", "blocks": [section("")]})
+        assert (status, text) == (400, "invalid_blocks")
+        assert [r.error for r in fake.refusals] == ["invalid_blocks"]
+    finally:
+        fake.refusals.clear()
+        await fake.stop()
+
+
+async def test_the_sandboxs_slack_is_as_strict():
+    """It grants what an install asks for (BOT_SCOPES, equal to the manifest's) and shows nothing Slack
+    would refuse."""
+    slack = await SandboxSlack().start()
+    try:
+        assert slack.scopes == BOT_SCOPES
+        slack.add_channel("C0001", "general")
+        url = slack.response_url_for("U0001", "C0001")
+        assert (await post_response_url(url, {"text": "t", "blocks": [section("")]}))[0] == 400
+        assert slack.timeline == []
+        client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url)
+        with pytest.raises(SlackApiError) as refused:
+            await client.chat_postMessage(
+                channel="C0001", text="t", blocks=[{"type": "header", "text": plain("x" * 151)}]
+            )
+        assert refused.value.response["error"] == "invalid_blocks"
+        assert slack.timeline == []
+        assert [r.error for r in slack.refusals] == ["invalid_blocks", "invalid_blocks"]
+    finally:
+        await slack.stop()
+    narrow = await SandboxSlack(scopes=["chat:write"]).start()
+    try:
+        client = AsyncWebClient(token="xoxb-test", base_url=narrow.api_url)
+        with pytest.raises(SlackApiError) as refused:
+            await client.files_upload_v2(channel="C0001", content=b"x", filename="x.csv")
+        assert refused.value.response["error"] == "missing_scope"
+    finally:
+        await narrow.stop()
