@@ -115,6 +115,30 @@ def test_checkboxes_need_an_option_too():
     assert_refused([block], "/blocks/0/element/options")
 
 
+@pytest.mark.parametrize("kind", ["checkboxes", "radio_buttons"])
+def test_checkboxes_and_radio_buttons_have_at_most_10_options(kind):
+    def block(count: int) -> dict[str, Any]:
+        options = [option(str(i)) for i in range(count)]
+        return {"type": "input", "label": plain("Pick"), "element": {"type": kind, "action_id": "v", "options": options}}  # fmt: skip
+
+    assert_taken([block(10)])
+    assert_refused([block(11)], "/blocks/0/element/options")
+
+
+def test_an_overflow_menu_has_at_most_5_options():
+    def block(count: int) -> dict[str, Any]:
+        menu = {"type": "overflow", "action_id": "o", "options": [option(str(i)) for i in range(count)]}
+        return {"type": "section", "text": mrkdwn("x"), "accessory": menu}
+
+    assert_taken([block(5)])
+    assert_refused([block(6)], "/blocks/0/accessory/options")
+
+
+def test_an_options_text_holds_at_most_75_characters():
+    assert_taken([select_block([option("x" * 75)])])
+    assert_refused([select_block([option("x" * 76)])], "/blocks/0/element/options/0/text/text")
+
+
 # --- elements and views -------------------------------------------------------------------------------
 
 

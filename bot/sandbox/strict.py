@@ -78,7 +78,9 @@ TEXT_MAX = 3000  # a text object's text: 1–3000 characters
 HEADER_MAX = 150
 MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100  # modals and the App Home alike
-OPTIONS_MAX = 100  # select menus, checkboxes and radio buttons: 1–100 options
+OPTIONS_MAX = 100  # a select menu's options: 1–100
+FEW_OPTIONS_MAX = {"checkboxes": 10, "radio_buttons": 10, "overflow": 5}  # these elements take fewer
+OPTION_TEXT_MAX = 75  # an option's text (and description)
 BUTTON_VALUE_MAX = 2000
 VIEW_LABEL_MAX = 24  # a modal's title, submit and close
 PRIVATE_METADATA_MAX = 3000
@@ -198,13 +200,23 @@ def _limit_errors(node: Any, pointer: str) -> Iterator[str]:
         yield from _count_errors(node.get("fields"), 0, FIELDS_MAX, f"{pointer}/fields")
     if kind == "context":
         yield from _count_errors(node.get("elements"), 1, CONTEXT_ELEMENTS_MAX, f"{pointer}/elements")
-    if kind != "option":  # select menus, checkboxes, radio buttons and overflow menus
-        yield from _count_errors(node.get("options"), 1, OPTIONS_MAX, f"{pointer}/options")
+    if "options" in node:  # select menus, checkboxes, radio buttons, overflow menus
+        most = FEW_OPTIONS_MAX.get(str(kind), OPTIONS_MAX)
+        yield from _count_errors(node["options"], 1, most, f"{pointer}/options")
+        for index, choice in enumerate(node["options"] if isinstance(node["options"], list) else []):
+            yield from _option_errors(choice, f"{pointer}/options/{index}")
     if kind == "button" and len(str(node.get("value") or "")) > BUTTON_VALUE_MAX:
         yield error(f"must be less than {BUTTON_VALUE_MAX + 1} characters", f"{pointer}/value")
     for key, value in node.items():
         if isinstance(value, dict | list):
             yield from _limit_errors(value, f"{pointer}/{key}")
+
+
+def _option_errors(choice: Any, pointer: str) -> Iterator[str]:
+    for name in ("text", "description"):
+        label = choice.get(name) if isinstance(choice, dict) else None
+        if isinstance(label, dict) and len(str(label.get("text", ""))) > OPTION_TEXT_MAX:
+            yield error(f"must be less than {OPTION_TEXT_MAX + 1} characters", f"{pointer}/{name}/text")
 
 
 def _count_errors(items: Any, least: int, most: int, pointer: str) -> Iterator[str]:
