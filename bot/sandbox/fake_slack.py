@@ -408,8 +408,8 @@ class FakeSlack:
             call.status, call.ok = 200, True
             return None
         call.status, call.ok = 400, False
-        self.refusals.append(Refusal("response_url", code, tuple(strict.message_errors(
-            call.args.get("blocks"), call.args.get("attachments")))))  # fmt: skip
+        problems = strict.message_errors(call.args.get("blocks"), call.args.get("attachments"))
+        self.refusals.append(Refusal("response_url", code, tuple(problems)))
         return web.Response(status=400, text=code)
 
     # --- Socket Mode ------------------------------------------------------------------------------
