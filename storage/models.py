@@ -130,7 +130,8 @@ class Workspace(Base):
 
     @property
     def values(self) -> list[str]:
-        return list(self.kudos_values) if self.kudos_values is not None else list(DEFAULT_VALUES)
+        # An empty list (left by `values remove` before it kept the last value) counts as unset.
+        return list(self.kudos_values) if self.kudos_values else list(DEFAULT_VALUES)
 
     @property
     def working_weekdays(self) -> list[int]:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from storage.db import insert_ignoring_conflicts
+from storage.errors import UserError
 from storage.models import (
     Base,
     Member,
@@ -304,4 +305,9 @@ def with_value(workspace: Workspace, name: str) -> list[str]:
 
 
 def without_value(workspace: Workspace, name: str) -> list[str]:
-    return [v for v in workspace.values if v != name]
+    """The values without `name`. The last one stays: kudos are tagged from this list (with a value
+    required, a kudos needs one), and the settings form refuses an empty list too."""
+    values = [v for v in workspace.values if v != name]
+    if not values:
+        raise UserError("settings.kudos.last_value", value=name)
+    return values

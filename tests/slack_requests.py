@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 
 import aiohttp
 
+from bot.sandbox import strict
+
 PAYLOADS = Path(__file__).parent / "payloads"
 _ids = itertools.count(1)
 
@@ -41,6 +43,20 @@ class Reply:
         return json.loads(self.text) if self.text else None
 
 
+def refused_acknowledgement(reply: Reply) -> list[str]:
+    """What Slack would refuse in the body the app acknowledged with: a message (a command's answer)
+    or a view (a submission's response_action update/push), checked as strictly as the fake Slack."""
+    try:
+        body = reply.json
+    except ValueError:
+        return []  # plain text or empty: nothing Block Kit in it
+    if not isinstance(body, dict):
+        return []
+    if body.get("response_action") in ("update", "push"):
+        return strict.view_errors(body.get("view"))
+    return strict.message_errors(body.get("blocks"), body.get("attachments"))
+
+
 class SlackSender:
     """Builds Slack's requests and signs them with the app's signing secret."""
 
@@ -63,7 +79,10 @@ class SlackSender:
             session.post(self.url, data=body, headers=all_headers) as r,
         ):
             text = await r.text()
-            return Reply(r.status, text, time.monotonic() - started)
+            reply = Reply(r.status, text, time.monotonic() - started)
+        refused = refused_acknowledgement(reply)
+        assert not refused, f"Slack would refuse the app's acknowledgement: {refused}"
+        return reply
 
     async def form(self, fields: dict[str, Any]) -> Reply:
         return await self.post(urlencode(fields).encode(), "application/x-www-form-urlencoded")

@@ -6,6 +6,7 @@ from typing import Any
 
 import yaml
 
+from bot.sandbox.strict import METHOD_SCOPES
 from handlers.features import discover, manifest_commands
 
 
@@ -80,3 +81,12 @@ async def test_the_running_app_answers_every_declared_command(app, repo_root):
         reply = await app.send.command(command["command"], "help")
         assert reply.status == 200, command["command"]
         assert reply.text, command["command"]
+
+
+def test_every_method_the_bot_calls_is_granted_its_scope(repo_root):
+    """files_upload_v2 (CSV exports, charts) calls files.getUploadURLExternal and
+    files.completeUploadExternal, which need files:write."""
+    granted = set(load_manifest(repo_root)["oauth_config"]["scopes"]["bot"])
+    assert "files:write" in granted
+    for method, scopes in METHOD_SCOPES.items():
+        assert not scopes or set(scopes) & granted, method

@@ -1,7 +1,10 @@
 """A fake of the Slack Web API on 127.0.0.1: records every call and answers like Slack does.
 
 Also serves the response_url endpoint (POST /response/<key>) and a Socket Mode WebSocket (/socket).
-The answer shapes follow tests/payloads (copied from the product's shared payload shapes).
+The answer shapes follow tests/payloads (copied from the product's shared payload shapes). It is as
+strict as Slack (bot.sandbox.strict): a method without its granted scope answers `missing_scope`, and
+blocks, views and attachments Slack would refuse answer `invalid_blocks` and the like; every such
+refusal is also kept in `refusals`.
 """
 
 from __future__ import annotations
@@ -11,11 +14,15 @@ import contextlib
 import itertools
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
+
+from bot.installations import BOT_SCOPES
+from bot.sandbox import strict
 
 TEAM_ID = "T0001"
 BOT_USER = "UBOT"
@@ -29,6 +36,15 @@ class Call:
     at: float = field(default_factory=time.monotonic)
     status: int | None = None  # the HTTP status answered (set once answered)
     ok: bool | None = None  # whether the answer was ok: a 429, a 5xx or an error is not a delivery
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A call real Slack would refuse for what the bot sent: a missing scope or invalid Block Kit."""
+
+    method: str
+    error: str  # Slack's error code: missing_scope, invalid_blocks, invalid_arguments, …
+    details: tuple[str, ...] = ()  # the scope needed, or Slack's "[ERROR] … [json-pointer:…]" lines
 
 
 def default_user(user_id: str) -> dict[str, Any]:
@@ -49,7 +65,11 @@ def default_user(user_id: str) -> dict[str, Any]:
 
 
 class FakeSlack:
-    def __init__(self) -> None:
+    def __init__(self, scopes: Iterable[str] | None = None) -> None:
+        # The bot scopes the app was granted (what the manifest asks for); a method needing another
+        # answers missing_scope.
+        self.scopes: tuple[str, ...] = tuple(BOT_SCOPES if scopes is None else scopes)
+        self.refusals: list[Refusal] = []
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.errors: dict[str, list[str]] = {}  # method -> queued Slack error codes
@@ -263,9 +283,21 @@ class FakeSlack:
         if self.errors.get(method):
             call.status, call.ok = 200, False
             return web.json_response({"ok": False, "error": self.errors[method].pop(0)})
+        refused = self._refused(method, args)
+        if refused is not None:
+            call.status, call.ok = 200, False
+            return web.json_response(refused)
         answer = self._answer(method, args, token)
         call.status, call.ok = 200, bool(answer.get("ok"))
         return web.json_response(answer)
+
+    def _refused(self, method: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        """Slack's refusal of this call (scope first, then the payload), remembered; None if it is fine."""
+        answer = strict.scope_refusal(method, args, self.scopes) or strict.payload_refusal(method, args)
+        if answer is not None:
+            details = answer.get("errors") or ([answer["needed"]] if "needed" in answer else [])
+            self.refusals.append(Refusal(method, answer["error"], tuple(details)))
+        return answer
 
     def _oauth_access(self, args: dict[str, Any]) -> dict[str, Any]:
         """oauth.v2.access: exchange an install code, or (token rotation) a refresh token, for a bot token."""
@@ -284,7 +316,7 @@ class FakeSlack:
         self.token_teams[token] = team_id
         self.refresh_tokens[refresh] = team_id
         return {"ok": True, "app_id": "A0001", "authed_user": {"id": installer},
-                "scope": "commands,chat:write,users:read", "token_type": "bot", "access_token": token,
+                "scope": ",".join(self.scopes), "token_type": "bot", "access_token": token,
                 "refresh_token": refresh, "expires_in": self.token_lifetime, "bot_user_id": BOT_USER,
                 "team": {"id": team_id, "name": team_name}, "enterprise": None,
                 "is_enterprise_install": False}  # fmt: skip
@@ -364,8 +396,21 @@ class FakeSlack:
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.read()
         args = json.loads(body) if body else {}
-        await self._record(Call("response_url", args))
-        return web.Response(text="ok")
+        call = Call("response_url", args)
+        await self._record(call)
+        refused = self._refused_response(call)
+        return refused or web.Response(text="ok")
+
+    def _refused_response(self, call: Call) -> web.Response | None:
+        """What a response_url answers a message Slack would refuse (HTTP 400, the error as the body)."""
+        code = strict.response_url_refusal(call.args)
+        if code is None:
+            call.status, call.ok = 200, True
+            return None
+        call.status, call.ok = 400, False
+        problems = strict.message_errors(call.args.get("blocks"), call.args.get("attachments"))
+        self.refusals.append(Refusal("response_url", code, tuple(problems)))
+        return web.Response(status=400, text=code)
 
     # --- Socket Mode ------------------------------------------------------------------------------
 

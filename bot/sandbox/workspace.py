@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,8 +58,8 @@ def dm_channel(user_id: str) -> str:
 
 
 class SandboxSlack(FakeSlack):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, scopes: Iterable[str] | None = None) -> None:
+        super().__init__(scopes)
         self.channels: dict[str, Channel] = {}
         self.timeline: list[Message] = []
         self.modals: dict[str, list[dict[str, Any]]] = {}  # user -> stack of open views (top last)
@@ -248,7 +249,11 @@ class SandboxSlack(FakeSlack):
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.read()
         args = json.loads(body) if body else {}
-        await self._record(Call("response_url", args))
+        call = Call("response_url", args)
+        await self._record(call)
+        refused = self._refused_response(call)
+        if refused is not None:
+            return refused
         parts = request.match_info["key"].split("/")
         if len(parts) == 4 and parts[0] == "sandbox":
             self.respond(parts[1], parts[2], None if parts[3] == "-" else parts[3], args)

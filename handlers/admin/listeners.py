@@ -13,6 +13,8 @@ from bot.kit.i18n import t
 from bot.kit.mentions import channel_id
 from handlers.admin import export, settings
 from handlers.features import discover, help_text
+from handlers.replies import refusal
+from storage.errors import UserError
 from storage.models import SEGMENTS, Member, Workspace
 from storage.workspaces import CHANNEL_KINDS, set_channel, update_workspace, with_value, without_value
 
@@ -124,7 +126,10 @@ async def kudos_settings(context: AsyncBoltContext, sub: str, args: list[str]) -
         return kudos_summary(workspace, locale) + "\n" + t(locale, "settings.kudos.usage")
     if not member.is_manager:
         return ":no_entry: " + t(locale, "settings.kudos.not_manager")
-    change = kudos_change(workspace, sub, args)
+    try:
+        change = kudos_change(workspace, sub, args)
+    except UserError as error:
+        return refusal(locale, error)
     if isinstance(change, str):
         return ":warning: " + t(locale, change)
     async with context["db"].session() as session:

@@ -41,14 +41,16 @@ def summary(key: str, deal: Deal, locale: str | None) -> str:
 def deal_card(deal: Deal, locale: str | None, headline_key: str = "deal.logged") -> list[bk.Block]:
     """The owner's ephemeral view of one deal, with buttons to move it on."""
     close = deal.expected_close.isoformat() if deal.expected_close else t(locale, "deal.card.no_close")
-    field_texts = t(
-        locale,
-        "deal.card.fields",
-        customer=bk.escape(deal.customer.name),
-        amount=money_text(deal, locale),
-        stage=stage_name(deal.stage, locale),
-        close=close,
-    ).split("|")
+    # Split the template, not the filled text: a customer's name may contain `|` itself.
+    field_texts = [
+        field.format(
+            customer=bk.escape(deal.customer.name),
+            amount=money_text(deal, locale),
+            stage=stage_name(deal.stage, locale),
+            close=close,
+        )
+        for field in t(locale, "deal.card.fields").split("|")
+    ]
     card = [bk.section(summary(headline_key, deal, locale)), bk.fields(*field_texts)]
     stage = Stage(deal.stage)
     if stage == Stage.LOST and (deal.competitor or deal.lost_reason):

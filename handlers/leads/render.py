@@ -88,7 +88,9 @@ def lead_dm(deal: Deal, by: Member, how: str, locale: str | None) -> tuple[str, 
     """The assignee's DM: the lead, who sent it, and Accept / Pass back buttons naming the owner."""
     text = t(locale, "lead.dm.new", company=company(deal))
     source = bk.escape(deal.customer.source) if deal.customer.source else t(locale, "lead.none")
-    fields = t(locale, "lead.dm.fields", source=source, amount=amount_text(deal, locale)).split("|")
+    # Split the template, not the filled text: an imported customer's source may contain `|`.
+    amount = amount_text(deal, locale)
+    fields = [f.format(source=source, amount=amount) for f in t(locale, "lead.dm.fields").split("|")]
     blocks = [bk.section(text, block_id="lead"), bk.fields(*fields)]
     if deal.notes:
         notes = bk.escape(bk.truncate(deal.notes, NOTES_SHOWN))

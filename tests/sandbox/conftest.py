@@ -40,6 +40,8 @@ async def sandbox(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Sandbo
     running = await start_sandbox(f"sqlite:///{tmp_path / 'sandbox.db'}", scheduler=False)
     yield running
     await running.stop()
+    # The sandbox's fake Slack is as strict as the tests' one: nothing the bot sent may be refused.
+    assert not running.slack.refusals, f"Slack would have refused what the bot sent: {running.slack.refusals}"
 
 
 class Page:
