@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.models import Member, Training, TrainingAttendance, TrainingRsvp
-from storage.periods import known_zone
 
 MAX_TITLE = 200
 KINDS = ("training", "event")
@@ -46,11 +45,6 @@ class DueReminder:
     def key(self) -> str:
         """What makes this reminder unique: claimed once, whoever runs the job."""
         return f"{self.training.id}:{self.member.id}:{self.kind}"
-
-
-def zone_of(name: str | None, fallback: str = "UTC") -> str:
-    """`name` when it is a known time zone, else `fallback`."""
-    return known_zone(name, fallback)
 
 
 def local_to_utc(day: dt.date, at: dt.time, timezone: str) -> dt.datetime:

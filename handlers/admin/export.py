@@ -15,7 +15,7 @@ from handlers.replies import refusal
 from storage.csv_io import EXPORT_COLUMNS, EXPORT_KINDS, export_csv
 from storage.errors import UserError
 from storage.models import utcnow
-from storage.periods import Period
+from storage.periods import Period, member_zone
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ async def export_command(
         await ack(text=t(locale, "exports.usage"))
         return
     kind, period_kind = parsed
-    zone = member.timezone or workspace.timezone
+    zone = member_zone(member, workspace)
     start = end = None
     if period_kind == "all":
         key, label = "all", t(locale, "exports.period.all")

@@ -32,6 +32,7 @@ from storage.db import Database
 from storage.errors import UserError
 from storage.jobruns import claim_run, finish_run
 from storage.models import Member, Workspace, utcnow
+from storage.periods import member_zone
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ NOW_CLAIM = "standup-now"  # one `/standup now` per trigger id, however often Sl
 
 def today_for(member: Member, workspace: Workspace) -> dt.date:
     """The member's today: in their own zone, else the workspace's."""
-    return standups.today_in(standups.zone_of(member.timezone, workspace.timezone), utcnow())
+    return standups.today_in(member_zone(member, workspace), utcnow())
 
 
 def workspace_today(workspace: Workspace) -> dt.date:
