@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import leaderboard
+from storage.authority import require_manager
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.leaderboard import Ranked, rank
@@ -125,8 +126,7 @@ async def create_contest(
     now: dt.datetime,
 ) -> Created:
     """Create a contest once per `source_key`; managers only; dates checked in the workspace's zone."""
-    if not creator.is_manager:
-        raise ContestError("contests.error.not_manager")
+    require_manager(creator)
     existing = await _by_source_key(session, workspace.id, source_key)
     if existing is not None:
         return Created(existing, False)

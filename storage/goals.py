@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import leaderboard
+from storage.authority import require_manager
 from storage.errors import UserError
 from storage.followups import holidays_between
 from storage.metrics import ratio
@@ -42,8 +43,7 @@ def current_period(kind: str, now: dt.datetime, workspace: Workspace) -> Period:
 
 
 def check_goal(by: Member, member: Member | None, metric: str, target: int, period_kind: str) -> None:
-    if not by.is_manager:
-        raise GoalError("goals.error.not_manager")
+    require_manager(by)
     if metric not in GOAL_METRICS:
         raise GoalError("goals.error.bad_metric", metric=metric, metrics=", ".join(GOAL_METRICS))
     if period_kind not in GOAL_PERIODS:

@@ -38,6 +38,7 @@ from sqlalchemy import and_, case, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deals
+from storage.authority import require_manager
 from storage.errors import UserError
 from storage.models import OPEN_STAGES, Customer, Deal, Member, Role, Stage, Workspace
 from storage.money import Money
@@ -372,8 +373,7 @@ async def reassign_lead(
     session: AsyncSession, workspace: Workspace, deal_id: int, by: Member, to: Member, now: dt.datetime
 ) -> Move:
     """A manager gives an open lead to a chosen member; giving it to its owner changes nothing."""
-    if not by.is_manager:
-        raise LeadError("lead.error.not_manager")
+    require_manager(by)
     if to.workspace_id != workspace.id:
         raise LeadError("lead.error.unknown_user", user=to.slack_user_id)
     if to.is_bot:

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import ideas, points
+from storage.authority import require_manager
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.kudos import lock_member
@@ -52,11 +53,6 @@ class RewardError(UserError):
 
 
 # --- shared checks -------------------------------------------------------------------------------
-
-
-def require_manager(member: Member) -> None:
-    if not member.is_manager:
-        raise RewardError("rewards.error.managers_only")
 
 
 def canonical_title(title: str) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.activities import activities_since
+from storage.authority import require_manager
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.models import (
@@ -124,11 +125,6 @@ def check_participants(people: list[Member]) -> None:
             raise StandupError("standups.error.participant_bot", user=member.slack_user_id)
         if member.deleted:
             raise StandupError("standups.error.participant_deleted", user=member.slack_user_id)
-
-
-def require_manager(member: Member) -> None:
-    if not member.is_manager:
-        raise StandupError("standups.error.not_manager")
 
 
 async def create_standup(

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.authority import require_admin, require_manager
 from storage.errors import UserError
 from storage.models import OPEN_STAGES, Customer, Deal, Member, Role, Workspace, utcnow
 from storage.money import Money
@@ -77,8 +78,7 @@ async def get_member(session: AsyncSession, workspace_id: int, member_id: int) -
 
 
 async def _target(session: AsyncSession, workspace_id: int, by: Member, target_id: int) -> Member:
-    if not by.is_manager:
-        raise TeamError("team.error.not_manager")
+    require_manager(by)
     target = await get_member(session, workspace_id, target_id)
     if target is None:
         raise TeamError("team.error.unknown_member")
@@ -114,8 +114,8 @@ async def set_role(
     target = await _target(session, workspace_id, by, target_id)
     if target.role == role:
         return target, False
-    if Role.MANAGER.value in (role, target.role) and not by.is_workspace_admin:
-        raise TeamError("team.error.admins_only")
+    if Role.MANAGER.value in (role, target.role):
+        require_admin(by)
     return await _update(session, target, role=role), True
 
 

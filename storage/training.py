@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.authority import require_manager
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.models import Member, Training, TrainingAttendance, TrainingRsvp
@@ -101,8 +102,8 @@ async def schedule(
     """Schedule a session (managers) or a team event (anyone) once per `source_key`; (training, created)."""
     if kind not in KINDS:
         raise TrainingError("training.error.bad_kind", kind=kind)
-    if kind == "training" and not organiser.is_manager:
-        raise TrainingError("training.error.not_manager")
+    if kind == "training":
+        require_manager(organiser)
     title = check_title(title)
     if starts_at <= now:
         raise TrainingError("training.error.past")

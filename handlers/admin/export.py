@@ -11,7 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit.i18n import t
 from handlers.middleware import scope
-from handlers.replies import refusal
+from handlers.replies import not_allowed, refusal
+from storage.authority import require_manager
 from storage.csv_io import EXPORT_COLUMNS, EXPORT_KINDS, export_csv
 from storage.errors import UserError
 from storage.models import utcnow
@@ -54,8 +55,8 @@ async def export_command(
 ) -> None:
     db, workspace, member = scope(context)
     locale = member.locale
-    if not member.is_manager:
-        await ack(text=":no_entry: " + t(locale, "exports.error.not_manager"))
+    if refused := not_allowed(locale, require_manager, member):
+        await ack(text=refused)
         return
     try:
         parsed = parse_export_args(args)

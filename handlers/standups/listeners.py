@@ -17,7 +17,7 @@ from bot.kit.i18n import t
 from bot.kit.views import standup_delivery as delivery
 from bot.kit.views import standups as render
 from handlers.middleware import known_members, scope
-from handlers.replies import error_text, refusal, tell_user
+from handlers.replies import error_text, not_allowed, refusal, tell_user
 from handlers.standups.syntax import (
     FormErrors,
     StandupCommand,
@@ -28,6 +28,7 @@ from handlers.standups.syntax import (
     read_setup,
 )
 from storage import standups
+from storage.authority import MANAGERS_ONLY, require_manager
 from storage.db import Database
 from storage.errors import UserError
 from storage.jobruns import claim_run, finish_run
@@ -79,8 +80,8 @@ async def standup_command(
     if parsed.verb == "help":
         await ack(text=render.usage(locale))
     elif parsed.verb == "setup":
-        if not member.is_manager:
-            await ack(text=refusal(locale, standups.StandupError("standups.error.not_manager")))
+        if refused := not_allowed(locale, require_manager, member):
+            await ack(text=refused)
             return
         await ack()
         await client.views_open(
@@ -161,8 +162,8 @@ async def ask_now(
 ) -> None:
     """`/standup now`: prompt this channel's standups (or all) right away, once per invocation."""
     locale = member.locale
-    if not member.is_manager:
-        await ack(text=refusal(locale, standups.StandupError("standups.error.not_manager")))
+    if refused := not_allowed(locale, require_manager, member):
+        await ack(text=refused)
         return
     channel = None if parsed.sub == "all" else command.get("channel_id") or ""
     invocation = hashlib.sha256(command["trigger_id"].encode()).hexdigest()[:48]
@@ -196,7 +197,7 @@ async def ask_now(
 
 # Which input a refusal from the domain is shown under.
 SETUP_FIELD_OF_ERROR = {
-    "standups.error.not_manager": "name",
+    MANAGERS_ONLY: "name",
     "standups.error.too_many_standups": "name",
     "standups.error.name_too_long": "name",
     "standups.error.channel_missing": "channel",
