@@ -45,7 +45,7 @@ from storage.money import Money
 
 LOAD_WEIGHT_MINOR = 5_000_000  # W: open pipeline worth this many minor units weighs as one open deal
 ELIGIBLE_ROLES = (Role.REP.value, Role.ACCOUNT_MANAGER.value)
-MAX_COMPANY = 200
+MAX_COMPANY = deals.MAX_CUSTOMER  # a lead's company is its deal's customer
 MAX_NOTES = 3000
 # A source is one word: web, referral, trade-show, 展会… (letters, digits, - and _; 64 at most).
 SOURCE = re.compile(r"[^\W_][\w-]{0,63}")
@@ -105,8 +105,7 @@ def check_lead(new: NewLead) -> None:
     company = " ".join(new.company.split())
     if not company:
         raise LeadError("lead.error.company_missing")
-    if len(company) > MAX_COMPANY:
-        raise LeadError("lead.error.too_long", limit=MAX_COMPANY)
+    deals.customer_name(company)  # the customer's limit, refused as /deal refuses it
     if new.source is not None and normalise_source(new.source) != new.source:
         raise LeadError("lead.error.bad_source", source=new.source)
     if len(new.notes) > MAX_NOTES:

@@ -14,8 +14,6 @@ from storage.money import AmountError, Money, take_amount
 VERBS = {"new": "new", "add": "new", "won": "won", "win": "won", "lost": "lost", "lose": "lost",
          "list": "list", "ls": "list", "help": "help"}  # fmt: skip
 OPTION_KEYS = {"stage", "close", "competitor", "reason", "title", "notes"}
-MAX_CUSTOMER = 200
-MAX_TITLE = 300
 
 # key:"quoted value" | "quoted title" | bare word. Curly quotes too: phones and macOS type them.
 TOKEN = re.compile(
@@ -87,11 +85,7 @@ def parse_deal_command(text: str, default_currency: str) -> DealCommand:
     customer = " ".join(words).strip()
     if not customer:
         raise DealSyntaxError("deal.error.customer_missing")
-    if len(customer) > MAX_CUSTOMER:
-        raise DealSyntaxError("deal.error.too_long", field="customer", limit=MAX_CUSTOMER)
-    title = options.get("title") or " ".join(quoted).strip()
-    if len(title) > MAX_TITLE:
-        raise DealSyntaxError("deal.error.too_long", field="title", limit=MAX_TITLE)
+    title = options.get("title") or " ".join(quoted).strip()  # its limits are the domain's (create_deal)
 
     return DealCommand(
         verb=verb,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.kit.mentions import USER
 from storage.errors import UserError
-from storage.leads import MAX_COMPANY, MAX_NOTES, NewLead, normalise_source
+from storage.leads import MAX_NOTES, NewLead, normalise_source
 from storage.money import AmountError, Money, parse_amount
 
 VERBS = {"new": "new", "add": "new", "assign": "assign", "reassign": "assign", "help": "help"}
@@ -46,8 +46,6 @@ def company_of(text: str | None) -> str:
     company = " ".join((text or "").split())
     if not company:
         raise LeadSyntaxError("lead.error.company_missing")
-    if len(company) > MAX_COMPANY:
-        raise LeadSyntaxError("lead.error.too_long", limit=MAX_COMPANY)
     return company
 
 
