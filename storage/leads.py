@@ -42,6 +42,7 @@ from storage.authority import require_manager
 from storage.errors import UserError
 from storage.models import OPEN_STAGES, Customer, Deal, Member, Role, Stage, Workspace
 from storage.money import Money
+from storage.periods import workspace_zone
 
 LOAD_WEIGHT_MINOR = 5_000_000  # W: open pipeline worth this many minor units weighs as one open deal
 ELIGIBLE_ROLES = (Role.REP.value, Role.ACCOUNT_MANAGER.value)
@@ -115,7 +116,7 @@ def check_lead(new: NewLead) -> None:
 
 
 def workspace_today(workspace: Workspace, now: dt.datetime) -> dt.date:
-    return now.astimezone(ZoneInfo(workspace.timezone)).date()
+    return now.astimezone(ZoneInfo(workspace_zone(workspace))).date()
 
 
 async def lock_workspace(session: AsyncSession, workspace_id: int) -> None:

@@ -31,7 +31,7 @@ from storage.models import (
     Workspace,
     utcnow,
 )
-from storage.periods import Period
+from storage.periods import Period, workspace_zone
 
 BUILT_IN_AWARDS = {
     "sales-champion": "Sales Champion",
@@ -224,7 +224,7 @@ async def _present_members(
 
 async def candidates(session: AsyncSession, workspace: Workspace, month: Period) -> list[Candidate]:
     """Last month's leaders: revenue won in the workspace currency, kudos received, the top idea."""
-    window = month.utc_bounds(workspace.timezone)
+    window = month.utc_bounds(workspace_zone(workspace))
     found: list[Candidate] = []
     revenue = (await revenue_won(session, workspace.id, window)).get(workspace.currency, {})
     kudos = await kudos_received(session, workspace.id, window)
