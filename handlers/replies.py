@@ -24,8 +24,9 @@ def error_text(locale: str | None, error: UserError) -> str:
 
 
 def refusal(locale: str | None, error: UserError) -> str:
-    """The ephemeral answer to input that was refused: a warning sign and the reason."""
-    return ":warning: " + error_text(locale, error)
+    """The ephemeral answer to input that was refused: a sign (no entry for a role's limit) and the reason."""
+    sign = ":no_entry:" if isinstance(error, NotAllowed) else ":warning:"
+    return f"{sign} {error_text(locale, error)}"
 
 
 def not_allowed(locale: str | None, rule: Callable[[Member], None], member: Member) -> str | None:
@@ -33,7 +34,7 @@ def not_allowed(locale: str | None, rule: Callable[[Member], None], member: Memb
     try:
         rule(member)
     except NotAllowed as error:
-        return ":no_entry: " + error_text(locale, error)
+        return refusal(locale, error)
     return None
 
 

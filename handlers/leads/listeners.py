@@ -22,16 +22,12 @@ from handlers.leads.syntax import (
     source_of,
 )
 from handlers.middleware import known_members, scope
-from handlers.replies import tell_user
+from handlers.replies import refusal, tell_user
 from storage import leads
 from storage.authority import require_manager
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Deal, Member, Workspace, utcnow
-
-
-def refusal(locale: str | None, error: UserError) -> str:
-    return ":warning: " + t(locale, error.key, **render.error_params(error.params))
 
 
 async def send_lead(client: AsyncWebClient, deal: Deal, assignee: Member, by: Member, how: str) -> None:
