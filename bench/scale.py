@@ -49,7 +49,7 @@ from storage import home, leaderboard, metrics
 from storage.db import Database
 from storage.goals import goal_attainment
 from storage.models import Member, Workspace, utcnow
-from storage.periods import Period
+from storage.periods import Period, member_zone
 
 DAYS = 730  # deals, kudos and activities spread over the last two years
 CURRENCIES = ("USD",) * 19 + ("EUR",)
@@ -510,7 +510,7 @@ async def weekly_leaderboard(
 async def monthly_leaderboard(
     session: AsyncSession, workspace: Workspace, manager: Member, now: dt.datetime
 ) -> None:
-    zone = leaderboard.zone_of(manager, workspace)
+    zone = member_zone(manager, workspace)
     period, boards = await _boards(session, workspace, "month", zone, now)
     leaderboard_view.on_demand(boards, period, zone, manager.locale)
 
@@ -518,7 +518,7 @@ async def monthly_leaderboard(
 async def manager_digest(
     session: AsyncSession, workspace: Workspace, manager: Member, now: dt.datetime
 ) -> None:
-    zone = leaderboard.zone_of(manager, workspace)
+    zone = member_zone(manager, workspace)
     today = now.astimezone(ZoneInfo(zone)).date()
     numbers = await metrics.manager_digest(session, workspace.id, workspace.currency, "weekly", today, zone)
     goals = await goal_attainment(session, workspace, now)

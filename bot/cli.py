@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
+from bot.kit.i18n import t
 from bot.logs import configure_logging
 from bot.settings import OAUTH_SETTINGS, Settings, SettingsError, load_settings
 from jobs import JOBS
@@ -281,7 +282,8 @@ async def import_file(
         await db.dispose()
     print(describe_import(result, dry_run))
     for bad in result.bad:
-        print(f"line {bad.line}: {bad.reason}", file=sys.stderr)
+        reason = t("en", bad.refusal.key, **bad.refusal.params) if bad.refusal else bad.reason
+        print(f"line {bad.line}: {reason}", file=sys.stderr)
     if result.bad and not skip_bad:
         print(
             f"{len(result.bad)} bad row(s): nothing was written (fix them, or pass --skip-bad)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -10,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit import blocks as bk
 from bot.kit.i18n import t
+from storage.authority import NotAllowed
 from storage.errors import UserError
 from storage.models import Member
 
@@ -22,8 +24,18 @@ def error_text(locale: str | None, error: UserError) -> str:
 
 
 def refusal(locale: str | None, error: UserError) -> str:
-    """The ephemeral answer to input that was refused: a warning sign and the reason."""
-    return ":warning: " + error_text(locale, error)
+    """The ephemeral answer to input that was refused: a sign (no entry for a role's limit) and the reason."""
+    sign = ":no_entry:" if isinstance(error, NotAllowed) else ":warning:"
+    return f"{sign} {error_text(locale, error)}"
+
+
+def not_allowed(locale: str | None, rule: Callable[[Member], None], member: Member) -> str | None:
+    """The answer when `rule` (a storage.authority check) refuses `member`, else None."""
+    try:
+        rule(member)
+    except NotAllowed as error:
+        return refusal(locale, error)
+    return None
 
 
 async def tell_user(

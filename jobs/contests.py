@@ -15,6 +15,7 @@ from bot.kit.views import contests as view
 from jobs.base import JobServices, JobSpec, Period, claim, finish
 from storage import contests
 from storage.models import Contest, Workspace, utcnow
+from storage.periods import workspace_zone
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ NAME = "contest-announcements"
 async def announce_contests(workspace: Workspace, period: Period, services: JobServices) -> int:
     """Post every announcement due now that no process has posted yet; returns how many this run posted."""
     now = utcnow()
-    zone = contests.zone_of(workspace)
+    zone = workspace_zone(workspace)
     async with services.db.session() as session:
         watched = await contests.contests_to_watch(session, workspace.id, now, zone)
     posted = 0

@@ -30,9 +30,9 @@ from bot.kit.views.leaderboard import day_text
 from jobs.base import JobServices, JobSpec, Period, claim, finish
 from jobs.leaderboard import last_weeks, thread_chart, trend
 from storage.goals import goal_attainment
-from storage.leaderboard import zone_of
 from storage.metrics import FUNNEL, Digest, manager_digest
 from storage.models import Holiday, Member, Role, Workspace, utcnow
+from storage.periods import member_zone
 from storage.schedule import local_due
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ async def send_digests(name: str, workspace: Workspace, services: JobServices) -
     pngs: ChartCache = {}
     sent = 0
     for manager in managers:
-        zone = zone_of(manager, workspace)
+        zone = member_zone(manager, workspace)
         day = local_due(now, zone, AT[name], runs_on(name, workspace, manager, holidays))
         if day is None:
             continue

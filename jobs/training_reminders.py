@@ -11,7 +11,8 @@ import logging
 from bot.kit.views.training import reminder
 from jobs.base import JobServices, JobSpec, Period, claim, finish
 from storage.models import Workspace, utcnow
-from storage.training import due_reminders, zone_of
+from storage.periods import member_zone
+from storage.training import due_reminders
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ async def send_training_reminders(workspace: Workspace, period: Period, services
         if run_id is None:
             continue  # sent already, or being sent by another process
         member = item.member
-        zone = zone_of(member.timezone, zone_of(workspace.timezone))
+        zone = member_zone(member, workspace)
         text = reminder(item.training, zone, member.locale or workspace.locale, now)
         try:
             await client.chat_postMessage(channel=member.slack_user_id, text=text)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.customers import ActivityEntry, CustomerError, get_customer
 from storage.db import insert_ignoring_conflicts
 from storage.models import ACTIVITY_KINDS, OPEN_STAGES, Activity, Customer, Deal, Member, Workspace, utcnow
+from storage.periods import member_zone
 
 MAX_NOTE = 1000
 
@@ -34,8 +35,8 @@ class ActivityResult:
 
 
 def member_today(workspace: Workspace, member: Member, now: dt.datetime) -> dt.date:
-    """The calendar day it is for the member: in their own zone, else the workspace's."""
-    return now.astimezone(ZoneInfo(member.timezone or workspace.timezone)).date()
+    """The calendar day it is for the member, in their zone (see `member_zone`)."""
+    return now.astimezone(ZoneInfo(member_zone(member, workspace))).date()
 
 
 def check_activity(kind: str, note: str, csat: int | None) -> None:

@@ -21,11 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import leaderboard
+from storage.authority import require_manager
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.leaderboard import Ranked, rank
 from storage.models import Contest, Member, Role, Workspace
-from storage.periods import Period, known_zone
+from storage.periods import Period, workspace_zone
 
 METRICS = ("revenue", "deals", "activities", "kudos")
 PARTICIPANT_ROLES = (Role.REP.value, Role.ACCOUNT_MANAGER.value)
@@ -41,12 +42,8 @@ class ContestError(UserError):
     """A contest that cannot be created or found."""
 
 
-def zone_of(workspace: Workspace) -> str:
-    return known_zone(workspace.timezone)
-
-
 def today_in(workspace: Workspace, now: dt.datetime) -> dt.date:
-    return now.astimezone(ZoneInfo(zone_of(workspace))).date()
+    return now.astimezone(ZoneInfo(workspace_zone(workspace))).date()
 
 
 # --- pure: the window and what is due --------------------------------------------------------------
@@ -129,8 +126,7 @@ async def create_contest(
     now: dt.datetime,
 ) -> Created:
     """Create a contest once per `source_key`; managers only; dates checked in the workspace's zone."""
-    if not creator.is_manager:
-        raise ContestError("contests.error.not_manager")
+    require_manager(creator)
     existing = await _by_source_key(session, workspace.id, source_key)
     if existing is not None:
         return Created(existing, False)
@@ -264,7 +260,7 @@ def rank_contest(contest: Contest, by_user: dict[str, int], roles: dict[str, str
 
 async def standings(session: AsyncSession, workspace: Workspace, contest: Contest) -> Standings:
     """Live standings over the contest's window (nothing can count from after now)."""
-    by_user = await scores(session, workspace, contest.metric, window(contest, zone_of(workspace)))
+    by_user = await scores(session, workspace, contest.metric, window(contest, workspace_zone(workspace)))
     roles = await participants(session, workspace.id)
     currency = workspace.currency if contest.metric == "revenue" else None
     return Standings(contest, rank_contest(contest, by_user, roles), bool(contest.team_role), currency)

@@ -80,7 +80,16 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.deals import NewDeal, create_deal, customer_key, find_or_create_customer
+from storage.deals import (
+    DealError,
+    NewDeal,
+    check_new_deal,
+    create_deal,
+    customer_key,
+    customer_name,
+    find_or_create_customer,
+)
+from storage.errors import UserError
 from storage.models import (
     SEGMENTS,
     Activity,
@@ -115,10 +124,6 @@ EXPORT_KINDS = tuple(EXPORT_COLUMNS)
 IMPORT_KINDS = ("deals", "customers")
 REQUIRED_COLUMNS = {"deals": ("customer", "amount"), "customers": ("name",)}
 
-MAX_CUSTOMER = 200
-MAX_TITLE = 300
-MAX_COMPETITOR = 200
-MAX_REASON = 300
 MAX_SOURCE = 64
 MAX_ID = 100
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
@@ -322,13 +327,20 @@ class FileError(ValueError):
 
 
 class RowError(ValueError):
-    """One row is unusable; the message says why."""
+    """One row is unusable; the message says why, or `refusal` does: the domain's own, for the caller to word."""
+
+    def __init__(self, reason: str, refusal: UserError | None = None) -> None:
+        super().__init__(reason)
+        self.refusal = refusal
 
 
 @dataclass(frozen=True)
 class BadRow:
     line: int  # the CSV line the row starts on; the header is line 1
     reason: str
+    refusal: UserError | None = (
+        None  # a deal or customer the domain refuses (its limits), worded by the caller
+    )
 
 
 @dataclass(frozen=True)
@@ -405,9 +417,9 @@ def read_csv(data: bytes, kind: str) -> tuple[list[tuple[int, dict[str, str]]], 
     return rows, bad
 
 
-def _text(cells: dict[str, str], column: str, limit: int) -> str:
+def _text(cells: dict[str, str], column: str, limit: int | None = None) -> str:
     value = " ".join(read_text_cell(cells.get(column, "").strip()).split())
-    if len(value) > limit:
+    if limit is not None and len(value) > limit:
         raise RowError(f"{column} is longer than {limit} characters")
     return value
 
@@ -479,20 +491,24 @@ def _deal_key(cells: dict[str, str], parts: Iterable[object]) -> str:
 
 
 def parse_deal_row(line: int, cells: dict[str, str], default_currency: str) -> DealRow:
-    customer = _text(cells, "customer", MAX_CUSTOMER)
+    customer = _text(cells, "customer")
     if not customer:
         raise RowError("customer is empty")
     money = parse_money(cells.get("amount", ""), cells.get("currency", ""), default_currency)
     stage = Stage(_choice(cells, "stage", [s.value for s in Stage]) or Stage.LEAD.value)
-    title = _text(cells, "title", MAX_TITLE)
+    title = _text(cells, "title")
     owner = _user(cells, "owner")
     expected_close = parse_date(cells.get("expected_close", ""), "expected_close")
     created_at = parse_time(cells.get("created_at", ""), "created_at")
     closed_at = parse_time(cells.get("closed_at", ""), "closed_at")
     if closed_at is not None and stage.is_open:
         raise RowError(f"closed_at is set but the stage {stage.value} is open")
-    competitor = _text(cells, "competitor", MAX_COMPETITOR) or None
-    lost_reason = _text(cells, "lost_reason", MAX_REASON) or None
+    competitor = _text(cells, "competitor") or None
+    lost_reason = _text(cells, "lost_reason") or None
+    try:  # the limits are the domain's, so a row is refused as /deal and the modal are
+        check_new_deal(NewDeal(customer, money, title, stage, competitor=competitor, lost_reason=lost_reason))
+    except DealError as error:
+        raise RowError(error.key, error) from None
     segment = _choice(cells, "customer_segment", SEGMENTS)
     key = _deal_key(
         cells,
@@ -504,9 +520,13 @@ def parse_deal_row(line: int, cells: dict[str, str], default_currency: str) -> D
 
 
 def parse_customer_row(line: int, cells: dict[str, str]) -> CustomerRow:
-    name = _text(cells, "name", MAX_CUSTOMER)
+    name = _text(cells, "name")
     if not name:
         raise RowError("name is empty")
+    try:
+        customer_name(name)
+    except DealError as error:
+        raise RowError(error.key, error) from None
     return CustomerRow(
         line,
         name,
@@ -535,7 +555,7 @@ def parse_rows(
             else:
                 customers.append(parse_customer_row(line, cells))
         except RowError as error:
-            bad.append(BadRow(line, str(error)))
+            bad.append(BadRow(line, str(error), error.refusal))
     bad.sort(key=lambda b: b.line)
     return (deals if kind == "deals" else customers), bad
 

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_ignoring_conflicts
-from storage.deals import customer_key
+from storage.deals import MAX_CUSTOMER, customer_key, customer_name
 from storage.errors import UserError
 from storage.models import OPEN_STAGES, SEGMENTS, Activity, Customer, Deal, Member, utcnow
 
-MAX_NAME = 200
+MAX_NAME = MAX_CUSTOMER  # the rule is the deal's: a deal names its customer
 RECENT_ACTIVITIES = 5
 CARD_DEALS = 10
 
@@ -54,11 +54,9 @@ class CustomerCard:
 
 
 def normalise_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = customer_name(name)
     if not name:
         raise CustomerError("customers.error.name_missing")
-    if len(name) > MAX_NAME:
-        raise CustomerError("customers.error.name_too_long", limit=MAX_NAME, length=len(name))
     return name
 
 

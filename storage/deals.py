@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,13 @@ from storage.money import Money
 
 class DealError(UserError):
     """A refused change to a deal."""
+
+
+# The limits of what a deal holds, checked here, where every path (command, modal, import) writes.
+MAX_CUSTOMER = 200  # Customer.name is String(200)
+MAX_TITLE = 300  # Deal.title
+MAX_COMPETITOR = 200  # Deal.competitor
+MAX_REASON = 300  # Deal.lost_reason
 
 
 # Deal.funnel_reached is an index in this (lost is not a step); kept wherever history is written
@@ -60,6 +67,36 @@ def customer_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def customer_name(name: str) -> str:
+    """A customer's name as stored, whitespace collapsed; refused when longer than MAX_CUSTOMER."""
+    name = " ".join(name.split())
+    if len(name) > MAX_CUSTOMER:
+        raise DealError("customers.error.name_too_long", limit=MAX_CUSTOMER, length=len(name))
+    return name
+
+
+def _check_length(key: str, text: str | None, limit: int) -> None:
+    if text is not None and len(text) > limit:
+        raise DealError(key, limit=limit, length=len(text))
+
+
+def check_closing(competitor: str | None, reason: str | None) -> None:
+    """What a lost deal may record: a competitor and a reason, each within its column."""
+    _check_length("deal.error.competitor_too_long", competitor, MAX_COMPETITOR)
+    _check_length("deal.error.reason_too_long", reason, MAX_REASON)
+
+
+def check_new_deal(new: NewDeal) -> NewDeal:
+    """`new` with its customer name and title tidied, or DealError saying which limit it breaks."""
+    customer = customer_name(new.customer)
+    if not customer:
+        raise DealError("deal.error.customer_missing")
+    title = new.title.strip()
+    _check_length("deal.error.title_too_long", title, MAX_TITLE)
+    check_closing(new.competitor, new.lost_reason)
+    return replace(new, customer=customer, title=title)
+
+
 async def find_or_create_customer(session: AsyncSession, workspace_id: int, name: str) -> Customer:
     name = " ".join(name.split())
     key = customer_key(name)
@@ -87,7 +124,9 @@ async def create_deal(
     """Record a deal once per `source_key` (a trigger or view id); returns (deal, created).
 
     A repeat is found by the unique key the INSERT below skips on, not by a SELECT first: one
-    statement fewer on every new deal (the repeat finds its customer, already there, on the way)."""
+    statement fewer on every new deal (the repeat finds its customer, already there, on the way).
+    DealError, before anything is written, for a deal beyond the limits above."""
+    new = check_new_deal(new)
     customer = await find_or_create_customer(session, workspace_id, new.customer)
     now = utcnow()
     result = await session.execute(
@@ -151,6 +190,7 @@ async def change_stage(
 
     The UPDATE is conditional on the stage we read, so two concurrent clicks cannot both win.
     """
+    check_closing(competitor, reason)
     deal = await get_deal(session, workspace_id, deal_id)
     if deal is None:
         raise DealError("deal.error.not_found")

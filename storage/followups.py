@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from storage.customers import customers_due_for_follow_up, get_customer
 from storage.deals import get_deal
 from storage.errors import UserError
 from storage.models import OPEN_STAGES, Activity, Customer, Deal, Holiday, JobRun, Member, Workspace, utcnow
+from storage.periods import member_zone
 
 CUSTOMER, DEAL = "c", "d"
 SNOOZE_DAYS = 3
@@ -67,20 +68,8 @@ class LineState:
     date: dt.date | None = None  # the next follow-up, or the deal's expected close
 
 
-def zone_name(*candidates: str | None) -> str:
-    """The first candidate that is a known time zone, else UTC."""
-    for name in candidates:
-        if name:
-            try:
-                ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-            return name
-    return "UTC"
-
-
 def owner_zone(workspace: Workspace, member: Member) -> str:
-    return zone_name(member.timezone, workspace.timezone)
+    return member_zone(member, workspace)
 
 
 def local_today(workspace: Workspace, member: Member, now: dt.datetime) -> dt.date:

@@ -22,11 +22,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import leaderboard
+from storage.authority import require_manager
 from storage.errors import UserError
 from storage.followups import holidays_between
 from storage.metrics import ratio
 from storage.models import GOAL_METRICS, Goal, Member, Workspace
-from storage.periods import Period
+from storage.periods import Period, workspace_zone
 
 GOAL_PERIODS = ("month", "quarter", "year")
 MAX_COUNT = 1_000_000  # a count target above this is a typo
@@ -38,12 +39,11 @@ class GoalError(UserError):
 
 
 def current_period(kind: str, now: dt.datetime, workspace: Workspace) -> Period:
-    return Period.containing(kind, now, workspace.timezone)
+    return Period.containing(kind, now, workspace_zone(workspace))
 
 
 def check_goal(by: Member, member: Member | None, metric: str, target: int, period_kind: str) -> None:
-    if not by.is_manager:
-        raise GoalError("goals.error.not_manager")
+    require_manager(by)
     if metric not in GOAL_METRICS:
         raise GoalError("goals.error.bad_metric", metric=metric, metrics=", ".join(GOAL_METRICS))
     if period_kind not in GOAL_PERIODS:
@@ -206,7 +206,7 @@ async def attainment_of(
     """Progress of the given current-period goals: one grouped aggregate per (metric, period)."""
     if not goals:
         return []
-    today = now.astimezone(ZoneInfo(workspace.timezone)).date()
+    today = now.astimezone(ZoneInfo(workspace_zone(workspace))).date()
     periods = {kind: current_period(kind, now, workspace) for kind in {g.period_kind for g in goals}}
     last_end = max(p.end for p in periods.values())
     holidays = await holidays_between(session, workspace.id, today, last_end)
@@ -223,7 +223,7 @@ async def attainment_of(
         key = (goal.metric, goal.period_kind)
         if key not in cache:
             cache[key] = await _actuals(
-                session, workspace, goal.metric, period.utc_bounds(workspace.timezone)
+                session, workspace, goal.metric, period.utc_bounds(workspace_zone(workspace))
             )
         by_user = cache[key].get(goal.currency or "", {}) if goal.metric == "revenue" else cache[key][""]
         user = slack_ids.get(goal.member_id) if goal.member_id is not None else None

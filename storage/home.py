@@ -19,7 +19,7 @@ from storage.kudos import Allowance
 from storage.leaderboard import Board
 from storage.metrics import Blocker, StageAmount
 from storage.models import OPEN_STAGES, CatalogueItem, Customer, Deal, Member, Redemption, Workspace
-from storage.periods import Period
+from storage.periods import Period, member_zone, workspace_zone
 
 MAX_GOALS = 6
 MAX_FOLLOW_UPS = 5
@@ -129,7 +129,7 @@ async def pending_redemptions(session: AsyncSession, workspace_id: int, limit: i
 
 
 async def team_home(session: AsyncSession, workspace: Workspace, now: dt.datetime) -> TeamHome:
-    zone = leaderboard.zone_of(Member(timezone=None), workspace)  # the workspace's zone
+    zone = workspace_zone(workspace)
     week = Period.containing("week", now, zone)
     window = week.utc_bounds(zone)
     today = Period.containing("day", now, zone)
@@ -147,7 +147,7 @@ async def member_home(
     session: AsyncSession, workspace: Workspace, member: Member, now: dt.datetime
 ) -> MemberHome:
     """Everything the member's Home shows; the team section only for managers."""
-    zone = leaderboard.zone_of(member, workspace)
+    zone = member_zone(member, workspace)
     week = Period.containing("week", now, zone).utc_bounds(zone)
     month = Period.containing("month", now, zone).utc_bounds(zone)
     today = now.astimezone(ZoneInfo(zone)).date()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.authority import require_manager
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.models import IDEA_STATUSES, Idea, IdeaVote, Member
@@ -144,8 +145,7 @@ async def set_status(
     session: AsyncSession, workspace_id: int, idea_id: int, member: Member, status: str
 ) -> tuple[Idea, bool]:
     """A manager moves an idea to new, planned or done; returns (idea, changed)."""
-    if not member.is_manager:
-        raise IdeaError("ideas.error.not_manager")
+    require_manager(member)
     if status not in IDEA_STATUSES:
         raise IdeaError("ideas.error.bad_status", status=status, statuses=", ".join(IDEA_STATUSES))
     idea = await _lock_idea(session, workspace_id, idea_id)

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.models import Kudos, KudosGive, KudosGiveValue, Member, PointsEntry, Workspace, utcnow
+from storage.periods import member_zone
 
 MAX_MESSAGE = 1000
 UNDO_WINDOW = dt.timedelta(minutes=5)
@@ -61,14 +62,10 @@ def day_window(now: dt.datetime, timezone: str) -> tuple[dt.datetime, dt.datetim
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
-def giver_zone(giver: Member, workspace: Workspace) -> str:
-    return giver.timezone or workspace.timezone
-
-
 async def allowance(
     session: AsyncSession, workspace: Workspace, giver: Member, now: dt.datetime
 ) -> Allowance:
-    start, end = day_window(now, giver_zone(giver, workspace))
+    start, end = day_window(now, member_zone(giver, workspace))
     used = await session.scalar(
         select(func.count())
         .select_from(Kudos)

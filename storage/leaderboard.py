@@ -22,18 +22,12 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Activity, Deal, Kudos, Member, Stage, Workspace
-from storage.periods import member_zone
 
 METRICS = ("revenue", "deals", "kudos", "activities")
 WEEKLY_METRICS = ("revenue", "deals", "kudos")  # the Friday post, and `/leaderboard` without a metric
 TOP = 10
 
 K = TypeVar("K", bound=Hashable)
-
-
-def zone_of(member: Member, workspace: Workspace) -> str:
-    """The member's own time zone when it is a known one, else the workspace's, else UTC."""
-    return member_zone(member, workspace)
 
 
 # --- pure ranking --------------------------------------------------------------------------------

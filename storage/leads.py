@@ -38,13 +38,15 @@ from sqlalchemy import and_, case, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deals
+from storage.authority import require_manager
 from storage.errors import UserError
 from storage.models import OPEN_STAGES, Customer, Deal, Member, Role, Stage, Workspace
 from storage.money import Money
+from storage.periods import workspace_zone
 
 LOAD_WEIGHT_MINOR = 5_000_000  # W: open pipeline worth this many minor units weighs as one open deal
 ELIGIBLE_ROLES = (Role.REP.value, Role.ACCOUNT_MANAGER.value)
-MAX_COMPANY = 200
+MAX_COMPANY = deals.MAX_CUSTOMER  # a lead's company is its deal's customer
 MAX_NOTES = 3000
 # A source is one word: web, referral, trade-show, 展会… (letters, digits, - and _; 64 at most).
 SOURCE = re.compile(r"[^\W_][\w-]{0,63}")
@@ -104,8 +106,7 @@ def check_lead(new: NewLead) -> None:
     company = " ".join(new.company.split())
     if not company:
         raise LeadError("lead.error.company_missing")
-    if len(company) > MAX_COMPANY:
-        raise LeadError("lead.error.too_long", limit=MAX_COMPANY)
+    deals.customer_name(company)  # the customer's limit, refused as /deal refuses it
     if new.source is not None and normalise_source(new.source) != new.source:
         raise LeadError("lead.error.bad_source", source=new.source)
     if len(new.notes) > MAX_NOTES:
@@ -115,7 +116,7 @@ def check_lead(new: NewLead) -> None:
 
 
 def workspace_today(workspace: Workspace, now: dt.datetime) -> dt.date:
-    return now.astimezone(ZoneInfo(workspace.timezone)).date()
+    return now.astimezone(ZoneInfo(workspace_zone(workspace))).date()
 
 
 async def lock_workspace(session: AsyncSession, workspace_id: int) -> None:
@@ -372,8 +373,7 @@ async def reassign_lead(
     session: AsyncSession, workspace: Workspace, deal_id: int, by: Member, to: Member, now: dt.datetime
 ) -> Move:
     """A manager gives an open lead to a chosen member; giving it to its owner changes nothing."""
-    if not by.is_manager:
-        raise LeadError("lead.error.not_manager")
+    require_manager(by)
     if to.workspace_id != workspace.id:
         raise LeadError("lead.error.unknown_user", user=to.slack_user_id)
     if to.is_bot:

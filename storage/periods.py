@@ -27,8 +27,14 @@ def known_zone(*names: str | None) -> str:
 
 
 def member_zone(member: _HasZone, workspace: _HasZone) -> str:
-    """Where a member's day starts: their own zone, else the workspace's, else UTC."""
+    """The zone rule, used everywhere a member's day matters: their own Slack zone when the tz
+    database knows it (a newer or stale name may be missing), else the workspace's, else UTC."""
     return known_zone(member.timezone, workspace.timezone)
+
+
+def workspace_zone(workspace: _HasZone) -> str:
+    """The workspace's zone when the tz database knows it, else UTC."""
+    return known_zone(workspace.timezone)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

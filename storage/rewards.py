@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import ideas, points
+from storage.authority import require_manager
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.kudos import lock_member
@@ -30,7 +31,7 @@ from storage.models import (
     Workspace,
     utcnow,
 )
-from storage.periods import Period
+from storage.periods import Period, workspace_zone
 
 BUILT_IN_AWARDS = {
     "sales-champion": "Sales Champion",
@@ -52,11 +53,6 @@ class RewardError(UserError):
 
 
 # --- shared checks -------------------------------------------------------------------------------
-
-
-def require_manager(member: Member) -> None:
-    if not member.is_manager:
-        raise RewardError("rewards.error.managers_only")
 
 
 def canonical_title(title: str) -> str:
@@ -228,7 +224,7 @@ async def _present_members(
 
 async def candidates(session: AsyncSession, workspace: Workspace, month: Period) -> list[Candidate]:
     """Last month's leaders: revenue won in the workspace currency, kudos received, the top idea."""
-    window = month.utc_bounds(workspace.timezone)
+    window = month.utc_bounds(workspace_zone(workspace))
     found: list[Candidate] = []
     revenue = (await revenue_won(session, workspace.id, window)).get(workspace.currency, {})
     kudos = await kudos_received(session, workspace.id, window)

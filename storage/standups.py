@@ -23,6 +23,7 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.activities import activities_since
+from storage.authority import require_manager
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.models import (
@@ -41,7 +42,7 @@ from storage.models import (
     Workspace,
 )
 from storage.money import Money
-from storage.periods import known_zone
+from storage.periods import known_zone, member_zone, workspace_zone
 from storage.schedule import DEFAULT_GRACE, local_due, local_moment
 
 MAX_NAME = 120
@@ -66,11 +67,6 @@ class StandupError(UserError):
     """A refused standup change; nothing was written."""
 
 
-def zone_of(name: str | None, fallback: str = "UTC") -> str:
-    """`name` when it is a known time zone, else `fallback` (else UTC)."""
-    return known_zone(name, fallback)
-
-
 def parse_at(text: str) -> dt.time:
     """A time of day from "09:00" (or "9:00")."""
     match = TIME.fullmatch((text or "").strip())
@@ -80,13 +76,12 @@ def parse_at(text: str) -> dt.time:
 
 
 def today_in(zone: str, now: dt.datetime) -> dt.date:
-    return now.astimezone(ZoneInfo(zone_of(zone))).date()
+    return now.astimezone(ZoneInfo(known_zone(zone))).date()
 
 
 def prompt_zone(standup: Standup, member: Member, workspace: Workspace) -> str:
     """The zone a participant is asked in: their own with `member_zones`, else the workspace's."""
-    workspace_zone = zone_of(workspace.timezone)
-    return zone_of(member.timezone, workspace_zone) if standup.member_zones else workspace_zone
+    return member_zone(member, workspace) if standup.member_zones else workspace_zone(workspace)
 
 
 def usable(member: Member) -> bool:
@@ -130,11 +125,6 @@ def check_participants(people: list[Member]) -> None:
             raise StandupError("standups.error.participant_bot", user=member.slack_user_id)
         if member.deleted:
             raise StandupError("standups.error.participant_deleted", user=member.slack_user_id)
-
-
-def require_manager(member: Member) -> None:
-    if not member.is_manager:
-        raise StandupError("standups.error.not_manager")
 
 
 async def create_standup(
@@ -695,7 +685,7 @@ async def due_summaries(
     session: AsyncSession, workspace: Workspace, now: dt.datetime, grace: dt.timedelta = DEFAULT_GRACE
 ) -> list[DueSummary]:
     """Runs whose summary is due now: in the workspace's zone, for days someone was asked."""
-    zone = zone_of(workspace.timezone)
+    zone = workspace_zone(workspace)
     due = []
     for standup in await list_standups(session, workspace.id):
         day = summary_day(standup, zone, now, grace)

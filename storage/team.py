@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.authority import require_admin, require_manager
 from storage.errors import UserError
 from storage.models import OPEN_STAGES, Customer, Deal, Member, Role, Workspace, utcnow
 from storage.money import Money
+from storage.periods import member_zone
 
 MAX_ROLE = 32  # Member.role is String(32)
 MAX_DUTIES = 500
@@ -76,8 +78,7 @@ async def get_member(session: AsyncSession, workspace_id: int, member_id: int) -
 
 
 async def _target(session: AsyncSession, workspace_id: int, by: Member, target_id: int) -> Member:
-    if not by.is_manager:
-        raise TeamError("team.error.not_manager")
+    require_manager(by)
     target = await get_member(session, workspace_id, target_id)
     if target is None:
         raise TeamError("team.error.unknown_member")
@@ -113,8 +114,8 @@ async def set_role(
     target = await _target(session, workspace_id, by, target_id)
     if target.role == role:
         return target, False
-    if Role.MANAGER.value in (role, target.role) and not by.is_workspace_admin:
-        raise TeamError("team.error.admins_only")
+    if Role.MANAGER.value in (role, target.role):
+        require_admin(by)
     return await _update(session, target, role=role), True
 
 
@@ -155,15 +156,8 @@ class Workload:
     overdue: int = 0
 
 
-def local_today(zone_name: str | None, fallback: str, now: dt.datetime) -> dt.date:
-    for name in (zone_name, fallback, "UTC"):
-        if not name:
-            continue
-        try:
-            return now.astimezone(ZoneInfo(name)).date()
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    return now.date()
+def local_today(member: Member, workspace: Workspace, now: dt.datetime) -> dt.date:
+    return now.astimezone(ZoneInfo(member_zone(member, workspace))).date()
 
 
 async def workload(session: AsyncSession, workspace: Workspace, now: dt.datetime) -> list[Workload]:
@@ -204,7 +198,7 @@ async def workload(session: AsyncSession, workspace: Workspace, now: dt.datetime
     # Reps in different zones can be on different calendar days: one condition per local "today".
     by_day: dict[dt.date, list[int]] = defaultdict(list)
     for rep in reps:
-        by_day[local_today(rep.timezone, workspace.timezone, now)].append(rep.id)
+        by_day[local_today(rep, workspace, now)].append(rep.id)
     overdue = await session.execute(
         select(Customer.owner_id, func.count())
         .where(

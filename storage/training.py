@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.authority import require_manager
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.models import Member, Training, TrainingAttendance, TrainingRsvp
-from storage.periods import known_zone
 
 MAX_TITLE = 200
 KINDS = ("training", "event")
@@ -46,11 +46,6 @@ class DueReminder:
     def key(self) -> str:
         """What makes this reminder unique: claimed once, whoever runs the job."""
         return f"{self.training.id}:{self.member.id}:{self.kind}"
-
-
-def zone_of(name: str | None, fallback: str = "UTC") -> str:
-    """`name` when it is a known time zone, else `fallback`."""
-    return known_zone(name, fallback)
 
 
 def local_to_utc(day: dt.date, at: dt.time, timezone: str) -> dt.datetime:
@@ -107,8 +102,8 @@ async def schedule(
     """Schedule a session (managers) or a team event (anyone) once per `source_key`; (training, created)."""
     if kind not in KINDS:
         raise TrainingError("training.error.bad_kind", kind=kind)
-    if kind == "training" and not organiser.is_manager:
-        raise TrainingError("training.error.not_manager")
+    if kind == "training":
+        require_manager(organiser)
     title = check_title(title)
     if starts_at <= now:
         raise TrainingError("training.error.past")

@@ -11,11 +11,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit.i18n import t
 from handlers.middleware import scope
-from handlers.replies import refusal
+from handlers.replies import not_allowed, refusal
+from storage.authority import require_manager
 from storage.csv_io import EXPORT_COLUMNS, EXPORT_KINDS, export_csv
 from storage.errors import UserError
 from storage.models import utcnow
-from storage.periods import Period
+from storage.periods import Period, member_zone
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,8 @@ async def export_command(
 ) -> None:
     db, workspace, member = scope(context)
     locale = member.locale
-    if not member.is_manager:
-        await ack(text=":no_entry: " + t(locale, "exports.error.not_manager"))
+    if refused := not_allowed(locale, require_manager, member):
+        await ack(text=refused)
         return
     try:
         parsed = parse_export_args(args)
@@ -66,7 +67,7 @@ async def export_command(
         await ack(text=t(locale, "exports.usage"))
         return
     kind, period_kind = parsed
-    zone = member.timezone or workspace.timezone
+    zone = member_zone(member, workspace)
     start = end = None
     if period_kind == "all":
         key, label = "all", t(locale, "exports.period.all")

@@ -13,7 +13,8 @@ from bot.kit.i18n import t
 from bot.kit.mentions import channel_id
 from handlers.admin import export, settings
 from handlers.features import discover, help_text
-from handlers.replies import refusal
+from handlers.replies import not_allowed, refusal
+from storage.authority import require_admin, require_manager
 from storage.errors import UserError
 from storage.models import SEGMENTS, Member, Workspace
 from storage.workspaces import CHANNEL_KINDS, set_channel, update_workspace, with_value, without_value
@@ -73,8 +74,8 @@ async def channels(context: AsyncBoltContext, args: list[str]) -> str:
     target = channel_id(" ".join(args[1:]))
     if target is None:
         return ":warning: " + t(locale, "admin.channels.bad_channel")
-    if not member.is_workspace_admin:
-        return ":no_entry: " + t(locale, "admin.error.not_admin")
+    if refused := not_allowed(locale, require_admin, member):
+        return refused
     async with context["db"].session() as session:
         workspace = await session.merge(workspace)
         await set_channel(session, workspace, kind, target, by=member.slack_user_id)
@@ -124,8 +125,8 @@ async def kudos_settings(context: AsyncBoltContext, sub: str, args: list[str]) -
     )
     if not known:
         return kudos_summary(workspace, locale) + "\n" + t(locale, "settings.kudos.usage")
-    if not member.is_manager:
-        return ":no_entry: " + t(locale, "settings.kudos.not_manager")
+    if refused := not_allowed(locale, require_manager, member):
+        return refused
     try:
         change = kudos_change(workspace, sub, args)
     except UserError as error:
@@ -149,8 +150,8 @@ async def cadence_settings(context: AsyncBoltContext, args: list[str]) -> str:
     locale = member.locale
     if not args:
         return cadence_summary(workspace, locale)
-    if not member.is_manager:
-        return ":no_entry: " + t(locale, "settings.cadence.not_manager")
+    if refused := not_allowed(locale, require_manager, member):
+        return refused
     segment, days = [*args, ""][:2]
     if segment not in SEGMENTS or not (days.isascii() and days.isdigit()) or not 1 <= int(days) <= 365:
         return ":warning: " + t(locale, "settings.cadence.bad", segments=", ".join(SEGMENTS))

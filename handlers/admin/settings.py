@@ -14,7 +14,9 @@ from bot.kit import blocks as bk
 from bot.kit.i18n import language, t
 from handlers.admin import listeners as admin
 from handlers.middleware import fetch_profile, scope
+from handlers.replies import error_text, not_allowed
 from storage import home
+from storage.authority import NotAllowed, require_manager
 from storage.models import Workspace
 from storage.money import is_currency_code
 from storage.workspaces import CHANNEL_KINDS, MAX_VALUES, save_member, set_channel, update_workspace
@@ -122,8 +124,8 @@ async def open_settings(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
     _db, workspace, member = scope(context)
-    if not member.is_manager:
-        await ack(text=":no_entry: " + t(member.locale, "settings.modal.not_manager"))
+    if refused := not_allowed(member.locale, require_manager, member):
+        await ack(text=refused)
         return
     await ack()
     await client.views_open(trigger_id=body["trigger_id"], view=settings_modal(workspace, member.locale))
@@ -214,8 +216,10 @@ async def submit_settings(
 ) -> None:
     db, workspace, member = scope(context)
     locale = member.locale
-    if not member.is_manager:
-        await ack(response_action="errors", errors={"timezone": t(locale, "settings.modal.not_manager")})
+    try:
+        require_manager(member)
+    except NotAllowed as error:
+        await ack(response_action="errors", errors={"timezone": error_text(locale, error)})
         return
     change = read_settings(workspace, view["state"])
     if not isinstance(change, Change):

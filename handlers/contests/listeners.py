@@ -16,6 +16,7 @@ from storage import contests
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Member, Workspace, utcnow
+from storage.periods import workspace_zone
 
 
 async def contest_command(
@@ -23,7 +24,7 @@ async def contest_command(
 ) -> None:
     db, workspace, member = scope(context)
     locale = member.locale
-    zone = contests.zone_of(workspace)
+    zone = workspace_zone(workspace)
     try:
         parsed = parse_contest_command(command.get("text", ""))
         if parsed.verb == "help":
@@ -66,7 +67,7 @@ async def create(
 async def show(
     db: Database, workspace: Workspace, parsed: ContestCommand, locale: str | None
 ) -> view.Message:
-    now, zone = utcnow(), contests.zone_of(workspace)
+    now, zone = utcnow(), workspace_zone(workspace)
     async with db.session() as session:
         if parsed.verb == "show":
             contest = await contests.get_contest(session, workspace.id, parsed.contest_id)

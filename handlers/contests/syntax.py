@@ -15,22 +15,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.kit import command_text
 from bot.kit.blocks import unescape
-from bot.kit.mentions import CHANNEL
 from storage.errors import UserError
 
 OPTIONS = ("metric", "from", "to", "prize", "team")
 REQUIRED = ("metric", "from", "to")
 CONTEST_ID = re.compile(r"#?([0-9]+)")
-DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-# a channel reference, an option (quoted value or a word), a quoted text, or a word
-TOKEN = re.compile(
-    r"""(?P<channel><\#[CGD][A-Z0-9]+(?:\|[^>]*)?>)
-      | (?P<key>[A-Za-z]+):(?:"(?P<qv>[^"]*)"|“(?P<cv>[^”]*)”|(?P<wv>\S*))
-      | "(?P<q>[^"]*)" | “(?P<c>[^”]*)”
-      | (?P<word>\S+)""",
-    re.VERBOSE,
-)
 
 
 class ContestSyntaxError(UserError):
@@ -51,13 +42,10 @@ class ContestCommand:
 
 
 def parse_date(text: str, option: str) -> dt.date:
-    match = DATE.fullmatch(text)
-    try:
-        if match:
-            return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        pass
-    raise ContestSyntaxError("contests.error.bad_date", option=option, date=text)
+    day = command_text.date_of(text)
+    if day is None:
+        raise ContestSyntaxError("contests.error.bad_date", option=option, date=text)
+    return day
 
 
 def parse_contest_command(text: str) -> ContestCommand:
@@ -84,18 +72,15 @@ def _parse_new(rest: str) -> ContestCommand:
     options: dict[str, str] = {}
     name_parts: list[str] = []
     channel_id: str | None = None
-    for match in TOKEN.finditer(rest):
-        key = (match.group("key") or "").lower()
-        if match.group("channel"):
-            channel_id = CHANNEL.fullmatch(match.group("channel")).group(1)  # type: ignore[union-attr]
-        elif key in OPTIONS:
-            if key in options:
-                raise ContestSyntaxError("contests.error.repeated", option=key)
-            value = next((v for v in match.group("qv", "cv", "wv") if v is not None), "")
-            options[key] = unescape(value).strip()
+    for token in command_text.tokens(rest, OPTIONS):
+        if token.kind == command_text.CHANNEL_MENTION:
+            channel_id = token.ref
+        elif token.kind == command_text.OPTION:
+            if token.key in options:
+                raise ContestSyntaxError("contests.error.repeated", option=token.key)
+            options[token.key] = unescape(token.text).strip()
         else:
-            part = next(v for v in match.group("q", "c", "word", 0) if v is not None)
-            name_parts.append(part)
+            name_parts.append(token.text)
     name = unescape(" ".join(" ".join(name_parts).split()))
     if not name:
         raise ContestSyntaxError("contests.error.no_name")

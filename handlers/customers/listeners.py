@@ -18,11 +18,6 @@ from storage.errors import UserError
 from storage.models import Customer, Member, Workspace, utcnow
 from storage.periods import member_zone
 
-
-def _zone(workspace: Workspace, member: Member) -> str:
-    return member_zone(member, workspace)
-
-
 # --- /customer -----------------------------------------------------------------------------------
 
 
@@ -62,7 +57,7 @@ async def customer_command(
     except UserError as error:
         await ack(text=refusal(locale, error))
         return
-    text, blocks = render.card(card, locale, _zone(workspace, member), utcnow())
+    text, blocks = render.card(card, locale, member_zone(member, workspace), utcnow())
     await ack(text=text, blocks=blocks)
 
 
@@ -99,7 +94,7 @@ async def log_command(
     except UserError as error:
         await ack(text=refusal(locale, error))
         return
-    await ack(text=render.log_reply(result, locale, _zone(workspace, member)))
+    await ack(text=render.log_reply(result, locale, member_zone(member, workspace)))
 
 
 async def _target(session: AsyncSession, workspace: Workspace, parsed: LogCommand) -> tuple[Customer, str]:

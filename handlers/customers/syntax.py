@@ -14,6 +14,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.kit import command_text
+from bot.kit.command_text import LINK, QUOTES, Token
 from bot.kit.mentions import USER
 from storage.activities import MAX_NOTE
 from storage.customers import MAX_NAME, CustomerError
@@ -22,29 +24,11 @@ from storage.models import ACTIVITY_KINDS, SEGMENTS
 CUSTOMER_OPTIONS = ("segment", "owner")
 LOG_OPTIONS = ("next", "csat")
 KIND_ALIASES = {"feedback": "customer-feedback"}
-
-# key:"quoted value" | key:<@U1|li> | key:value | "quoted" | <@U1|li> | bare word. Curly quotes too:
-# phones and macOS type them.
-TOKEN = re.compile(
-    r"""(?P<key>[A-Za-z]+):(?:"(?P<kq>[^"]*)"|“(?P<kc>[^”]*)”|(?P<kv>\S+))
-      | "(?P<q>[^"]*)" | “(?P<c>[^”]*)”
-      | (?P<word>\S+)""",
-    re.VERBOSE,
-)
-QUOTES = ('"', "“", "”")
-LINK = re.compile(r"<((?:https?://|mailto:)[^|>]+)(?:\|[^>]*)?>")
 CHANNEL = re.compile(r"<#[CGD][A-Z0-9]+(?:\|([^>]*))?>")
 
 
 class CustomerSyntaxError(CustomerError):
     """`/customer` or `/log` text that cannot be understood; nothing was written."""
-
-
-@dataclass(frozen=True)
-class Token:
-    text: str  # the value as typed (quotes removed)
-    quoted: bool = False
-    key: str = ""  # for key:value options, the lower-cased key
 
 
 @dataclass(frozen=True)
@@ -89,19 +73,9 @@ def _label(reference: str) -> str:
 
 def tokenize(text: str, option_keys: tuple[str, ...]) -> list[Token]:
     """Words, quoted strings and key:value options (known keys only; other `a:b` stay words)."""
-    tokens: list[Token] = []
-    for match in TOKEN.finditer(text):
-        key = (match["key"] or "").lower()
-        if key in option_keys:
-            value = next(v for v in (match["kq"], match["kc"], match["kv"]) if v is not None)
-            tokens.append(Token(value.strip(), key=key))
-        elif match["q"] is not None or match["c"] is not None:
-            tokens.append(Token(match["q"] if match["q"] is not None else match["c"], quoted=True))
-        else:
-            word = match.group(0)
-            if any(q in word for q in QUOTES):
-                raise CustomerSyntaxError("customers.error.unclosed_quote")
-            tokens.append(Token(word))
+    tokens = command_text.tokens(text, option_keys)
+    if any(token.stray_quote for token in tokens):
+        raise CustomerSyntaxError("customers.error.unclosed_quote")
     return tokens
 
 
@@ -185,13 +159,11 @@ def parse_kind(word: str) -> str:
 
 
 def parse_date(value: str) -> dt.date:
-    """`next:2026-12-01`; anything but a real YYYY-MM-DD date is refused."""
-    try:
-        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            return dt.date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise CustomerSyntaxError("customers.error.bad_date", value=unescape(value))
+    """`next:2026-12-01`; anything but a real date is refused."""
+    day = command_text.date_of(value)
+    if day is None:
+        raise CustomerSyntaxError("customers.error.bad_date", value=unescape(value))
+    return day
 
 
 def parse_csat(value: str) -> int:

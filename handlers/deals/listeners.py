@@ -15,7 +15,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.kit import blocks as bk
 from bot.kit.i18n import t
 from handlers.deals import render
-from handlers.deals.syntax import MAX_CUSTOMER, DealCommand, DealSyntaxError, parse_deal_command
+from handlers.deals.syntax import DealCommand, DealSyntaxError, parse_deal_command
 from handlers.middleware import scope
 from handlers.replies import error_text, refusal, tell_user
 from storage import deals
@@ -120,8 +120,6 @@ def read_deal_modal(
     customer = " ".join((bk.input_value(state, "customer") or "").split())
     if not customer:
         errors["customer"] = "deal.error.customer_missing"
-    elif len(customer) > MAX_CUSTOMER:
-        errors["customer"] = "deal.error.too_long"
     currency = bk.input_value(state, "currency") or default_currency
     money = None
     try:
@@ -143,6 +141,14 @@ def read_deal_modal(
     return new, {}
 
 
+# Which input of the deal modal a refusal from the domain is shown under.
+MODAL_FIELD_OF_ERROR = {
+    "customers.error.name_too_long": "customer",
+    "deal.error.customer_missing": "customer",
+    "deal.error.title_too_long": "title",
+}
+
+
 async def submit_deal_modal(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -157,19 +163,19 @@ async def submit_deal_modal(
         amount = bk.input_value(view["state"], "amount") or ""
         await ack(
             response_action="errors",
-            errors={
-                block: t(
-                    locale, key, amount=amount, field=t(locale, "modal.deal.customer"), limit=MAX_CUSTOMER
-                )
-                for block, key in errors.items()
-            },
+            errors={block: t(locale, key, amount=amount) for block, key in errors.items()},
         )
         return
-    async with db.session() as session:
-        # One deal per view: a double-clicked Save submits the same view id twice.
-        deal, created = await deals.create_deal(
-            session, workspace.id, member, new, source_key=f"view:{view['id']}"
-        )
+    try:
+        async with db.session() as session:
+            # One deal per view: a double-clicked Save submits the same view id twice.
+            deal, created = await deals.create_deal(
+                session, workspace.id, member, new, source_key=f"view:{view['id']}"
+            )
+    except deals.DealError as error:  # beyond the domain's limits: shown under the field, nothing written
+        block = MODAL_FIELD_OF_ERROR.get(error.key, "customer")
+        await ack(response_action="errors", errors={block: error_text(locale, error)})
+        return
     await ack()
     channel = json.loads(view.get("private_metadata") or "{}").get("channel")
     headline = "deal.logged" if created else "deal.already_logged"

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.kit import blocks as bk
 from bot.kit.i18n import babel_locale, t
-from storage.deals import StageTotal
+from storage.deals import MAX_COMPETITOR, MAX_CUSTOMER, MAX_REASON, MAX_TITLE, StageTotal
 from storage.models import OPEN_STAGES, Deal, Stage
 from storage.money import Money, format_money, is_currency_code
 
@@ -142,8 +142,8 @@ def deal_modal(locale: str | None, default_currency: str, channel_id: str | None
         currencies.insert(0, default_currency)
     stages = [*OPEN_STAGES, Stage.WON]
     body = [
-        bk.text_input("customer", t(locale, "modal.deal.customer"), max_length=200),
-        bk.text_input("title", t(locale, "modal.deal.deal_title"), optional=True, max_length=300),
+        bk.text_input("customer", t(locale, "modal.deal.customer"), max_length=MAX_CUSTOMER),
+        bk.text_input("title", t(locale, "modal.deal.deal_title"), optional=True, max_length=MAX_TITLE),
         bk.text_input(
             "amount",
             t(locale, "modal.deal.amount"),
@@ -178,8 +178,10 @@ def deal_modal(locale: str | None, default_currency: str, channel_id: str | None
 def lost_modal(deal: Deal, locale: str | None, response_url: str | None) -> dict[str, Any]:
     body = [
         bk.section(f"*{bk.escape(deal.customer.name)}*{_title_suffix(deal)} · {money_text(deal, locale)}"),
-        bk.text_input("competitor", t(locale, "modal.lost.competitor"), optional=True, max_length=200),
-        bk.text_input("reason", t(locale, "modal.lost.reason"), optional=True, max_length=300),
+        bk.text_input(
+            "competitor", t(locale, "modal.lost.competitor"), optional=True, max_length=MAX_COMPETITOR
+        ),
+        bk.text_input("reason", t(locale, "modal.lost.reason"), optional=True, max_length=MAX_REASON),
     ]
     return bk.modal(
         "deal_lost",

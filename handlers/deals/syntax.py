@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
+from bot.kit import command_text
 from bot.kit.blocks import unescape
 from storage.errors import UserError
 from storage.models import OPEN_STAGES, Stage
@@ -14,16 +14,6 @@ from storage.money import AmountError, Money, take_amount
 VERBS = {"new": "new", "add": "new", "won": "won", "win": "won", "lost": "lost", "lose": "lost",
          "list": "list", "ls": "list", "help": "help"}  # fmt: skip
 OPTION_KEYS = {"stage", "close", "competitor", "reason", "title", "notes"}
-MAX_CUSTOMER = 200
-MAX_TITLE = 300
-
-# key:"quoted value" | "quoted title" | bare word. Curly quotes too: phones and macOS type them.
-TOKEN = re.compile(
-    r"""(?P<key>[A-Za-z]+):(?:"(?P<kq>[^"]*)"|“(?P<kc>[^”]*)”|(?P<kv>\S+))
-      | "(?P<q>[^"]*)" | “(?P<c>[^”]*)”
-      | (?P<word>\S+)""",
-    re.VERBOSE,
-)
 
 
 class DealSyntaxError(UserError):
@@ -49,16 +39,13 @@ def tokenize(text: str) -> tuple[list[str], list[str], dict[str, str]]:
     words: list[str] = []
     quoted: list[str] = []
     options: dict[str, str] = {}
-    for match in TOKEN.finditer(text):
-        key = (match["key"] or "").lower()
-        if key in OPTION_KEYS:
-            options[key] = next(v for v in (match["kq"], match["kc"], match["kv"]) if v is not None).strip()
-        elif key:
-            words.append(match.group(0))
-        elif match["q"] is not None or match["c"] is not None:
-            quoted.append((match["q"] if match["q"] is not None else match["c"]).strip())
+    for token in command_text.tokens(text, OPTION_KEYS):
+        if token.kind == command_text.OPTION:
+            options[token.key] = token.text
+        elif token.quoted:
+            quoted.append(token.text.strip())
         else:
-            words.append(match["word"])
+            words.append(token.text)
     return words, quoted, options
 
 
@@ -87,11 +74,7 @@ def parse_deal_command(text: str, default_currency: str) -> DealCommand:
     customer = " ".join(words).strip()
     if not customer:
         raise DealSyntaxError("deal.error.customer_missing")
-    if len(customer) > MAX_CUSTOMER:
-        raise DealSyntaxError("deal.error.too_long", field="customer", limit=MAX_CUSTOMER)
-    title = options.get("title") or " ".join(quoted).strip()
-    if len(title) > MAX_TITLE:
-        raise DealSyntaxError("deal.error.too_long", field="title", limit=MAX_TITLE)
+    title = options.get("title") or " ".join(quoted).strip()  # its limits are the domain's (create_deal)
 
     return DealCommand(
         verb=verb,
@@ -126,7 +109,7 @@ def _stage(value: str | None, verb: str) -> Stage:
 def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise DealSyntaxError("deal.error.bad_date", value=value) from None
+    day = command_text.date_of(value)
+    if day is None:
+        raise DealSyntaxError("deal.error.bad_date", value=value)
+    return day

@@ -27,8 +27,9 @@ from handlers.feedback.syntax import (
     verb_of,
 )
 from handlers.middleware import known_members, scope
-from handlers.replies import refusal
+from handlers.replies import not_allowed, refusal
 from storage import feedback as fb
+from storage.authority import require_manager
 from storage.errors import UserError
 from storage.models import Feedback, Member
 from storage.workspaces import get_member
@@ -55,8 +56,8 @@ async def feedback_command(
     locale = member.locale
     text = command.get("text", "")
     usage = t(locale, "feedback.usage", limit=MAX_TEXT)
-    if verb_of(text) == "request" and not member.is_manager:
-        await ack(text=refusal(locale, fb.FeedbackError("feedback.error.not_manager")))
+    if verb_of(text) == "request" and (refused := not_allowed(locale, require_manager, member)):
+        await ack(text=refused)
         return
     try:
         parsed = parse_feedback_command(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.kit.command_text import LINK
 from bot.kit.mentions import USER, user_ids
 from storage.errors import UserError
 
@@ -16,7 +17,6 @@ ANON = re.compile(r"[ \t]*(?<!\S)(?:--|—|–)anon(?:ymous)?(?!\S)[ \t]*", re.I
 # A user group mention as Slack escapes it: <!subteam^S123|@sales> (the label may be missing).
 GROUP = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL = re.compile(r"<#[CGD][A-Z0-9]+\|([^>]*)>")
-LINK = re.compile(r"<((?:https?://|mailto:)[^|>]+)(?:\|[^>]*)?>")
 
 
 class FeedbackSyntaxError(UserError):

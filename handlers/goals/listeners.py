@@ -12,6 +12,7 @@ from handlers.goals.syntax import GoalCommand, GoalSyntaxError, parse_goal_comma
 from handlers.middleware import known_members, scope
 from handlers.replies import refusal
 from storage import goals, scorecards
+from storage.authority import require_manager, require_sight_of_others
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Member, Workspace, utcnow
@@ -54,8 +55,7 @@ async def goal_command(
             return
         subject = member
         if parsed.user_id and parsed.user_id != member.slack_user_id:
-            if not member.is_manager:
-                raise goals.GoalError("goals.error.others_goals")
+            require_sight_of_others(member)
             subject = await member_for(client, db, workspace, parsed.user_id)
     except UserError as error:
         await ack(text=refusal(locale, error))
@@ -69,8 +69,7 @@ async def goal_command(
 async def set_goal(
     client: AsyncWebClient, db: Database, workspace: Workspace, member: Member, parsed: GoalCommand
 ) -> str:
-    if not member.is_manager:  # before any lookup: a refusal writes nothing, not even a member row
-        raise goals.GoalError("goals.error.not_manager")
+    require_manager(member)  # before any lookup: a refusal writes nothing, not even a member row
     target = await member_for(client, db, workspace, parsed.user_id) if parsed.user_id else None
     async with db.session() as session:
         goal, replaced = await goals.set_goal(
@@ -105,8 +104,7 @@ async def scorecard_command(
     now = utcnow()
     try:
         if parsed.verb == "team":
-            if not member.is_manager:
-                raise goals.GoalError("goals.error.team_scorecard")
+            require_sight_of_others(member)
             async with db.session() as session:
                 reps = await scorecards.scored_members(session, workspace.id)
                 cards = await scorecards.scorecards(session, workspace, reps, parsed.period, now)
@@ -116,8 +114,7 @@ async def scorecard_command(
             return
         subject = member
         if parsed.user_id and parsed.user_id != member.slack_user_id:
-            if not member.is_manager:
-                raise goals.GoalError("goals.error.others_scorecard")
+            require_sight_of_others(member)
             subject = await member_for(client, db, workspace, parsed.user_id)
     except UserError as error:
         await ack(text=refusal(locale, error))

@@ -19,7 +19,7 @@ from storage import ideas
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Idea, Member, Workspace, utcnow
-from storage.periods import Period
+from storage.periods import Period, member_zone
 
 log = logging.getLogger(__name__)
 TOP_LIMIT = 10
@@ -52,7 +52,7 @@ async def idea_command(
     if parsed.verb == "help":
         await ack(text=render.usage(channel, locale))
     elif parsed.verb == "top":
-        zone = member.timezone or workspace.timezone
+        zone = member_zone(member, workspace)
         moment = dt.datetime.combine(parsed.month, dt.time(12), dt.UTC) if parsed.month else utcnow()
         month = Period.containing("month", moment, zone)
         start, end = month.utc_bounds(zone)

@@ -6,12 +6,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.kit.command_text import LINK
 from bot.kit.mentions import CHANNEL, USER
 from storage.errors import UserError
 from storage.ideas import MAX_TEXT
 
 MONTH = re.compile(r"(\d{4})-(\d{1,2})")
-LINK = re.compile(r"<((?:https?://|mailto:)[^|>]+)(?:\|[^>]*)?>")
 
 
 class IdeaSyntaxError(UserError):

@@ -21,7 +21,7 @@ from storage import kudos
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import KudosGive, Member, Workspace, utcnow
-from storage.periods import Period
+from storage.periods import Period, member_zone
 from storage.workspaces import members_by_user_id
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ async def _give(
 
 
 async def my_stats(db: Database, workspace: Workspace, member: Member, period: str) -> list[bk.Block]:
-    zone = member.timezone or workspace.timezone
+    zone = member_zone(member, workspace)
     start = end = None
     if period != "all":
         start, end = Period.containing(period, utcnow(), zone).utc_bounds(zone)

@@ -12,7 +12,7 @@ from handlers.middleware import scope
 from handlers.replies import refusal
 from storage import leaderboard
 from storage.models import utcnow
-from storage.periods import Period
+from storage.periods import Period, member_zone
 
 
 async def leaderboard_command(
@@ -28,7 +28,7 @@ async def leaderboard_command(
     if parsed.verb == "help":
         await ack(text=render.usage(locale))
         return
-    zone = leaderboard.zone_of(member, workspace)
+    zone = member_zone(member, workspace)
     period = Period.containing(parsed.period, utcnow(), zone)
     now = utcnow()
     start, end = period.utc_bounds(zone)

@@ -22,15 +22,12 @@ from handlers.leads.syntax import (
     source_of,
 )
 from handlers.middleware import known_members, scope
-from handlers.replies import tell_user
+from handlers.replies import refusal, tell_user
 from storage import leads
+from storage.authority import require_manager
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Deal, Member, Workspace, utcnow
-
-
-def refusal(locale: str | None, error: UserError) -> str:
-    return ":warning: " + t(locale, error.key, **render.error_params(error.params))
 
 
 async def send_lead(client: AsyncWebClient, deal: Deal, assignee: Member, by: Member, how: str) -> None:
@@ -112,8 +109,7 @@ async def reassign(context: AsyncBoltContext, client: AsyncWebClient, deal_id: i
     db, workspace, member = scope(context)
     locale = member.locale
     try:
-        if not member.is_manager:  # before looking anyone up
-            raise leads.LeadError("lead.error.not_manager")
+        require_manager(member)  # before looking anyone up
         async with db.session() as session:  # a lead that is gone or closed: refused, nobody looked up
             await leads.check_open_lead(session, workspace.id, deal_id)
         target = (await known_members(client, db, workspace.id, [user_id]))[user_id]

@@ -12,21 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.kit import command_text
 from bot.kit.mentions import USER
 from storage.errors import UserError
-from storage.leads import MAX_COMPANY, MAX_NOTES, NewLead, normalise_source
+from storage.leads import MAX_NOTES, NewLead, normalise_source
 from storage.money import AmountError, Money, parse_amount
 
 VERBS = {"new": "new", "add": "new", "assign": "assign", "reassign": "assign", "help": "help"}
 OPTION_KEYS = {"source", "amount", "notes"}
-
-# key:"quoted value" | key:value | "quoted words" | bare word. Curly quotes too (phones type them).
-TOKEN = re.compile(
-    r"""(?P<key>[A-Za-z]+):(?:"(?P<kq>[^"]*)"|“(?P<kc>[^”]*)”|(?P<kv>\S*))
-      | "(?P<q>[^"]*)" | “(?P<c>[^”]*)”
-      | (?P<word>\S+)""",
-    re.VERBOSE,
-)
 DEAL_ID = re.compile(r"#?([0-9]{1,9})")  # within a 32-bit id (PostgreSQL integer)
 
 
@@ -46,8 +39,6 @@ def company_of(text: str | None) -> str:
     company = " ".join((text or "").split())
     if not company:
         raise LeadSyntaxError("lead.error.company_missing")
-    if len(company) > MAX_COMPANY:
-        raise LeadSyntaxError("lead.error.too_long", limit=MAX_COMPANY)
     return company
 
 
@@ -81,16 +72,11 @@ def tokenize(text: str) -> tuple[list[str], dict[str, str]]:
     """The company's words (quoted or bare, in order) and the known key:value options."""
     words: list[str] = []
     options: dict[str, str] = {}
-    for match in TOKEN.finditer(text):
-        key = (match["key"] or "").lower()
-        if key in OPTION_KEYS:
-            options[key] = next(v for v in (match["kq"], match["kc"], match["kv"]) if v is not None)
-        elif key:
-            words.append(match.group(0))  # "Acme:Labs" is part of a name, not an option
-        elif match["q"] is not None or match["c"] is not None:
-            words.append(match["q"] if match["q"] is not None else match["c"])
+    for token in command_text.tokens(text, OPTION_KEYS):  # "Acme:Labs" is part of a name, not an option
+        if token.kind == command_text.OPTION:
+            options[token.key] = token.text
         else:
-            words.append(match["word"])
+            words.append(token.text)
     return words, options
 
 

@@ -16,6 +16,7 @@ from handlers.replies import refusal, reply_privately
 from handlers.rewards import render
 from handlers.rewards.syntax import RewardCommand, RewardSyntaxError, parse_reward_command
 from storage import points, rewards
+from storage.authority import require_manager, require_sight_of_others
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Award, Member, Workspace, utcnow
@@ -77,8 +78,7 @@ async def show_points(
 ) -> None:  # fmt: skip
     target = member
     if parsed.user_id and parsed.user_id != member.slack_user_id:
-        if not member.is_manager:
-            raise rewards.RewardError("rewards.error.points_managers_only")
+        require_sight_of_others(member)
         target = await one_member(client, db, workspace, parsed.user_id)
     async with db.session() as session:
         balance = await points.balance(session, workspace.id, target.id)
@@ -158,7 +158,7 @@ async def award(
     ack: AsyncAck, client: AsyncWebClient, db: Database, workspace: Workspace, member: Member,
     parsed: RewardCommand, command: dict[str, Any],
 ) -> None:  # fmt: skip
-    rewards.require_manager(member)  # before looking anyone up: a refusal writes nothing
+    require_manager(member)  # before looking anyone up: a refusal writes nothing
     assert parsed.user_id is not None
     receiver = await one_member(client, db, workspace, parsed.user_id)
     async with db.session() as session:

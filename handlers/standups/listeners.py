@@ -17,7 +17,7 @@ from bot.kit.i18n import t
 from bot.kit.views import standup_delivery as delivery
 from bot.kit.views import standups as render
 from handlers.middleware import known_members, scope
-from handlers.replies import error_text, refusal, tell_user
+from handlers.replies import error_text, not_allowed, refusal, tell_user
 from handlers.standups.syntax import (
     FormErrors,
     StandupCommand,
@@ -28,10 +28,12 @@ from handlers.standups.syntax import (
     read_setup,
 )
 from storage import standups
+from storage.authority import MANAGERS_ONLY, require_manager
 from storage.db import Database
 from storage.errors import UserError
 from storage.jobruns import claim_run, finish_run
 from storage.models import Member, Workspace, utcnow
+from storage.periods import member_zone
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ NOW_CLAIM = "standup-now"  # one `/standup now` per trigger id, however often Sl
 
 def today_for(member: Member, workspace: Workspace) -> dt.date:
     """The member's today: in their own zone, else the workspace's."""
-    return standups.today_in(standups.zone_of(member.timezone, workspace.timezone), utcnow())
+    return standups.today_in(member_zone(member, workspace), utcnow())
 
 
 def workspace_today(workspace: Workspace) -> dt.date:
@@ -78,8 +80,8 @@ async def standup_command(
     if parsed.verb == "help":
         await ack(text=render.usage(locale))
     elif parsed.verb == "setup":
-        if not member.is_manager:
-            await ack(text=refusal(locale, standups.StandupError("standups.error.not_manager")))
+        if refused := not_allowed(locale, require_manager, member):
+            await ack(text=refused)
             return
         await ack()
         await client.views_open(
@@ -160,8 +162,8 @@ async def ask_now(
 ) -> None:
     """`/standup now`: prompt this channel's standups (or all) right away, once per invocation."""
     locale = member.locale
-    if not member.is_manager:
-        await ack(text=refusal(locale, standups.StandupError("standups.error.not_manager")))
+    if refused := not_allowed(locale, require_manager, member):
+        await ack(text=refused)
         return
     channel = None if parsed.sub == "all" else command.get("channel_id") or ""
     invocation = hashlib.sha256(command["trigger_id"].encode()).hexdigest()[:48]
@@ -195,7 +197,7 @@ async def ask_now(
 
 # Which input a refusal from the domain is shown under.
 SETUP_FIELD_OF_ERROR = {
-    "standups.error.not_manager": "name",
+    MANAGERS_ONLY: "name",
     "standups.error.too_many_standups": "name",
     "standups.error.name_too_long": "name",
     "standups.error.channel_missing": "channel",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.kit.blocks import unescape
+from bot.kit.command_text import date_of
 from bot.kit.views.standups import answer_block
 from storage.errors import UserError
 from storage.standups import (
@@ -33,7 +34,6 @@ from storage.standups import (
 )
 
 VERBS = ("help", "list", "setup", "now", "skip", "remove", "holidays", "ooo")
-DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 # Between the two dates of a range: `..`, `…`, `~`, `to`, `至`, a dash, or just a space.
 RANGE_SEPARATORS = re.compile(r"\.{2,}|…|~|～|至|\bto\b|–|—")
 # Blockers answers that mean "none": they do not count as blockers.
@@ -61,13 +61,10 @@ class StandupCommand:
 
 
 def parse_date(text: str) -> dt.date:
-    match = DATE.fullmatch(text.strip())
-    try:
-        if match:
-            return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        pass
-    raise StandupSyntaxError("standups.error.bad_date", date=text.strip())
+    day = date_of(text)
+    if day is None:
+        raise StandupSyntaxError("standups.error.bad_date", date=text.strip())
+    return day
 
 
 def parse_range(text: str) -> tuple[dt.date, dt.date]:

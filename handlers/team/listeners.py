@@ -17,6 +17,7 @@ from handlers.replies import refusal
 from handlers.team import render
 from handlers.team.syntax import TeamCommand, TeamSyntaxError, parse_team_command
 from storage import team
+from storage.authority import require_manager
 from storage.db import Database
 from storage.errors import UserError
 from storage.events import mark_event_processed
@@ -118,8 +119,7 @@ async def change(
 ) -> str:
     """`/team role|duties|title @someone …`: one change, answered in the changer's language."""
     locale = member.locale
-    if not member.is_manager:  # before looking anyone up: a refusal writes nothing, not even a member row
-        raise team.TeamError("team.error.not_manager")
+    require_manager(member)  # before looking anyone up: a refusal writes nothing, not even a member row
     target = await member_for(client, db, workspace, parsed.user_id or "")
     user = f"<@{target.slack_user_id}>"
     async with db.session() as session:

@@ -25,10 +25,6 @@ from storage.periods import member_zone
 log = logging.getLogger(__name__)
 
 
-def zone_of(member: Member, workspace: Workspace) -> str:
-    return member_zone(member, workspace)
-
-
 def training_id_of(value: str) -> int:
     return int(value) if (value or "").isascii() and value.isdigit() and int(value) < 2**31 else 0
 
@@ -49,7 +45,7 @@ async def training_command(
 ) -> None:
     db, workspace, member = scope(context)
     locale = member.locale
-    usage = t(locale, "training.usage", zone=zone_of(member, workspace))
+    usage = t(locale, "training.usage", zone=member_zone(member, workspace))
     try:
         parsed = parse_training_command(command.get("text", ""))
     except TrainingSyntaxError as error:
@@ -72,7 +68,9 @@ async def session_list(db: Database, workspace: Workspace, member: Member) -> di
         coming = await sessions.upcoming(session, workspace.id, now)
         answers = await sessions.answers_of(session, member.id, [s.id for s in coming])
         attended = await sessions.attended_by(session, workspace.id, member.id)
-    text, blocks = render.session_list(coming, answers, attended, zone_of(member, workspace), member.locale)
+    text, blocks = render.session_list(
+        coming, answers, attended, member_zone(member, workspace), member.locale
+    )
     return {"text": text, "blocks": blocks}
 
 
@@ -86,7 +84,7 @@ async def schedule(
     command: dict[str, Any],
 ) -> None:
     locale = member.locale
-    zone = zone_of(member, workspace)
+    zone = member_zone(member, workspace)
     channel = parsed.channel_id or command.get("channel_id")
     assert parsed.day is not None and parsed.at is not None
     try:

@@ -10,17 +10,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
+from bot.kit.command_text import date_of, time_of
 from bot.kit.mentions import CHANNEL
 from handlers.ideas.syntax import plain_text
 from storage.errors import UserError
 from storage.training import MAX_TITLE
 
 KIND_OF_VERB = {"schedule": "training", "event": "event"}
-DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-TIME = re.compile(r"(\d{1,2})[:：](\d{2})")
 QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "「": "」"}
 
 
@@ -40,20 +38,17 @@ class TrainingCommand:
 
 
 def parse_date(text: str) -> dt.date:
-    match = DATE.fullmatch(text)
-    try:
-        if match:
-            return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        pass
-    raise TrainingSyntaxError("training.error.bad_date", date=text)
+    day = date_of(text)
+    if day is None:
+        raise TrainingSyntaxError("training.error.bad_date", date=text)
+    return day
 
 
 def parse_time(text: str) -> dt.time:
-    match = TIME.fullmatch(text)
-    if match and int(match.group(1)) < 24 and int(match.group(2)) < 60:
-        return dt.time(int(match.group(1)), int(match.group(2)))
-    raise TrainingSyntaxError("training.error.bad_time", time=text)
+    at = time_of(text)
+    if at is None:
+        raise TrainingSyntaxError("training.error.bad_time", time=text)
+    return at
 
 
 def check_title(title: str) -> str:
@@ -70,7 +65,7 @@ def well_formed(tail: list[str]) -> bool:
 
 
 def looks_like_when(tail: list[str]) -> bool:
-    return len(tail) >= 2 and DATE.fullmatch(tail[0]) is not None and TIME.fullmatch(tail[1]) is not None
+    return len(tail) >= 2 and date_of(tail[0]) is not None and time_of(tail[1]) is not None
 
 
 def split_session(rest: str) -> tuple[str, list[str]]:

@@ -88,7 +88,7 @@ async def test_only_managers_create_contests(app):
     await seed_people(app)
     for user in ("U0002", "U0003"):  # a rep and an account manager
         text = await create(app, user=user)
-        assert "Only managers can start contests" in text
+        assert "Only managers and workspace admins can do that" in text
     assert await count_contests(app.db) == 0
     text = await create(app, user="U0005")  # a manager by role, not a Slack admin
     assert "is set for" in text
@@ -165,4 +165,4 @@ async def test_chinese_members_read_chinese(app):
     async with app.db.session() as session:
         await session.execute(update(Member).where(Member.slack_user_id == "U0002").values(locale="zh-CN"))
     text = await create(app, user="U0002")
-    assert "只有经理可以发起竞赛" in text
+    assert "只有经理和工作区管理员可以这样做" in text

@@ -379,7 +379,7 @@ async def test_an_answer_form_submitted_twice_is_stored_and_delivered_once(app):
 
 async def test_a_non_manager_cannot_request_feedback_and_nothing_is_written(app):
     reply = await app.send.command("/feedback", "request <@U0002|rep> from <@U0003|a>", user="U0005")
-    assert "Only managers can request feedback" in reply.text
+    assert "Only managers and workspace admins can do that" in reply.text
     await app.fake.settle()
     assert app.fake.calls_to("chat.postMessage") == []
     assert await count(app.db, FeedbackRequest) == 0

@@ -217,7 +217,7 @@ async def test_non_managers_cannot_set_goals(app):
     for text in ("set team deals 30 quarter", f"set {LI_TAG} revenue 100k month", f"set {ANA_TAG} deals 3"):
         reply = await app.send.command("/goal", text, user=ANA)
         assert reply.status == 200
-        assert "Only managers and workspace admins can set goals" in shown(reply)
+        assert "Only managers and workspace admins can do that" in shown(reply)
     assert await goals_in_db(app.db) == []
 
 
@@ -314,7 +314,9 @@ async def test_managers_see_someones_goals_and_reps_do_not(app):
         by_rep = await app.send.command("/goal", LI_TAG, user=ANA)
         own_mention = await app.send.command("/goal", ANA_TAG, user=ANA)
     assert "*Goals of <@U0003>*" in shown(by_manager) and "$45,000.00 of $100,000.00" in shown(by_manager)
-    assert "Only managers can see other people's goals" in shown(by_rep) and "$45,000" not in shown(by_rep)
+    assert "Only managers and workspace admins can see someone else's figures" in shown(
+        by_rep
+    ) and "$45,000" not in shown(by_rep)
     assert "*Your goals*" in shown(own_mention) and "1 of 1" in shown(own_mention)
 
 

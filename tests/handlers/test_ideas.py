@@ -165,7 +165,10 @@ async def test_only_managers_change_the_status_and_a_refused_menu_is_redrawn(app
 
     await app.send.interactive(status_payload(app, idea.id, "done", user="U0002"))  # a rep
     refusal = (await app.fake.wait_for("response_url"))[0].args
-    assert "Only managers can change" in refusal["text"] and refusal["replace_original"] is False
+    assert (
+        "Only managers and workspace admins can do that" in refusal["text"]
+        and refusal["replace_original"] is False
+    )
     redrawn = (await app.fake.wait_for("chat.update"))[0].args
     assert element(redrawn, "ideas_status")["initial_option"]["value"] == f"{idea.id}:new"
     assert (await ideas_in_db(app.db))[0].status == "new"

@@ -214,7 +214,7 @@ async def test_bad_input_is_refused_and_nothing_is_written(app):
     cases = [
         ("new", "Name the company"),
         ('new "   " source:web', "Name the company"),
-        ("new " + "x" * 201, "too long"),
+        ("new " + "x" * 201, "That customer name is too long (201 characters; at most 200)"),  # the domain's
         ("new Globex source:web/partner", "is not a source"),
         ("new Globex amount:lots", "is not an amount"),
         ("new Globex amount:0", "more than zero"),

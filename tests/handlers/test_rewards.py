@@ -128,10 +128,10 @@ async def test_the_same_trigger_twice_awards_once(app):
 
 async def test_members_who_are_not_managers_are_refused_and_nothing_is_written(app):
     cases = [
-        (f'{LI} "Team Player" for the help', "Only managers can do that"),
-        ('catalogue add "Lunch with the VP" 200', "Only managers can do that"),
-        ("catalogue remove 1", "Only managers can do that"),
-        (f"points {LI}", "Only managers can see other people's points"),
+        (f'{LI} "Team Player" for the help', "Only managers and workspace admins can do that"),
+        ('catalogue add "Lunch with the VP" 200', "Only managers and workspace admins can do that"),
+        ("catalogue remove 1", "Only managers and workspace admins can do that"),
+        (f"points {LI}", "Only managers and workspace admins can see someone else's figures"),
     ]
     for text, message in cases:
         reply = await app.send.command("/reward", text, user="U0002")

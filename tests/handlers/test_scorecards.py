@@ -104,8 +104,14 @@ async def test_reps_cannot_see_others_scorecards_or_the_team_table(app):
         other = await app.send.command("/scorecard", LI_TAG, user=ANA)
         team = await app.send.command("/scorecard", "team", user=ANA)
         own = await app.send.command("/scorecard", ANA_TAG, user=ANA)
-    assert "Only managers can see other people's scorecards" in other.text and "45,000" not in other.text
-    assert "Only managers can see the team's scorecards" in team.text and "blocks" not in team.text
+    assert (
+        "Only managers and workspace admins can see someone else's figures" in other.text
+        and "45,000" not in other.text
+    )
+    assert (
+        "Only managers and workspace admins can see someone else's figures" in team.text
+        and "blocks" not in team.text
+    )
     assert "Scorecard of <@U0002>" in shown(own)
 
 

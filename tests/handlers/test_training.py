@@ -107,7 +107,7 @@ async def test_anyone_plans_a_team_event_but_only_managers_schedule_training(app
     managers(app)
     with time_machine.travel(NOW, tick=True):
         refused = await app.send.command("/training", SCHEDULE, user="U0003")
-    assert "Only managers can schedule training sessions" in refused.text
+    assert "Only managers and workspace admins can do that" in refused.text
     assert await count(app.db, Training) == 0
     reply, card, event = await schedule(
         app, "event “Team dinner” 2026-12-05 19:00", user="U0003", channel="C0TEAM"

@@ -140,7 +140,9 @@ def test_an_exported_deal_row():
         ({"customer": "A", "amount": "5", "created_at": "yesterday"}, "created_at 'yesterday' is not"),
         ({"customer": "A", "amount": "5", "closed_at": "2031-01-01"}, "closed_at is set but the stage lead"),
         ({"customer": "A", "amount": "5", "customer_segment": "gold"}, "unknown customer_segment 'gold'"),
-        ({"customer": "A" * 201, "amount": "5"}, "customer is longer than 200"),
+        ({"customer": "A" * 201, "amount": "5"}, "customers.error.name_too_long"),  # the domain's refusal
+        ({"customer": "A", "amount": "5", "title": "T" * 301}, "deal.error.title_too_long"),
+        ({"customer": "A", "amount": "5", "competitor": "C" * 201}, "deal.error.competitor_too_long"),
         ({"customer": "A", "amount": "5", "id": "9" * 101}, "id is longer than 100"),
     ],
 )

@@ -6,7 +6,6 @@ MESSAGES: dict[str, dict[str, str]] = {
             "*Export to CSV* (managers): `/dealbell export deals|kudos|activities [month|quarter|year|all]` "
             "sends a CSV file to your DM. The default period is this month, in your time zone."
         ),
-        "exports.error.not_manager": "Only managers and workspace admins can export data.",
         "exports.error.bad_kind": "`{word}` is not something I can export. Use one of: {kinds}.",
         "exports.error.bad_period": "`{word}` is not a period. Use one of: {periods}.",
         "exports.started": (
@@ -24,7 +23,6 @@ MESSAGES: dict[str, dict[str, str]] = {
             "*导出 CSV*（经理）：`/dealbell export deals|kudos|activities [month|quarter|year|all]` "
             "会把 CSV 文件发到你的私信。默认导出本月（按你的时区）。"
         ),
-        "exports.error.not_manager": "只有经理和工作区管理员可以导出数据。",
         "exports.error.bad_kind": "`{word}` 无法导出。可用：{kinds}。",
         "exports.error.bad_period": "`{word}` 不是时间段。可用：{periods}。",
         "exports.started": "正在准备{kind}导出（{period}），CSV 文件稍后发到你的私信。\n列：{columns}",

@@ -4,7 +4,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "settings.modal.title": "dealbell settings",
         "settings.modal.save": "Save",
-        "settings.modal.not_manager": "Only managers and workspace admins can change dealbell's settings.",
         "settings.modal.channels": "*Channels*: where dealbell posts",
         "settings.modal.channel.wins": "Wins",
         "settings.modal.channel.kudos": "Kudos",
@@ -47,7 +46,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "zh": {
         "settings.modal.title": "dealbell 设置",
         "settings.modal.save": "保存",
-        "settings.modal.not_manager": "只有经理和工作区管理员可以修改 dealbell 的设置。",
         "settings.modal.channels": "*频道*：dealbell 发消息的地方",
         "settings.modal.channel.wins": "赢单",
         "settings.modal.channel.kudos": "点赞",

@@ -12,7 +12,8 @@ from bot.kit import blocks as bk
 from bot.kit.i18n import CATALOGUE, babel_locale, t
 from storage.models import Holiday, Member, Standup, StandupRun, Workspace
 from storage.money import format_money
-from storage.standups import MAX_ANSWER, MAX_NAME, MAX_PARTICIPANTS, LogEntry, RunReport, zone_of
+from storage.periods import workspace_zone
+from storage.standups import MAX_ANSWER, MAX_NAME, MAX_PARTICIPANTS, LogEntry, RunReport
 
 MAX_PEOPLE_SECTIONS = 40  # a message holds 50 blocks; the rest of the summary needs a few
 PREFILL_NOTE_LIMIT = 120
@@ -44,7 +45,7 @@ def weekday_names(days: list[int], locale: str | None) -> str:
 def zone_text(standup: Standup, workspace: Workspace, locale: str | None) -> str:
     if standup.member_zones:
         return t(locale, "standups.zone.member")
-    return zone_of(workspace.timezone)
+    return workspace_zone(workspace)
 
 
 def schedule_text(standup: Standup, workspace: Workspace, locale: str | None) -> str:
@@ -129,7 +130,7 @@ def setup_modal(workspace: Workspace, locale: str | None, channel_id: str | None
     )
     questions["hint"] = bk.plain(t(locale, "standups.setup.questions_hint"))
     zone_options = [
-        bk.option(t(locale, "standups.setup.zone_workspace", zone=zone_of(workspace.timezone)), "workspace"),
+        bk.option(t(locale, "standups.setup.zone_workspace", zone=workspace_zone(workspace)), "workspace"),
         bk.option(t(locale, "standups.setup.zone_member"), "member"),
     ]
     body = [
