@@ -6,20 +6,17 @@ import json
 from typing import Any
 
 from bot.kit import blocks as bk
-from bot.kit.i18n import babel_locale, t
+from bot.kit.format import mention, money, plural, stage_name
+from bot.kit.i18n import t
 from storage.deals import StageTotal
 from storage.models import OPEN_STAGES, Deal, Stage
-from storage.money import Money, format_money, is_currency_code
+from storage.money import is_currency_code
 
 MODAL_CURRENCIES = ("USD", "EUR", "GBP", "CNY", "JPY", "HKD", "SGD", "AUD", "CAD", "INR")
 
 
 def money_text(deal: Deal, locale: str | None) -> str:
-    return format_money(Money(deal.amount_minor, deal.currency), babel_locale(locale))
-
-
-def stage_name(stage: str | Stage, locale: str | None) -> str:
-    return t(locale, f"stage.{Stage(stage).value}")
+    return money(deal.amount_minor, deal.currency, locale)
 
 
 def _title_suffix(deal: Deal) -> str:
@@ -84,12 +81,11 @@ def celebration(deal: Deal, congratulations: int, locale: str | None) -> tuple[s
     text = t(
         locale,
         "celebration.text",
-        owner=f"<@{deal.owner.slack_user_id}>",
+        owner=mention(deal.owner),
         customer=bk.escape(deal.customer.name),
         title=_title_suffix(deal),
         amount=money_text(deal, locale),
     )
-    count_key = "celebration.count_one" if congratulations == 1 else "celebration.count"
     card = [
         bk.section(
             text,
@@ -98,7 +94,9 @@ def celebration(deal: Deal, congratulations: int, locale: str | None) -> tuple[s
         )
     ]
     if congratulations:
-        card.append(bk.context(t(locale, count_key, count=congratulations), block_id="congratulations"))
+        card.append(
+            bk.context(plural(locale, "celebration.count", congratulations), block_id="congratulations")
+        )
     return text, card
 
 
@@ -111,7 +109,7 @@ def pipeline(deals: list[Deal], totals: list[StageTotal], locale: str | None) ->
             "deal.list.total",
             stage=stage_name(total.stage, locale),
             count=total.count,
-            amount=format_money(Money(total.amount_minor, total.currency), babel_locale(locale)),
+            amount=money(total.amount_minor, total.currency, locale),
         )
         for total in totals
     ]

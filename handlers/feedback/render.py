@@ -120,7 +120,3 @@ def answered(locale: str | None, manager: str, subject: str, anonymous: bool) ->
     key = "feedback.answer.done_anonymously" if anonymous else "feedback.answer.done"
     text = t(locale, key, manager=manager, subject=subject)
     return text, [bk.section(text, block_id="feedback_request")]
-
-
-def people(user_ids: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(f"<@{user_id}>" for user_id in user_ids)

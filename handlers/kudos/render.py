@@ -9,19 +9,12 @@ from typing import Any
 from babel.dates import format_timedelta
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention, people
 from bot.kit.i18n import babel_locale, t
 from storage.kudos import Allowance, KudosStats
 from storage.models import KudosGive, Member, Workspace
 
 CARD_MESSAGE_LIMIT = 1000
-
-
-def mention(member: Member) -> str:
-    return f"<@{member.slack_user_id}>"
-
-
-def people(members: list[Member]) -> str:
-    return ", ".join(mention(m) for m in members)
 
 
 def card(

@@ -5,13 +5,10 @@ from __future__ import annotations
 from babel.dates import format_date
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention
 from bot.kit.i18n import CATALOGUE, babel_locale, t
 from storage.models import CatalogueItem, Member, PointsEntry
 from storage.rewards import DEFAULT_AWARD_POINTS, MAX_AWARD_POINTS
-
-
-def mention(member: Member) -> str:
-    return f"<@{member.slack_user_id}>"
 
 
 def usage(locale: str | None, manager: bool) -> str:

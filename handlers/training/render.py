@@ -7,20 +7,13 @@ import json
 from typing import Any
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention, people
 from bot.kit.i18n import t
 from bot.kit.views.training import when
 from storage.models import Member, Training
 
 CHECKBOXES_PER_BLOCK = 10  # Slack's limit on a checkbox group's options
 MAX_OTHERS = 100
-
-
-def mention(member: Member) -> str:
-    return f"<@{member.slack_user_id}>"
-
-
-def people(members: list[Member]) -> str:
-    return ", ".join(mention(m) for m in members)
 
 
 def slack_date(moment: dt.datetime, fallback: str) -> str:

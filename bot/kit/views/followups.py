@@ -7,8 +7,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.kit import blocks as bk
+from bot.kit.format import money_text
 from bot.kit.i18n import t
-from bot.kit.views.customers import deal_name, money_text, segment_name
+from bot.kit.views.customers import deal_name, segment_name
 from bot.kit.views.followup_lines import ACTIONS_BLOCK, ITEM_BLOCK, button_value
 from storage.followups import SNOOZE_DAYS, FollowUpItem, LineState
 from storage.money import Money
