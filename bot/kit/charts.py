@@ -44,7 +44,6 @@ CJK_FONTS = (
     "Droid Sans Fallback",
 )
 BASE_FONT = "DejaVu Sans"
-FIRST_CJK = 0x2E80  # CJK radicals onwards: drawn with the CJK font, when there is one
 MAX_LABEL = 16
 SIZE_INCHES, DPI = (12.0, 4.8), 100
 COLOUR, TREND_COLOUR = "#2f6fba", "#e07b24"
@@ -74,20 +73,23 @@ def cjk_font() -> str | None:
 
 
 @cache
-def _base_glyphs() -> frozenset[int]:
-    """The code points DejaVu Sans (matplotlib's own font, always there) has glyphs for."""
+def _glyphs(family: str) -> frozenset[int]:
+    """The code points an installed font has glyphs for (its character map; looked up once)."""
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
-    return frozenset(
-        FT2Font(font_manager.findfont(font_manager.FontProperties(family=BASE_FONT))).get_charmap()
-    )
+    path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    return frozenset(FT2Font(path).get_charmap())
 
 
 def drawable(text: str) -> bool:
-    """Whether every character has a glyph: DejaVu Sans's, or the CJK font's for CJK and beyond."""
-    cjk = cjk_font() is not None
-    return all(ord(c) in _base_glyphs() or (cjk and ord(c) >= FIRST_CJK) for c in text)
+    """Whether every character has a glyph in one of the chart's fonts.
+
+    matplotlib draws each glyph with the first font of the list that has it (DejaVu Sans, then the
+    CJK font), so a label mixing scripts is fine; a character neither font has would be a box.
+    """
+    fonts = [BASE_FONT, *filter(None, [cjk_font()])]
+    return all(any(ord(c) in _glyphs(font) for font in fonts) for c in text)
 
 
 def person_label(*candidates: str | None) -> str:
