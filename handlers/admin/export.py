@@ -12,8 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.kit.i18n import t
 from handlers.middleware import scope
 from handlers.replies import refusal
-from storage.csv_io import EXPORT_COLUMNS, EXPORT_KINDS, export_csv
 from storage.errors import UserError
+from storage.exports import EXPORT_COLUMNS, EXPORT_KINDS, export_csv
 from storage.models import utcnow
 from storage.periods import Period
 
