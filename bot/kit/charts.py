@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from babel.dates import format_skeleton
 
+from bot.kit.format import stage_name
 from bot.kit.i18n import language, t
 from storage.money import Money, currency_precision, format_money_short
 
@@ -236,4 +237,4 @@ def digest_chart(currency: str, by_stage: Sequence[Bar], trend: Sequence[Week], 
 
 def stage_label(stage: str, locale: str | None) -> str:
     """A stage's name in the language the chart is drawn in."""
-    return t(_style(locale).locale, f"stage.{stage}")
+    return stage_name(stage, _style(locale).locale)

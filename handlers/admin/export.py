@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.kit.format import plural
 from bot.kit.i18n import t
 from handlers.middleware import scope
 from handlers.replies import refusal
@@ -85,5 +86,5 @@ async def export_command(
         content=content,
         filename=f"dealbell-{kind}-{key}.csv",
         title=t(locale, "exports.file.title", kind=kind_label, period=label),
-        initial_comment=t(locale, "exports.file.comment", kind=kind_label, period=label, count=count),
+        initial_comment=plural(locale, "exports.file.comment", count, kind=kind_label, period=label),
     )

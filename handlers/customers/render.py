@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.kit import blocks as bk
-from bot.kit.format import mention, money_text
+from bot.kit.format import mention, money_text, stage_name
 from bot.kit.i18n import t
 from bot.kit.views.customers import deal_name, segment_name
 from storage.activities import ActivityResult
@@ -143,7 +143,7 @@ def _deals_text(data: CustomerCard, locale: str | None) -> str:
                 "customers.card.deal_line",
                 deal=deal_name(deal),
                 amount=money_text(Money(deal.amount_minor, deal.currency), locale),
-                stage=t(locale, f"stage.{deal.stage}"),
+                stage=stage_name(deal.stage, locale),
                 owner=mention(deal.owner),
             )
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.kit import blocks as bk
-from bot.kit.format import mention, money, plural
+from bot.kit.format import mention, money, plural, stage_name
 from bot.kit.i18n import t
 from bot.kit.views import goals as goal_views
 from storage.home import Capped, MemberHome, Results, TeamHome
@@ -59,7 +59,7 @@ def mine(data: MemberHome, member: Member, locale: str | None) -> list[bk.Block]
         t(
             locale,
             "home.pipeline.line",
-            stage=t(locale, f"stage.{row.stage}"),
+            stage=stage_name(row.stage, locale),
             count=row.count,
             amount=money(row.amount_minor, row.currency, locale),
         )

@@ -9,7 +9,7 @@ from typing import Any
 from babel.dates import format_skeleton
 
 from bot.kit import blocks as bk
-from bot.kit.format import mention, money
+from bot.kit.format import mention, money, plural
 from bot.kit.i18n import babel_locale, t
 from storage.models import Award, CatalogueItem, Member, Nomination, Redemption
 from storage.rewards import DEFAULT_AWARD_POINTS
@@ -40,7 +40,7 @@ def award_card(
         blocks.append(bk.section(t(locale, "rewards.card.reason", reason=bk.escape(award.reason))))
     notes = [t(locale, "rewards.card.by", user=mention(giver))]
     if award.points:
-        notes.insert(0, t(locale, "rewards.card.points", points=award.points))
+        notes.insert(0, plural(locale, "rewards.card.points", award.points))
     blocks.append(bk.context(" · ".join(notes), block_id="rewards_award_notes"))
     return text, blocks
 

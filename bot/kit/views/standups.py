@@ -9,7 +9,7 @@ from typing import Any
 from babel.dates import format_date, get_day_names
 
 from bot.kit import blocks as bk
-from bot.kit.format import mention, money_text, people, stage_name
+from bot.kit.format import mention, money_text, people, plural, stage_name
 from bot.kit.i18n import CATALOGUE, babel_locale, t
 from storage.models import Holiday, Member, Standup, StandupRun, Workspace
 from storage.standups import MAX_ANSWER, MAX_NAME, MAX_PARTICIPANTS, LogEntry, RunReport, zone_of
@@ -62,14 +62,14 @@ def standup_list(
     if not standups:
         return t(locale, "standups.list.empty")
     lines = [
-        t(
+        plural(
             locale,
             "standups.list.line",
+            counts.get(s.id, 0),
             id=s.id,
             name=bk.escape(s.name),
             channel=s.channel_id,
             schedule=schedule_text(s, workspace, locale),
-            count=counts.get(s.id, 0),
         )
         for s in standups
     ]
