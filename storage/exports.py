@@ -51,7 +51,7 @@ next_follow_up      the next follow-up date it set, ISO, or empty
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -120,23 +120,41 @@ async def _in_chunks(session: AsyncSession, query: Select[Any], key: Any) -> Asy
         after = chunk[-1][0]
 
 
-async def _deal_rows(
+async def _joined_rows(
+    session: AsyncSession,
+    fields: tuple[Any, ...],
+    table: Any,
+    member_id: Any,
+    workspace_id: int,
+    in_period: list[Any],
+    cells: Callable[[Any], list[str]],
+) -> AsyncIterator[list[str]]:
+    """The cells of `table`'s rows in one workspace and period, with their customer and member joined."""
+    query = (
+        select(*fields)
+        .join(Customer, Customer.id == table.customer_id)
+        .join(Member, Member.id == member_id)
+        .where(table.workspace_id == workspace_id, *in_period)
+    )
+    async for chunk in _in_chunks(session, query, table.id):
+        for row in chunk:
+            yield cells(row)
+
+
+def _deal_cells(r: Any) -> list[str]:
+    return [
+        str(r.id), text_cell(r[1]), text_cell(r.title), r.slack_user_id, text_cell(_name(r[4], r[5])),
+        amount_cell(r.amount_minor, r.currency), r.currency, r.stage, date_cell(r.expected_close),
+        time_cell(r.created_at), time_cell(r.closed_at), text_cell(r.competitor),
+        text_cell(r.lost_reason), r.segment,
+    ]  # fmt: skip
+
+
+def _deal_rows(
     session: AsyncSession, workspace_id: int, start: dt.datetime | None, end: dt.datetime | None
 ) -> AsyncIterator[list[str]]:
-    query = (
-        select(*_DEAL_FIELDS)
-        .join(Customer, Customer.id == Deal.customer_id)
-        .join(Member, Member.id == Deal.owner_id)
-        .where(Deal.workspace_id == workspace_id, *_period(Deal.created_at, start, end))
-    )
-    async for chunk in _in_chunks(session, query, Deal.id):
-        for r in chunk:
-            yield [
-                str(r.id), text_cell(r[1]), text_cell(r.title), r.slack_user_id, text_cell(_name(r[4], r[5])),
-                amount_cell(r.amount_minor, r.currency), r.currency, r.stage, date_cell(r.expected_close),
-                time_cell(r.created_at), time_cell(r.closed_at), text_cell(r.competitor),
-                text_cell(r.lost_reason), r.segment,
-            ]  # fmt: skip
+    period = _period(Deal.created_at, start, end)
+    return _joined_rows(session, _DEAL_FIELDS, Deal, Deal.owner_id, workspace_id, period, _deal_cells)
 
 
 async def _kudos_rows(
@@ -194,22 +212,21 @@ async def _kudos_rows(
             ]
 
 
-async def _activity_rows(
+def _activity_cells(r: Any) -> list[str]:
+    return [
+        time_cell(r.occurred_at), r.kind, text_cell(r[3]), r.slack_user_id,
+        text_cell(_name(r[5], r[6])), text_cell(r.note), "" if r.csat is None else str(r.csat),
+        date_cell(r.next_follow_up),
+    ]  # fmt: skip
+
+
+def _activity_rows(
     session: AsyncSession, workspace_id: int, start: dt.datetime | None, end: dt.datetime | None
 ) -> AsyncIterator[list[str]]:
-    query = (
-        select(*_ACTIVITY_FIELDS)
-        .join(Customer, Customer.id == Activity.customer_id)
-        .join(Member, Member.id == Activity.member_id)
-        .where(Activity.workspace_id == workspace_id, *_period(Activity.occurred_at, start, end))
+    period = _period(Activity.occurred_at, start, end)
+    return _joined_rows(
+        session, _ACTIVITY_FIELDS, Activity, Activity.member_id, workspace_id, period, _activity_cells
     )
-    async for chunk in _in_chunks(session, query, Activity.id):
-        for r in chunk:
-            yield [
-                time_cell(r.occurred_at), r.kind, text_cell(r[3]), r.slack_user_id,
-                text_cell(_name(r[5], r[6])), text_cell(r.note), "" if r.csat is None else str(r.csat),
-                date_cell(r.next_follow_up),
-            ]  # fmt: skip
 
 
 _EXPORTERS = {"deals": _deal_rows, "kudos": _kudos_rows, "activities": _activity_rows}

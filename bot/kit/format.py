@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from babel import Locale
 
@@ -33,6 +33,21 @@ def stage_name(stage: str, locale: str | None) -> str:
     """A deal stage in the reader's language; an unknown stage as it is stored."""
     key = f"stage.{getattr(stage, 'value', stage)}"
     return t(locale, key) if key in CATALOGUE["en"] else str(stage)
+
+
+class StageSum(Protocol):
+    """Deals at one stage in one currency (storage's StageTotal and StageAmount)."""
+
+    stage: str
+    count: int
+    amount_minor: int
+    currency: str
+
+
+def stage_sum(locale: str | None, key: str, row: StageSum) -> str:
+    """The catalogue line `key` for one stage's deals: its name, how many, how much."""
+    amount = money(row.amount_minor, row.currency, locale)
+    return t(locale, key, stage=stage_name(row.stage, locale), count=row.count, amount=amount)
 
 
 def money(minor: int, currency: str, locale: str | None) -> str:

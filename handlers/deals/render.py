@@ -6,8 +6,9 @@ import json
 from typing import Any
 
 from bot.kit import blocks as bk
-from bot.kit.format import mention, money, plural, stage_name
+from bot.kit.format import mention, money, plural, stage_name, stage_sum
 from bot.kit.i18n import t
+from bot.kit.views.modal import catalogue_modal
 from storage.deals import StageTotal
 from storage.models import OPEN_STAGES, Deal, Stage
 from storage.money import is_currency_code
@@ -103,16 +104,7 @@ def celebration(deal: Deal, congratulations: int, locale: str | None) -> tuple[s
 def pipeline(deals: list[Deal], totals: list[StageTotal], locale: str | None) -> list[bk.Block]:
     if not totals:
         return [bk.section(t(locale, "deal.list.empty"))]
-    total_lines = [
-        t(
-            locale,
-            "deal.list.total",
-            stage=stage_name(total.stage, locale),
-            count=total.count,
-            amount=money(total.amount_minor, total.currency, locale),
-        )
-        for total in totals
-    ]
+    total_lines = [stage_sum(locale, "deal.list.total", total) for total in totals]
     items = [
         t(
             locale,
@@ -161,13 +153,8 @@ def deal_modal(locale: str | None, default_currency: str, channel_id: str | None
         bk.date_input("close", t(locale, "modal.deal.close")),
         bk.text_input("notes", t(locale, "modal.deal.notes"), multiline=True, optional=True),
     ]
-    return bk.modal(
-        "deal_new",
-        t(locale, "modal.deal.title"),
-        body,
-        submit=t(locale, "modal.deal.submit"),
-        close=t(locale, "modal.close"),
-        metadata=json.dumps({"channel": channel_id}),
+    return catalogue_modal(
+        locale, "deal_new", body, keys="modal.deal", metadata=json.dumps({"channel": channel_id})
     )
 
 
@@ -177,11 +164,10 @@ def lost_modal(deal: Deal, locale: str | None, response_url: str | None) -> dict
         bk.text_input("competitor", t(locale, "modal.lost.competitor"), optional=True, max_length=200),
         bk.text_input("reason", t(locale, "modal.lost.reason"), optional=True, max_length=300),
     ]
-    return bk.modal(
+    return catalogue_modal(
+        locale,
         "deal_lost",
-        t(locale, "modal.lost.title"),
         body,
-        submit=t(locale, "modal.lost.submit"),
-        close=t(locale, "modal.close"),
+        keys="modal.lost",
         metadata=json.dumps({"deal": deal.id, "response_url": response_url}),
     )

@@ -8,6 +8,7 @@ from typing import Any
 from bot.kit import blocks as bk
 from bot.kit.format import mention, money
 from bot.kit.i18n import t
+from bot.kit.views.modal import catalogue_modal
 from storage.leads import MAX_COMPANY, MAX_NOTES, LeadResult, Move
 from storage.models import Deal, Member
 
@@ -159,11 +160,6 @@ def lead_modal(locale: str | None, channel_id: str | None) -> dict[str, Any]:
             "notes", t(locale, "lead.modal.notes"), multiline=True, optional=True, max_length=MAX_NOTES
         ),
     ]
-    return bk.modal(
-        "lead_new",
-        t(locale, "lead.modal.title"),
-        body,
-        submit=t(locale, "lead.modal.submit"),
-        close=t(locale, "modal.close"),
-        metadata=json.dumps({"channel": channel_id}),
+    return catalogue_modal(
+        locale, "lead_new", body, keys="lead.modal", metadata=json.dumps({"channel": channel_id})
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.kit import blocks as bk
-from bot.kit.format import mention, money, plural, stage_name
+from bot.kit.format import mention, money, plural, stage_sum
 from bot.kit.i18n import t
 from bot.kit.views import goals as goal_views
 from storage.home import Capped, MemberHome, Results, TeamHome
@@ -55,16 +55,7 @@ def mine(data: MemberHome, member: Member, locale: str | None) -> list[bk.Block]
             results("home.results.week", data.week, locale), results("home.results.month", data.month, locale)
         ),
     ]
-    pipeline = [
-        t(
-            locale,
-            "home.pipeline.line",
-            stage=stage_name(row.stage, locale),
-            count=row.count,
-            amount=money(row.amount_minor, row.currency, locale),
-        )
-        for row in data.pipeline
-    ]
+    pipeline = [stage_sum(locale, "home.pipeline.line", row) for row in data.pipeline]
     blocks.append(
         lines(t(locale, "home.pipeline.title"), pipeline, t(locale, "home.pipeline.empty"), None, locale)
     )

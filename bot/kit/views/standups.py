@@ -11,6 +11,7 @@ from babel.dates import format_date, get_day_names
 from bot.kit import blocks as bk
 from bot.kit.format import mention, money_text, people, plural, stage_name
 from bot.kit.i18n import CATALOGUE, babel_locale, t
+from bot.kit.views.modal import catalogue_modal
 from storage.models import Holiday, Member, Standup, StandupRun, Workspace
 from storage.standups import MAX_ANSWER, MAX_NAME, MAX_PARTICIPANTS, LogEntry, RunReport, zone_of
 
@@ -165,13 +166,8 @@ def setup_modal(workspace: Workspace, locale: str | None, channel_id: str | None
             },
         ),
     ]
-    return bk.modal(
-        "standup_setup",
-        t(locale, "standups.setup.title"),
-        body,
-        submit=t(locale, "standups.setup.submit"),
-        close=t(locale, "modal.close"),
-        metadata=json.dumps({"channel": channel_id}),
+    return catalogue_modal(
+        locale, "standup_setup", body, keys="standups.setup", metadata=json.dumps({"channel": channel_id})
     )
 
 
