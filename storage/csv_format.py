@@ -26,16 +26,25 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # --- cells ---------------------------------------------------------------------------------------
 
 
+def _looks_escaped(value: str) -> bool:
+    """A formula start behind any number of `'`: such text gets one more `'` when written."""
+    return value.lstrip("'").startswith(_FORMULA_START)
+
+
 def text_cell(value: str | None) -> str:
-    """Text as written to a cell: a leading `'` keeps spreadsheets from running it as a formula."""
+    """Text as written to a cell: a leading `'` keeps spreadsheets from running it as a formula.
+
+    Text that already starts with `'` before a formula start gets one too, so that reading the
+    cell back (which drops one) gives the text as it was.
+    """
     if not value:
         return ""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if _looks_escaped(value) else value
 
 
 def read_text_cell(value: str) -> str:
     """The reverse of `text_cell`."""
-    if value.startswith("'") and value[1:2] and value[1:].startswith(_FORMULA_START):
+    if value.startswith("'") and _looks_escaped(value):
         return value[1:]
     return value
 
