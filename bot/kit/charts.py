@@ -217,20 +217,23 @@ def leaderboard_chart(
     currency: str, by_rep: Sequence[Bar], trend: Sequence[Week], locale: str | None
 ) -> bytes:
     """Revenue won by rep this week (bars, best first) beside the last weeks' revenue (a line)."""
-    style = _style(locale)
-    fig, left, right = _figure()
-    title = t(style.locale, "charts_revenue_by_rep", currency=currency)
-    _bars(left, by_rep, currency, title, t(style.locale, "charts_nothing_yet"), style)
-    _trend(right, trend, currency, style)
-    return _png(fig)
+    return _bars_beside_trend(currency, by_rep, trend, locale, "charts_revenue_by_rep", "charts_nothing_yet")
 
 
 def digest_chart(currency: str, by_stage: Sequence[Bar], trend: Sequence[Week], locale: str | None) -> bytes:
     """The open pipeline by stage (bars in funnel order, deal counts on top) beside the trend."""
+    return _bars_beside_trend(
+        currency, by_stage, trend, locale, "charts_pipeline_by_stage", "charts_no_pipeline"
+    )
+
+
+def _bars_beside_trend(
+    currency: str, bars: Sequence[Bar], trend: Sequence[Week], locale: str | None, title: str, empty: str
+) -> bytes:
+    """Both charts' layout: `bars` titled by the catalogue's `title` (`empty` when there are none), then the trend."""
     style = _style(locale)
     fig, left, right = _figure()
-    title = t(style.locale, "charts_pipeline_by_stage", currency=currency)
-    _bars(left, by_stage, currency, title, t(style.locale, "charts_no_pipeline"), style)
+    _bars(left, bars, currency, t(style.locale, title, currency=currency), t(style.locale, empty), style)
     _trend(right, trend, currency, style)
     return _png(fig)
 
