@@ -97,7 +97,7 @@ async def post_summary(
         text,
         blocks,
         tell=creator,
-        locale=creator and locale_of(creator, workspace),
+        locale=locale_of(creator, workspace) if creator else None,
         what="standup summary",
     )
     if posted is None:
