@@ -101,6 +101,7 @@ async def test_an_ideas_channel_the_bot_is_not_in_tells_the_author_and_keeps_the
     [idea] = await ideas_in_db(app.db)
     assert idea.message_ts is None  # no card recorded: none was posted
 
+
 async def test_help_usage_and_bad_input_write_nothing(app):
     for text in ("", "help", "HELP"):
         reply = await app.send.command("/idea", text)
