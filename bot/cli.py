@@ -16,8 +16,8 @@ from jobs import JOBS
 from jobs.runner import RunOutcome, run_job
 from storage import migrate
 from storage.backup import BackupError, backup_sqlite
-from storage.csv_io import IMPORT_KINDS, FileError, ImportResult, import_csv
 from storage.db import Database
+from storage.imports import IMPORT_KINDS, FileError, ImportResult, import_csv
 from storage.transfer import TransferError, copy_sqlite_to_postgres
 from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspaces, purge_workspace
 

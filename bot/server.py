@@ -38,7 +38,6 @@ request_log = logging.getLogger("dealbell.requests")
 
 DB = web.AppKey("db", Database)
 BOLT = web.AppKey("bolt", AsyncApp)
-SERVICES = web.AppKey("services", JobServices)
 METRICS = web.AppKey("metrics", Metrics)
 HEAD = web.AppKey("head", str)
 BACKGROUND = web.AppKey("background", weakref.WeakSet)

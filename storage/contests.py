@@ -65,9 +65,6 @@ def status(contest: Contest, zone: str, now: dt.datetime) -> str:
     return "upcoming" if now < start else "running" if now < end else "ended"
 
 
-ANNOUNCEMENTS = ("start", "mid", "end")
-
-
 def due_announcements(contest: Contest, zone: str, now: dt.datetime) -> list[str]:
     """The announcements whose moment has passed and that still make sense now, in order.
 

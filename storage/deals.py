@@ -340,13 +340,3 @@ async def congratulation_count(session: AsyncSession, workspace_id: int, deal_id
         )
         or 0
     )
-
-
-async def stage_history(session: AsyncSession, workspace_id: int, deal_id: int) -> list[DealStageChange]:
-    return list(
-        await session.scalars(
-            select(DealStageChange)
-            .where(DealStageChange.workspace_id == workspace_id, DealStageChange.deal_id == deal_id)
-            .order_by(DealStageChange.id)
-        )
-    )

@@ -169,10 +169,6 @@ async def give_award(
     return AwardResult(award, created)
 
 
-async def get_award(session: AsyncSession, workspace_id: int, award_id: int) -> Award | None:
-    return await session.scalar(select(Award).where(Award.workspace_id == workspace_id, Award.id == award_id))
-
-
 async def record_award_card(
     session: AsyncSession, workspace_id: int, award_id: int, channel: str, ts: str
 ) -> None:

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from bot.cli import import_file
 from bot.settings import Settings, SettingsError
-from storage.csv_io import export_csv
 from storage.db import Database
+from storage.exports import export_csv
 from storage.models import Customer, Deal, Member, Stage, Workspace
 from storage.workspaces import Profile, ensure_workspace, save_member
 from tests.handlers.test_export import CHINESE, seed_deals

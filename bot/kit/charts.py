@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from babel.dates import format_skeleton
 
+from bot.kit.format import stage_name
 from bot.kit.i18n import language, t
 from storage.money import Money, currency_precision, format_money_short
 
@@ -44,7 +45,6 @@ CJK_FONTS = (
     "Droid Sans Fallback",
 )
 BASE_FONT = "DejaVu Sans"
-FIRST_CJK = 0x2E80  # CJK radicals onwards: drawn with the CJK font, when there is one
 MAX_LABEL = 16
 SIZE_INCHES, DPI = (12.0, 4.8), 100
 COLOUR, TREND_COLOUR = "#2f6fba", "#e07b24"
@@ -74,20 +74,23 @@ def cjk_font() -> str | None:
 
 
 @cache
-def _base_glyphs() -> frozenset[int]:
-    """The code points DejaVu Sans (matplotlib's own font, always there) has glyphs for."""
+def _glyphs(family: str) -> frozenset[int]:
+    """The code points an installed font has glyphs for (its character map; looked up once)."""
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
-    return frozenset(
-        FT2Font(font_manager.findfont(font_manager.FontProperties(family=BASE_FONT))).get_charmap()
-    )
+    path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    return frozenset(FT2Font(path).get_charmap())
 
 
 def drawable(text: str) -> bool:
-    """Whether every character has a glyph: DejaVu Sans's, or the CJK font's for CJK and beyond."""
-    cjk = cjk_font() is not None
-    return all(ord(c) in _base_glyphs() or (cjk and ord(c) >= FIRST_CJK) for c in text)
+    """Whether every character has a glyph in one of the chart's fonts.
+
+    matplotlib draws each glyph with the first font of the list that has it (DejaVu Sans, then the
+    CJK font), so a label mixing scripts is fine; a character neither font has would be a box.
+    """
+    fonts = [BASE_FONT, *filter(None, [cjk_font()])]
+    return all(any(ord(c) in _glyphs(font) for font in fonts) for c in text)
 
 
 def person_label(*candidates: str | None) -> str:
@@ -214,24 +217,27 @@ def leaderboard_chart(
     currency: str, by_rep: Sequence[Bar], trend: Sequence[Week], locale: str | None
 ) -> bytes:
     """Revenue won by rep this week (bars, best first) beside the last weeks' revenue (a line)."""
-    style = _style(locale)
-    fig, left, right = _figure()
-    title = t(style.locale, "charts_revenue_by_rep", currency=currency)
-    _bars(left, by_rep, currency, title, t(style.locale, "charts_nothing_yet"), style)
-    _trend(right, trend, currency, style)
-    return _png(fig)
+    return _bars_beside_trend(currency, by_rep, trend, locale, "charts_revenue_by_rep", "charts_nothing_yet")
 
 
 def digest_chart(currency: str, by_stage: Sequence[Bar], trend: Sequence[Week], locale: str | None) -> bytes:
     """The open pipeline by stage (bars in funnel order, deal counts on top) beside the trend."""
+    return _bars_beside_trend(
+        currency, by_stage, trend, locale, "charts_pipeline_by_stage", "charts_no_pipeline"
+    )
+
+
+def _bars_beside_trend(
+    currency: str, bars: Sequence[Bar], trend: Sequence[Week], locale: str | None, title: str, empty: str
+) -> bytes:
+    """Both charts' layout: `bars` titled by the catalogue's `title` (`empty` when there are none), then the trend."""
     style = _style(locale)
     fig, left, right = _figure()
-    title = t(style.locale, "charts_pipeline_by_stage", currency=currency)
-    _bars(left, by_stage, currency, title, t(style.locale, "charts_no_pipeline"), style)
+    _bars(left, bars, currency, t(style.locale, title, currency=currency), t(style.locale, empty), style)
     _trend(right, trend, currency, style)
     return _png(fig)
 
 
 def stage_label(stage: str, locale: str | None) -> str:
     """A stage's name in the language the chart is drawn in."""
-    return t(_style(locale).locale, f"stage.{stage}")
+    return stage_name(stage, _style(locale).locale)

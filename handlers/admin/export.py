@@ -9,12 +9,13 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.kit.format import plural
 from bot.kit.i18n import t
 from handlers.middleware import scope
 from handlers.replies import not_allowed, refusal
 from storage.authority import require_manager
-from storage.csv_io import EXPORT_COLUMNS, EXPORT_KINDS, export_csv
 from storage.errors import UserError
+from storage.exports import EXPORT_COLUMNS, EXPORT_KINDS, export_csv
 from storage.models import utcnow
 from storage.periods import Period, member_zone
 
@@ -86,5 +87,5 @@ async def export_command(
         content=content,
         filename=f"dealbell-{kind}-{key}.csv",
         title=t(locale, "exports.file.title", kind=kind_label, period=label),
-        initial_comment=t(locale, "exports.file.comment", kind=kind_label, period=label, count=count),
+        initial_comment=plural(locale, "exports.file.comment", count, kind=kind_label, period=label),
     )

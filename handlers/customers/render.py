@@ -6,8 +6,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention, money_text, stage_name
 from bot.kit.i18n import t
-from bot.kit.views.customers import deal_name, money_text, segment_name
+from bot.kit.views.customers import deal_name, segment_name
 from storage.activities import ActivityResult
 from storage.customers import CustomerCard, SetResult
 from storage.models import ACTIVITY_KINDS, Customer, Member
@@ -16,8 +17,8 @@ from storage.money import Money
 CARD_NOTE_LIMIT = 200
 
 
-def mention(member: Member | None, locale: str | None) -> str:
-    return f"<@{member.slack_user_id}>" if member else t(locale, "customers.card.no_owner")
+def owner_text(member: Member | None, locale: str | None) -> str:
+    return mention(member) if member else t(locale, "customers.card.no_owner")
 
 
 def command_name(name: str) -> str:
@@ -46,7 +47,7 @@ def set_reply(result: SetResult, owner: Member | None, locale: str | None) -> st
         key,
         customer=bk.escape(result.customer.name),
         segment=segment_name(result.customer.segment, locale),
-        owner=mention(owner, locale),
+        owner=owner_text(owner, locale),
     )
 
 
@@ -117,7 +118,7 @@ def card(data: CustomerCard, locale: str | None, zone: str, now: dt.datetime) ->
         locale,
         "customers.card.fields",
         segment=segment_name(customer.segment, locale),
-        owner=mention(data.owner, locale),
+        owner=owner_text(data.owner, locale),
         last=last,
         next=_follow_up(customer, today, locale),
     ).split("|")
@@ -142,8 +143,8 @@ def _deals_text(data: CustomerCard, locale: str | None) -> str:
                 "customers.card.deal_line",
                 deal=deal_name(deal),
                 amount=money_text(Money(deal.amount_minor, deal.currency), locale),
-                stage=t(locale, f"stage.{deal.stage}"),
-                owner=f"<@{deal.owner.slack_user_id}>",
+                stage=stage_name(deal.stage, locale),
+                owner=mention(deal.owner),
             )
         )
     if data.open_deal_count > len(data.open_deals):
@@ -174,7 +175,7 @@ def _activities_text(data: CustomerCard, locale: str | None, zone: str) -> str:
                 "customers.card.activity_line",
                 date=_local_day(activity.occurred_at, zone).isoformat(),
                 kind=t(locale, f"customers.kind.{activity.kind}"),
-                member=f"<@{entry.member.slack_user_id}>",
+                member=mention(entry.member),
                 details="".join(f" · {d}" for d in details),
             )
         )

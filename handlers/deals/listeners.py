@@ -8,11 +8,11 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.kit import blocks as bk
+from bot.kit import delivery
 from bot.kit.i18n import t
 from handlers.deals import render
 from handlers.deals.syntax import DealCommand, DealSyntaxError, parse_deal_command
@@ -328,15 +328,15 @@ async def celebrate(
         if not await deals.claim_celebration(session, workspace.id, deal.id):
             return
     text, card = render.celebration(deal, 0, workspace.locale)
+    posted = None
     try:
-        posted = await client.chat_postMessage(channel=channel, text=text, blocks=card)
-    except SlackApiError as exc:
-        async with db.session() as session:
-            await deals.release_celebration(session, workspace.id, deal.id)
-        log.warning("celebration not posted: %s", exc.response.get("error"))
-        if exc.response.get("error") in ("not_in_channel", "channel_not_found", "is_archived"):
-            await tell_user(client, user, None, t(user.locale, "error.not_in_channel", channel=channel), None)
-            return
-        raise
+        posted = await delivery.post_unless_gone(client, channel, text, card, what="celebration")
+    finally:
+        if posted is None:  # not out: a retry or the next click may post it
+            async with db.session() as session:
+                await deals.release_celebration(session, workspace.id, deal.id)
+    if posted is None:
+        await delivery.tell_cannot_post(client, user, user.locale, channel)
+        return
     async with db.session() as session:
         await deals.record_celebration(session, workspace.id, deal.id, posted["channel"], posted["ts"])

@@ -6,20 +6,18 @@ import json
 from typing import Any
 
 from bot.kit import blocks as bk
-from bot.kit.i18n import babel_locale, t
+from bot.kit.format import mention, money, plural, stage_name, stage_sum
+from bot.kit.i18n import t
+from bot.kit.views.modal import catalogue_modal
 from storage.deals import MAX_COMPETITOR, MAX_CUSTOMER, MAX_REASON, MAX_TITLE, StageTotal
 from storage.models import OPEN_STAGES, Deal, Stage
-from storage.money import Money, format_money, is_currency_code
+from storage.money import is_currency_code
 
 MODAL_CURRENCIES = ("USD", "EUR", "GBP", "CNY", "JPY", "HKD", "SGD", "AUD", "CAD", "INR")
 
 
 def money_text(deal: Deal, locale: str | None) -> str:
-    return format_money(Money(deal.amount_minor, deal.currency), babel_locale(locale))
-
-
-def stage_name(stage: str | Stage, locale: str | None) -> str:
-    return t(locale, f"stage.{Stage(stage).value}")
+    return money(deal.amount_minor, deal.currency, locale)
 
 
 def _title_suffix(deal: Deal) -> str:
@@ -86,12 +84,11 @@ def celebration(deal: Deal, congratulations: int, locale: str | None) -> tuple[s
     text = t(
         locale,
         "celebration.text",
-        owner=f"<@{deal.owner.slack_user_id}>",
+        owner=mention(deal.owner),
         customer=bk.escape(deal.customer.name),
         title=_title_suffix(deal),
         amount=money_text(deal, locale),
     )
-    count_key = "celebration.count_one" if congratulations == 1 else "celebration.count"
     card = [
         bk.section(
             text,
@@ -100,23 +97,16 @@ def celebration(deal: Deal, congratulations: int, locale: str | None) -> tuple[s
         )
     ]
     if congratulations:
-        card.append(bk.context(t(locale, count_key, count=congratulations), block_id="congratulations"))
+        card.append(
+            bk.context(plural(locale, "celebration.count", congratulations), block_id="congratulations")
+        )
     return text, card
 
 
 def pipeline(deals: list[Deal], totals: list[StageTotal], locale: str | None) -> list[bk.Block]:
     if not totals:
         return [bk.section(t(locale, "deal.list.empty"))]
-    total_lines = [
-        t(
-            locale,
-            "deal.list.total",
-            stage=stage_name(total.stage, locale),
-            count=total.count,
-            amount=format_money(Money(total.amount_minor, total.currency), babel_locale(locale)),
-        )
-        for total in totals
-    ]
+    total_lines = [stage_sum(locale, "deal.list.total", total) for total in totals]
     items = [
         t(
             locale,
@@ -165,13 +155,8 @@ def deal_modal(locale: str | None, default_currency: str, channel_id: str | None
         bk.date_input("close", t(locale, "modal.deal.close")),
         bk.text_input("notes", t(locale, "modal.deal.notes"), multiline=True, optional=True),
     ]
-    return bk.modal(
-        "deal_new",
-        t(locale, "modal.deal.title"),
-        body,
-        submit=t(locale, "modal.deal.submit"),
-        close=t(locale, "modal.close"),
-        metadata=json.dumps({"channel": channel_id}),
+    return catalogue_modal(
+        locale, "deal_new", body, keys="modal.deal", metadata=json.dumps({"channel": channel_id})
     )
 
 
@@ -183,11 +168,10 @@ def lost_modal(deal: Deal, locale: str | None, response_url: str | None) -> dict
         ),
         bk.text_input("reason", t(locale, "modal.lost.reason"), optional=True, max_length=MAX_REASON),
     ]
-    return bk.modal(
+    return catalogue_modal(
+        locale,
         "deal_lost",
-        t(locale, "modal.lost.title"),
         body,
-        submit=t(locale, "modal.lost.submit"),
-        close=t(locale, "modal.close"),
+        keys="modal.lost",
         metadata=json.dumps({"deal": deal.id, "response_url": response_url}),
     )

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit import blocks as bk
+from bot.kit.format import people
 from bot.kit.i18n import t
 from handlers.feedback import render
 from handlers.feedback.syntax import (
@@ -143,9 +144,7 @@ async def _request(
         await ack(text=refusal(locale, error))
         return
     await ack(
-        text=t(
-            locale, "feedback.requested", askees=render.people(parsed.askees), subject=subject.slack_user_id
-        )
+        text=t(locale, "feedback.requested", askees=people(parsed.askees), subject=subject.slack_user_id)
     )
     if not created:
         return  # a retried command: the people were asked the first time
@@ -160,7 +159,7 @@ async def _request(
             unreached.append(askee.slack_user_id)
     if unreached:
         await respond(
-            text=":warning: " + t(locale, "feedback.error.not_asked", users=render.people(unreached)),
+            text=":warning: " + t(locale, "feedback.error.not_asked", users=people(unreached)),
             response_type="ephemeral",
             replace_original=False,
         )

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.kit import blocks as bk
 from bot.kit.i18n import t
+from bot.kit.views.modal import catalogue_modal
 from handlers.feedback.syntax import MAX_TEXT
 
 TEXT_BLOCK = "text"  # the modals' text input
@@ -49,14 +50,7 @@ def reply_modal(locale: str | None, feedback_text: str, reply_token: str) -> dic
         bk.section(t(locale, "feedback.reply.about", quote=quote(feedback_text))),
         bk.text_input(TEXT_BLOCK, t(locale, "feedback.reply.label"), multiline=True, max_length=MAX_TEXT),
     ]
-    return bk.modal(
-        "feedback_reply",
-        t(locale, "feedback.reply.title"),
-        body,
-        submit=t(locale, "feedback.reply.submit"),
-        close=t(locale, "modal.close"),
-        metadata=reply_token,
-    )
+    return catalogue_modal(locale, "feedback_reply", body, keys="feedback.reply", metadata=reply_token)
 
 
 def reply_dm(locale: str | None, receiver: str, reply: str, feedback_text: str) -> tuple[str, list[bk.Block]]:
@@ -99,14 +93,7 @@ def answer_modal(locale: str | None, manager: str, subject: str, metadata: str) 
         ),
         bk.input_block(ANONYMOUS_BLOCK, t(locale, "feedback.answer.privacy"), checkbox, optional=True),
     ]
-    return bk.modal(
-        "feedback_answer",
-        t(locale, "feedback.answer.title"),
-        body,
-        submit=t(locale, "feedback.answer.submit"),
-        close=t(locale, "modal.close"),
-        metadata=metadata,
-    )
+    return catalogue_modal(locale, "feedback_answer", body, keys="feedback.answer", metadata=metadata)
 
 
 def chose_anonymous(state: dict[str, Any]) -> bool:
@@ -120,7 +107,3 @@ def answered(locale: str | None, manager: str, subject: str, anonymous: bool) ->
     key = "feedback.answer.done_anonymously" if anonymous else "feedback.answer.done"
     text = t(locale, key, manager=manager, subject=subject)
     return text, [bk.section(text, block_id="feedback_request")]
-
-
-def people(user_ids: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(f"<@{user_id}>" for user_id in user_ids)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention, money, percent
 from bot.kit.i18n import babel_locale, t
-from bot.kit.views.goals import amount, goal_line, mention, money, percent, progress
+from bot.kit.views.goals import amount, goal_line, progress
 from storage.goals import GOAL_PERIODS, Attainment
 from storage.models import GOAL_METRICS
 from storage.money import Money, format_money_short
@@ -96,11 +97,11 @@ def scorecard(card: Scorecard, currency: str, locale: str | None) -> tuple[str, 
     revenue = (
         t(locale, "goals.scorecard.revenue_goal",
           revenue=revenue_text(card, goal.currency, locale), target=money(goal.target, goal.currency, locale),
-          percent=percent(card.goal_percent, locale))
+          percent=percent(card.goal_percent))
         if goal is not None
         else t(locale, "goals.scorecard.revenue", revenue=revenue_text(card, currency, locale))
     )  # fmt: skip
-    rate = dash if card.win_rate is None else f"{card.win_rate}%"
+    rate = percent(card.win_rate)
     blocks = [
         bk.section(title, block_id="scorecard_title"),
         bk.fields(
@@ -127,9 +128,9 @@ def team_row(card: Scorecard, currency: str, locale: str | None) -> str:
     cells = [
         mention(card.member.slack_user_id),
         " + ".join(shown),
-        dash if card.goal_percent is None else f"{card.goal_percent}%",
+        percent(card.goal_percent),
         str(card.deals_won),
-        dash if card.win_rate is None else f"{card.win_rate}%",
+        percent(card.win_rate),
         str(card.activities),
         dash if card.csat is None else str(card.csat),
         str(card.kudos),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
@@ -11,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit import blocks as bk
+from bot.kit import delivery
 from bot.kit.i18n import t
 from bot.kit.views import home as views
 from bot.kit.views import rewards as reward_views
@@ -91,9 +93,8 @@ async def redeem_clicked(
     await tell_user(client, member, None, note, None)
     async with db.session() as session:
         deciders = await rewards.managers(session, workspace.id)
-    for manager in deciders:
-        text, blocks = reward_views.redemption_card(result.redemption, result.item, member, manager.locale)
-        await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)
+    card = partial(reward_views.redemption_card, result.redemption, result.item, member)
+    await delivery.dm_each(client, deciders, lambda manager: card(manager.locale), what="redemption request")
 
 
 # --- refresh after the user's own actions ---------------------------------------------------------

@@ -7,14 +7,14 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.kit import delivery
 from bot.kit.i18n import t
 from handlers.ideas import render
 from handlers.ideas.syntax import IdeaSyntaxError, parse_idea_command
 from handlers.middleware import scope
-from handlers.replies import refusal, tell_user
+from handlers.replies import refusal
 from storage import ideas
 from storage.db import Database
 from storage.errors import UserError
@@ -86,15 +86,11 @@ async def post_card(
     if fresh is None:
         return
     text, blocks = render.card(fresh, 0, workspace.locale)
-    try:
-        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        log.warning("idea card not posted: %s", exc.response.get("error"))
-        if exc.response.get("error") in ("not_in_channel", "channel_not_found", "is_archived"):
-            note = t(author.locale, "error.not_in_channel", channel=channel)
-            await tell_user(client, author, None, note, None)
-            return
-        raise
+    posted = await delivery.post_or_tell(
+        client, channel, text, blocks, tell=author, locale=author.locale, what="idea card"
+    )
+    if posted is None:
+        return
     async with db.session() as session:
         await ideas.record_card(session, workspace.id, fresh.id, posted["channel"], posted["ts"])
 

@@ -7,6 +7,7 @@ import datetime as dt
 from babel.dates import format_date
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention, plural
 from bot.kit.i18n import babel_locale, t
 from storage.ideas import TopIdea
 from storage.models import IDEA_STATUSES, Idea
@@ -14,18 +15,12 @@ from storage.models import IDEA_STATUSES, Idea
 TOP_TEXT_LIMIT = 200
 
 
-def mention(slack_user_id: str) -> str:
-    return f"<@{slack_user_id}>"
-
-
 def status_name(status: str, locale: str | None) -> str:
     return t(locale, f"ideas.status.{status}") if status in IDEA_STATUSES else status
 
 
 def votes_text(count: int, locale: str | None) -> str:
-    return (
-        t(locale, "ideas.card.votes.one") if count == 1 else t(locale, "ideas.card.votes.other", count=count)
-    )
+    return plural(locale, "ideas.card.votes", count)
 
 
 def status_option(idea_id: int, status: str, locale: str | None) -> bk.Block:

@@ -8,10 +8,10 @@ from fractions import Fraction
 from babel.numbers import format_percent
 
 from bot.kit import blocks as bk
+from bot.kit.format import money
 from bot.kit.i18n import babel_locale, t
 from storage.intel import MAX_NOTE, CompetitorCard, CompetitorSummary
 from storage.models import Deal
-from storage.money import Money, format_money
 
 MAX_LIST_ROWS = 40  # a header, the rows and a summary stay within Slack's 50 blocks
 NOTE_SHOWN = 300  # characters of each note on the card
@@ -39,7 +39,7 @@ def deal_line(deal: Deal, locale: str | None) -> str:
         locale,
         "intel.card.deal",
         customer=bk.escape(deal.customer.name),
-        amount=format_money(Money(deal.amount_minor, deal.currency), babel_locale(locale)),
+        amount=money(deal.amount_minor, deal.currency, locale),
         owner=deal.owner.slack_user_id,
         reason=reason,
     )

@@ -140,14 +140,6 @@ async def my_stats(db: Database, workspace: Workspace, member: Member, period: s
 
 # --- the modal -----------------------------------------------------------------------------------
 
-# Which input a refusal is shown under; the rest concern the people chosen.
-MODAL_FIELD_OF_ERROR = {
-    "kudos.error.empty_message": "message",
-    "kudos.error.too_long": "message",
-    "kudos.error.unknown_value": "value",
-    "kudos.error.value_required": "value",
-}
-
 
 async def submit_kudos_modal(
     ack: AsyncAck,

@@ -9,19 +9,13 @@ from typing import Any
 from babel.dates import format_timedelta
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention, people
 from bot.kit.i18n import babel_locale, t
+from bot.kit.views.modal import catalogue_modal
 from storage.kudos import Allowance, KudosStats
 from storage.models import KudosGive, Member, Workspace
 
 CARD_MESSAGE_LIMIT = 1000
-
-
-def mention(member: Member) -> str:
-    return f"<@{member.slack_user_id}>"
-
-
-def people(members: list[Member]) -> str:
-    return ", ".join(mention(m) for m in members)
 
 
 def card(
@@ -98,13 +92,8 @@ def kudos_modal(workspace: Workspace, locale: str | None, channel_id: str | None
             optional=not workspace.kudos_value_required,
         ),
     ]
-    return bk.modal(
-        "kudos_new",
-        t(locale, "modal.kudos.title"),
-        body,
-        submit=t(locale, "modal.kudos.submit"),
-        close=t(locale, "modal.close"),
-        metadata=json.dumps({"channel": channel_id}),
+    return catalogue_modal(
+        locale, "kudos_new", body, keys="modal.kudos", metadata=json.dumps({"channel": channel_id})
     )
 
 

@@ -6,18 +6,15 @@ import json
 from typing import Any
 
 from bot.kit import blocks as bk
-from bot.kit.i18n import babel_locale, t
+from bot.kit.format import mention, money
+from bot.kit.i18n import t
+from bot.kit.views.modal import catalogue_modal
 from storage.leads import MAX_COMPANY, MAX_NOTES, LeadResult, Move
 from storage.models import Deal, Member
-from storage.money import Money, format_money
 
 # How the assignee got the lead, as told in their DM.
 FROM_CREATOR, FROM_PASS, FROM_MANAGER = "lead.dm.from_creator", "lead.dm.from_pass", "lead.dm.from_manager"
 NOTES_SHOWN = 1500
-
-
-def mention(member: Member) -> str:
-    return f"<@{member.slack_user_id}>"
 
 
 def company(deal: Deal) -> str:
@@ -28,7 +25,7 @@ def amount_text(deal: Deal, locale: str | None) -> str:
     """A lead without an amount (stored as 0) shows "—"."""
     if deal.amount_minor <= 0:
         return t(locale, "lead.none")
-    return format_money(Money(deal.amount_minor, deal.currency), babel_locale(locale))
+    return money(deal.amount_minor, deal.currency, locale)
 
 
 def button_value(deal: Deal) -> str:
@@ -165,11 +162,6 @@ def lead_modal(locale: str | None, channel_id: str | None) -> dict[str, Any]:
             "notes", t(locale, "lead.modal.notes"), multiline=True, optional=True, max_length=MAX_NOTES
         ),
     ]
-    return bk.modal(
-        "lead_new",
-        t(locale, "lead.modal.title"),
-        body,
-        submit=t(locale, "lead.modal.submit"),
-        close=t(locale, "modal.close"),
-        metadata=json.dumps({"channel": channel_id}),
+    return catalogue_modal(
+        locale, "lead_new", body, keys="lead.modal", metadata=json.dumps({"channel": channel_id})
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit import blocks as bk
+from bot.kit import delivery
 from bot.kit.i18n import t
 from bot.kit.views import rewards as views
 from handlers.middleware import known_members, scope
@@ -149,9 +151,8 @@ async def redeem(
     )
     async with db.session() as session:
         deciders = await rewards.managers(session, workspace.id)
-    for manager in deciders:
-        text, blocks = views.redemption_card(result.redemption, result.item, member, manager.locale)
-        await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)
+    card = partial(views.redemption_card, result.redemption, result.item, member)
+    await delivery.dm_each(client, deciders, lambda manager: card(manager.locale), what="redemption request")
 
 
 async def award(

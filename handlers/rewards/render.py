@@ -5,13 +5,10 @@ from __future__ import annotations
 from babel.dates import format_date
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention, plural
 from bot.kit.i18n import CATALOGUE, babel_locale, t
 from storage.models import CatalogueItem, Member, PointsEntry
 from storage.rewards import DEFAULT_AWARD_POINTS, MAX_AWARD_POINTS
-
-
-def mention(member: Member) -> str:
-    return f"<@{member.slack_user_id}>"
 
 
 def usage(locale: str | None, manager: bool) -> str:
@@ -36,9 +33,9 @@ def points_view(
     member: Member, balance: int, entries: list[PointsEntry], own: bool, locale: str | None
 ) -> tuple[str, list[bk.Block]]:
     text = (
-        t(locale, "rewards.points.own", balance=balance)
+        plural(locale, "rewards.points.own", balance)
         if own
-        else t(locale, "rewards.points.other", user=mention(member), balance=balance)
+        else plural(locale, "rewards.points.other", balance, user=mention(member))
     )
     blocks: list[bk.Block] = [bk.section(text, block_id="rewards_points")]
     if entries:

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kit import blocks as bk
+from bot.kit.format import plural
 from bot.kit.i18n import t
 from bot.kit.views import standup_delivery as delivery
 from bot.kit.views import standups as render
@@ -189,7 +190,7 @@ async def ask_now(
         async with db.session() as session:
             await finish_run(session, claim, member.slack_user_id)
     await respond(
-        text=t(locale, "standups.now.done", count=sent), response_type="ephemeral", replace_original=False
+        text=plural(locale, "standups.now.done", sent), response_type="ephemeral", replace_original=False
     )
 
 
@@ -246,12 +247,12 @@ async def submit_setup(
     await ack()
     channel = json.loads(view.get("private_metadata") or "{}").get("channel")
     if created:
-        note = t(
+        note = plural(
             locale,
             "standups.setup.done",
+            len(form.user_ids),
             name=bk.escape(standup.name),
             schedule=render.schedule_text(standup, workspace, locale),
-            count=len(form.user_ids),
             channel=standup.channel_id,
         )
     else:

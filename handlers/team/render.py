@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.kit import blocks as bk
-from bot.kit.i18n import babel_locale, t
+from bot.kit.format import mention, money_text
+from bot.kit.i18n import t
 from storage.models import Member
-from storage.money import format_money
 from storage.team import KNOWN_ROLES, Workload, display_name
 
 # Slack allows 50 blocks a message: a header, this many rows, and room for the summary lines.
@@ -19,7 +19,7 @@ def role_label(role: str, locale: str | None) -> str:
 
 def who(member: Member, link: bool) -> str:
     """A mention where it does not notify (ephemeral answers); the plain name in posted messages."""
-    return f"<@{member.slack_user_id}>" if link else bk.escape(display_name(member))
+    return mention(member) if link else bk.escape(display_name(member))
 
 
 def zone(member: Member, locale: str | None) -> str:
@@ -81,7 +81,7 @@ def card(member: Member, locale: str | None) -> tuple[str, list[bk.Block]]:
 def pipeline(load: Workload, locale: str | None) -> str:
     if not load.pipeline:
         return t(locale, "team.load.no_pipeline")
-    return " + ".join(format_money(money, babel_locale(locale)) for money in load.pipeline)
+    return " + ".join(money_text(money, locale) for money in load.pipeline)
 
 
 def workload(loads: list[Workload], locale: str | None) -> tuple[str, list[bk.Block]]:
@@ -108,7 +108,7 @@ def workload(loads: list[Workload], locale: str | None) -> tuple[str, list[bk.Bl
 
 def welcome(member: Member, locale: str | None) -> tuple[str, list[bk.Block]]:
     """The one DM a new member of the team channel gets."""
-    user = f"<@{member.slack_user_id}>"
+    user = mention(member)
     details = [t(locale, "team.welcome.role", role=role_label(member.role, locale))]
     if member.duties:
         details.append(t(locale, "team.welcome.duties", duties=bk.escape(member.duties)))

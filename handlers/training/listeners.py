@@ -7,10 +7,10 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit import blocks as bk
+from bot.kit import delivery
 from bot.kit.i18n import t
 from handlers.middleware import known_members, scope
 from handlers.replies import error_text, refusal, tell_user
@@ -122,15 +122,17 @@ async def post_card(
     if not training.channel_id:
         return
     text, blocks = render.card(training, [], [], None, workspace.locale)
-    try:
-        posted = await client.chat_postMessage(channel=training.channel_id, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        log.warning("training card not posted: %s", exc.response.get("error"))
-        if exc.response.get("error") in ("not_in_channel", "channel_not_found", "is_archived"):
-            note = t(organiser.locale, "error.not_in_channel", channel=training.channel_id)
-            await tell_user(client, organiser, None, note, None)
-            return
-        raise
+    posted = await delivery.post_or_tell(
+        client,
+        training.channel_id,
+        text,
+        blocks,
+        tell=organiser,
+        locale=organiser.locale,
+        what="training card",
+    )
+    if posted is None:
+        return
     async with db.session() as session:
         await sessions.record_card(session, workspace.id, training.id, posted["channel"], posted["ts"])
 

@@ -7,20 +7,14 @@ import json
 from typing import Any
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention, people
 from bot.kit.i18n import t
+from bot.kit.views.modal import catalogue_modal
 from bot.kit.views.training import when
 from storage.models import Member, Training
 
 CHECKBOXES_PER_BLOCK = 10  # Slack's limit on a checkbox group's options
 MAX_OTHERS = 100
-
-
-def mention(member: Member) -> str:
-    return f"<@{member.slack_user_id}>"
-
-
-def people(members: list[Member]) -> str:
-    return ", ".join(mention(m) for m in members)
 
 
 def slack_date(moment: dt.datetime, fallback: str) -> str:
@@ -165,12 +159,11 @@ def attendance_modal(
     if others:
         picker["initial_users"] = others
     body.append(bk.input_block("others", t(locale, "training.modal.others"), picker, optional=True))
-    return bk.modal(
+    return catalogue_modal(
+        locale,
         "training_attendance",
-        t(locale, "training.modal.title"),
         body,
-        submit=t(locale, "training.modal.submit"),
-        close=t(locale, "modal.close"),
+        keys="training.modal",
         metadata=json.dumps({"training": training.id, "channel": channel_id}),
     )
 

@@ -8,9 +8,9 @@ import io
 
 from sqlalchemy import update
 
-from storage import csv_io
-from storage.csv_io import ACTIVITY_COLUMNS, DEAL_COLUMNS, KUDOS_COLUMNS
+from storage import exports
 from storage.deals import NewDeal, create_deal, find_or_create_customer
+from storage.exports import ACTIVITY_COLUMNS, DEAL_COLUMNS, KUDOS_COLUMNS
 from storage.models import Activity, Deal, Stage, utcnow
 from storage.money import Money
 from storage.workspaces import Profile, ensure_workspace, get_member, save_member
@@ -75,7 +75,7 @@ async def test_a_manager_gets_this_months_deals_as_csv_in_their_dm(app):
 
 
 async def test_all_time_includes_every_deal_read_in_chunks(app, monkeypatch):
-    monkeypatch.setattr(csv_io, "CHUNK", 2)  # three deals: two queries
+    monkeypatch.setattr(exports, "CHUNK", 2)  # three deals: two queries
     app.fake.add_user("U0001", is_admin=True)
     await seed_deals(app.db)
     _, _, rows = await export(app, "export deals all")

@@ -131,7 +131,7 @@ async def test_a_reps_home_shows_their_numbers_and_no_team_section(app):
     view = await open_home(app, REP)
     text = view_text(view)
     assert view["type"] == "home"
-    assert "$5,000.00" in text and "1 deals won" in text  # this week and month
+    assert "$5,000.00" in text and "1 deal won" in text and "deals won" not in text  # this week and month
     assert "Proposal: 1 · $1,200.00" in text  # the pipeline by stage
     assert "*Deals won* · this month" in text and "`▓▓░░░░░░░░` 25.0%" in text  # the goal: 1 of 4
     assert "Due Co 0" in text and "Acme &lt;Corp&gt;" not in text  # due follow-ups only

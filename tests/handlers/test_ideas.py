@@ -90,6 +90,18 @@ async def test_the_ideas_channel_setting_is_used(app):
     assert "posts your idea to <#C0IDEAS>" in usage.text
 
 
+async def test_an_ideas_channel_the_bot_is_not_in_tells_the_author_and_keeps_the_idea(app):
+    app.fake.not_in_channel.add("C0SHUT")
+    reply = await app.send.command("/idea", "Weekly demo swap", channel="C0SHUT")
+    assert "Your idea is on the board in <#C0SHUT>" in reply.text
+    posts = await app.fake.wait_for("chat.postMessage", count=2)  # the refused card, then the DM
+    dm = posts[-1].args
+    assert dm["channel"] == "U0001" and "/invite @dealbell" in dm["text"] and "<#C0SHUT>" in dm["text"]
+    await app.fake.settle()
+    [idea] = await ideas_in_db(app.db)
+    assert idea.message_ts is None  # no card recorded: none was posted
+
+
 async def test_help_usage_and_bad_input_write_nothing(app):
     for text in ("", "help", "HELP"):
         reply = await app.send.command("/idea", text)

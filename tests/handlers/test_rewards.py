@@ -285,6 +285,19 @@ async def test_redeem_spends_now_dms_managers_and_approval_takes_stock_once(app)
     )
 
 
+async def test_an_unreachable_manager_does_not_keep_the_redemption_card_from_the_others(app):
+    await catalogue_item(app, '"Lunch with the VP" 200')
+    await app.send.command("/team", "role <@U0005|mo> manager")  # a second manager
+    await seed_points(app, "U0003", 300)
+    app.fake.not_in_channel.add(BOSS)  # Slack refuses the DM to the first manager
+    reply = await app.send.command("/reward", 'redeem "lunch with the vp"', user="U0003")
+    assert "200 points spent, 100 left" in reply.text
+    await app.fake.wait_for("chat.postMessage", count=2)  # the refused one, then the other manager's
+    await app.fake.settle()
+    delivered = [c.args["channel"] for c in app.fake.delivered("chat.postMessage")]
+    assert delivered == ["U0005"]  # and nothing to the member: their redemption went through
+
+
 async def test_decline_refunds_once_and_the_member_is_told(app):
     await catalogue_item(app, '"Negotiation course seat" 150')
     await seed_points(app, "U0003", 200)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import struct
 import warnings
+from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.kit import charts
@@ -103,6 +104,11 @@ def test_without_a_cjk_font_chinese_readers_get_english_labels_and_drawable_name
 
 def test_with_a_cjk_font_chinese_readers_get_chinese_labels(monkeypatch):
     monkeypatch.setattr(charts, "cjk_font", lambda: "Noto Sans CJK SC")
+    real_glyphs = charts._glyphs  # this font need not be installed here: it draws the CJK ideographs
+    ideographs = frozenset(range(0x4E00, 0xA000))
+    monkeypatch.setattr(
+        charts, "_glyphs", lambda f: ideographs if f == "Noto Sans CJK SC" else real_glyphs(f)
+    )
     style = charts._style("zh-CN")
     assert (style.locale, style.numbers) == ("zh", "zh_Hans_CN")
     assert style.fonts == ("DejaVu Sans", "Noto Sans CJK SC")  # Latin first, CJK glyphs by fallback
@@ -114,3 +120,32 @@ def test_with_a_cjk_font_chinese_readers_get_chinese_labels(monkeypatch):
 def test_the_catalogue_has_both_languages_with_the_same_keys():
     assert MESSAGES["en"].keys() == MESSAGES["zh"].keys()
     assert all(key.startswith("charts_") for key in MESSAGES["en"])
+
+
+# A stand-in for the CJK font, installed wherever matplotlib is: like a real CJK font it draws many
+# code points beyond the Latin font's but far from all of them.
+STAND_IN_CJK = "STIXGeneral"
+
+
+def missing_glyphs(label: str) -> list[str]:
+    """Draw `label` with the chart fonts; the missing-glyph warnings matplotlib gives (tofu drawn)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2, 1), dpi=20)
+    FigureCanvasAgg(figure)
+    figure.text(0.1, 0.5, label, **charts._style("zh-CN").text())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.canvas.draw()
+    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Co")), min_size=1, max_size=4))
+@example("\U0001df02")  # Latin Extended-G: far above the CJK radicals, and in neither font
+@example("李Ω")
+def test_a_label_is_drawn_with_the_fonts_it_has_or_falls_back(name):
+    with mock.patch.object(charts, "cjk_font", lambda: STAND_IN_CJK):
+        label = charts.person_label(name, "u1")
+        assert missing_glyphs(label) == [], (name, label)

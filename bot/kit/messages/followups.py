@@ -12,13 +12,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "followups.line.customer_today": (
             ":bust_in_silhouette: *{customer}* ({segment}) is due for contact today. Last contact: {last}."
         ),
-        "followups.line.customer_overdue": (
-            ":bust_in_silhouette: *{customer}* ({segment}) was due for contact on {date}, {days} days ago. "
+        "followups.line.customer_overdue.one": (
+            ":bust_in_silhouette: *{customer}* ({segment}) was due for contact on {date}, {count} day ago. "
             "Last contact: {last}."
         ),
-        "followups.line.deal_overdue": (
+        "followups.line.customer_overdue.other": (
+            ":bust_in_silhouette: *{customer}* ({segment}) was due for contact on {date}, {count} days ago. "
+            "Last contact: {last}."
+        ),
+        "followups.line.deal_overdue.one": (
             ":moneybag: *{deal}* with {customer} ({amount}, {stage}) was expected to close on {date}, "
-            "{days} days ago."
+            "{count} day ago."
+        ),
+        "followups.line.deal_overdue.other": (
+            ":moneybag: *{deal}* with {customer} ({amount}, {stage}) was expected to close on {date}, "
+            "{count} days ago."
         ),
         "followups.line.customer_done": ":white_check_mark: ~{customer}~ done. Next follow-up: {date}.",
         "followups.line.customer_moved": ":zzz: *{customer}*: next follow-up moved to {date}.",
@@ -40,11 +48,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "followups.dm.intro": "需要联系：{count} 项。联系过后点 *完成*，也可以推迟 {days} 天，或打开客户卡片。",
         "followups.dm.more": "……还有 {count} 项未列出。完成之前它们会一直留在你的清单上。",
         "followups.line.customer_today": ":bust_in_silhouette: *{customer}*（{segment}）今天需要联系。上次联系：{last}。",
-        "followups.line.customer_overdue": (
-            ":bust_in_silhouette: *{customer}*（{segment}）本应在 {date} 联系，已逾期 {days} 天。上次联系：{last}。"
+        "followups.line.customer_overdue.one": (
+            ":bust_in_silhouette: *{customer}*（{segment}）本应在 {date} 联系，已逾期 {count} 天。上次联系：{last}。"
         ),
-        "followups.line.deal_overdue": (
-            ":moneybag: 与 {customer} 的 *{deal}*（{amount}，{stage}）预计在 {date} 成交，已过去 {days} 天。"
+        "followups.line.customer_overdue.other": (
+            ":bust_in_silhouette: *{customer}*（{segment}）本应在 {date} 联系，已逾期 {count} 天。上次联系：{last}。"
+        ),
+        "followups.line.deal_overdue.one": (
+            ":moneybag: 与 {customer} 的 *{deal}*（{amount}，{stage}）预计在 {date} 成交，已过去 {count} 天。"
+        ),
+        "followups.line.deal_overdue.other": (
+            ":moneybag: 与 {customer} 的 *{deal}*（{amount}，{stage}）预计在 {date} 成交，已过去 {count} 天。"
         ),
         "followups.line.customer_done": ":white_check_mark: ~{customer}~ 已完成。下次跟进：{date}。",
         "followups.line.customer_moved": ":zzz: *{customer}*：下次跟进改到 {date}。",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.kit import blocks as bk
-from bot.kit.i18n import babel_locale, t
+from bot.kit.format import mention, money
+from bot.kit.i18n import t
 from bot.kit.views.leaderboard import day_text
 from storage.contests import METRICS, Standings, status
 from storage.models import Contest
-from storage.money import Money, format_money
 
 Message = tuple[str, list[bk.Block]]
 
@@ -19,12 +19,12 @@ def metric_text(contest: Contest, currency: str, locale: str | None) -> str:
 
 
 def who(standings: Standings, key: str, locale: str | None) -> str:
-    return t(locale, f"contests.team.{key}") if standings.team else f"<@{key}>"
+    return t(locale, f"contests.team.{key}") if standings.team else mention(key)
 
 
 def value_text(standings: Standings, value: int, locale: str | None) -> str:
     if standings.contest.metric == "revenue":
-        return format_money(Money(value, standings.currency or "USD"), babel_locale(locale))
+        return money(value, standings.currency or "USD", locale)
     return str(value)
 
 

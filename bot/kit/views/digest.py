@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
 
 from bot.kit import blocks as bk
-from bot.kit.i18n import babel_locale, t
+from bot.kit.format import DASH, mention, money, percent, stage_name
+from bot.kit.i18n import t
 from bot.kit.views.goals import goal_line
-from bot.kit.views.leaderboard import day_text, who
+from bot.kit.views.leaderboard import day_text
 from storage.goals import Attainment
 from storage.metrics import COHORT_DAYS, Digest, StageAmount
-from storage.money import Money, format_money
 
 MAX_LINES = 15  # per section; the rest are counted in a "…and N more" line
 BLOCKER_CHARS = 200
-
-
-def percent(value: Decimal | None) -> str:
-    """+20.0% / -12.5% / —"""
-    return "—" if value is None else f"{value:+}%"
-
-
-def rate(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value}%"
-
-
-def money(minor: int, currency: str, locale: str | None) -> str:
-    return format_money(Money(minor, currency), babel_locale(locale))
 
 
 def amounts(rows: list[StageAmount], first: str, locale: str | None) -> str:
@@ -36,11 +22,7 @@ def amounts(rows: list[StageAmount], first: str, locale: str | None) -> str:
     for row in rows:
         by_currency[row.currency] += row.amount_minor
     codes = sorted(by_currency, key=lambda c: (c != first, c))
-    return ", ".join(money(by_currency[c], c, locale) for c in codes) or "—"
-
-
-def stage_name(stage: str, locale: str | None) -> str:
-    return t(locale, f"stage.{stage}")
+    return ", ".join(money(by_currency[c], c, locale) for c in codes) or DASH
 
 
 def _section(title: str, lines: list[str], locale: str | None, block_id: str) -> bk.Block:
@@ -98,7 +80,7 @@ def digest(
             currency=code,
             now=money(g.now, code, locale),
             before=money(g.before, code, locale),
-            percent=percent(g.percent),
+            percent=percent(g.percent, signed=True),
         )
         for code, g in d.revenue_growth.items()
     ]
@@ -108,7 +90,7 @@ def digest(
             "digests.growth.deals",
             now=d.deals_growth.now,
             before=d.deals_growth.before,
-            percent=percent(d.deals_growth.percent),
+            percent=percent(d.deals_growth.percent, signed=True),
         )
     )
     won_count = sum(r.count for r in won)
@@ -116,7 +98,7 @@ def digest(
         t(
             locale,
             "digests.rates.win",
-            rate=rate(d.win_rate),
+            rate=percent(d.win_rate),
             won=won_count,
             closed=won_count + sum(r.count for r in lost),
         )
@@ -134,7 +116,7 @@ def digest(
             "digests.conversion.line",
             from_stage=stage_name(c.from_stage, locale),
             to_stage=stage_name(c.to_stage, locale),
-            rate=rate(c.rate),
+            rate=percent(c.rate),
             reached_from=c.reached_from,
             reached_to=c.reached_to,
         )
@@ -150,7 +132,7 @@ def digest(
         t(
             locale,
             "digests.workload.line",
-            who=who(r.slack_user_id),
+            who=mention(r.slack_user_id),
             open=r.open_deals,
             overdue=r.overdue_follow_ups,
             late=r.past_expected_close,
@@ -164,7 +146,7 @@ def digest(
             t(
                 locale,
                 "digests.blockers.line",
-                who=who(b.slack_user_id),
+                who=mention(b.slack_user_id),
                 day=day_text(b.day, locale),
                 text=bk.escape(bk.truncate(" ".join(b.text.split()), BLOCKER_CHARS)),
             )
@@ -172,7 +154,7 @@ def digest(
         ]
         blocks.append(_section(t(locale, "digests.blockers.title"), lines, locale, "digest_blockers"))
     if d.kudos:
-        lines = [t(locale, "digests.kudos.line", who=who(user), count=n) for user, n in d.kudos]
+        lines = [t(locale, "digests.kudos.line", who=mention(user), count=n) for user, n in d.kudos]
         blocks.append(_section(t(locale, "digests.kudos.title"), lines, locale, "digest_kudos"))
     if d.competitors:
         lines = [
@@ -192,4 +174,4 @@ def digest(
 
 
 def _goal_owner(row: Attainment, locale: str | None) -> str:
-    return f"<@{row.slack_user_id}> " if row.slack_user_id else t(locale, "digests.goals.team") + " "
+    return mention(row.slack_user_id) + " " if row.slack_user_id else t(locale, "digests.goals.team") + " "

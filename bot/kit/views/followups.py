@@ -7,8 +7,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.kit import blocks as bk
+from bot.kit.format import money_text, plural, stage_name
 from bot.kit.i18n import t
-from bot.kit.views.customers import deal_name, money_text, segment_name
+from bot.kit.views.customers import deal_name, segment_name
 from bot.kit.views.followup_lines import ACTIONS_BLOCK, ITEM_BLOCK, button_value
 from storage.followups import SNOOZE_DAYS, FollowUpItem, LineState
 from storage.money import Money
@@ -43,19 +44,19 @@ def line_text(state: LineState, day: dt.date, locale: str | None, zone: str) -> 
     if deal is not None:
         params: dict[str, Any] = {"deal": deal_name(deal), "customer": customer}
         if state.status == "closed":
-            return t(locale, "followups.line.deal_closed", stage=t(locale, f"stage.{deal.stage}"), **params)
+            return t(locale, "followups.line.deal_closed", stage=stage_name(deal.stage, locale), **params)
         if state.status == "done":
             return t(locale, "followups.line.deal_done", **params)
         if state.status == "moved":
             return t(locale, "followups.line.deal_moved", date=_date(state.date, locale), **params)
         assert state.date is not None
-        return t(
+        return plural(
             locale,
             "followups.line.deal_overdue",
+            (day - state.date).days,
             amount=money_text(Money(deal.amount_minor, deal.currency), locale),
-            stage=t(locale, f"stage.{deal.stage}"),
+            stage=stage_name(deal.stage, locale),
             date=state.date.isoformat(),
-            days=(day - state.date).days,
             **params,
         )
     if state.status == "done":
@@ -70,11 +71,11 @@ def line_text(state: LineState, day: dt.date, locale: str | None, zone: str) -> 
     }
     if state.date >= day:
         return t(locale, "followups.line.customer_today", **params)
-    return t(
+    return plural(
         locale,
         "followups.line.customer_overdue",
+        (day - state.date).days,
         date=state.date.isoformat(),
-        days=(day - state.date).days,
         **params,
     )
 

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.kit.i18n import babel_locale, t
+from bot.kit.format import money, percent
+from bot.kit.i18n import t
 from storage.goals import Attainment, progress_bar
-from storage.money import Money, format_money
-
-
-def mention(user: str) -> str:
-    return f"<@{user}>"
-
-
-def money(minor: int, currency: str, locale: str | None) -> str:
-    return format_money(Money(int(minor), currency), babel_locale(locale))
 
 
 def amount(metric: str, value: int | Decimal, currency: str | None, locale: str | None) -> str:
@@ -23,17 +15,13 @@ def amount(metric: str, value: int | Decimal, currency: str | None, locale: str 
     return str(value)
 
 
-def percent(value: Decimal | None, locale: str | None) -> str:
-    return t(locale, "goals.dash") if value is None else f"{value}"
-
-
 def progress(row: Attainment, locale: str | None) -> str:
     per_day = row.per_workday
     return t(
         locale,
         "goals.progress",
         bar=progress_bar(row.percent),
-        percent=row.percent,
+        percent=percent(row.percent),
         actual=amount(row.metric, row.actual, row.goal.currency, locale),
         target=amount(row.metric, row.target, row.goal.currency, locale),
         per_day=t(locale, "goals.dash")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention, money, plural, stage_sum
 from bot.kit.i18n import t
 from bot.kit.views import goals as goal_views
 from storage.home import Capped, MemberHome, Results, TeamHome
@@ -26,11 +27,16 @@ DECLINE_ACTION = "rewards_redemption_decline"
 def revenue_text(revenue: dict[str, int], locale: str | None) -> str:
     if not revenue:
         return t(locale, "home.results.nothing")
-    return " · ".join(goal_views.money(minor, code, locale) for code, minor in revenue.items())
+    return " · ".join(money(minor, code, locale) for code, minor in revenue.items())
 
 
 def results(key: str, figures: Results, locale: str | None) -> str:
-    return t(locale, key, revenue=revenue_text(figures.revenue, locale), deals=figures.deals)
+    return t(
+        locale,
+        key,
+        revenue=revenue_text(figures.revenue, locale),
+        deals=plural(locale, "home.deals_won", figures.deals),
+    )
 
 
 def lines(title: str, rows: list[str], empty: str, capped: Capped | None, locale: str | None) -> bk.Block:
@@ -44,21 +50,12 @@ def lines(title: str, rows: list[str], empty: str, capped: Capped | None, locale
 def mine(data: MemberHome, member: Member, locale: str | None) -> list[bk.Block]:
     blocks: list[bk.Block] = [
         bk.header(t(locale, "home.title")),
-        bk.section(t(locale, "home.greeting", user=f"<@{member.slack_user_id}>")),
+        bk.section(t(locale, "home.greeting", user=mention(member))),
         bk.fields(
             results("home.results.week", data.week, locale), results("home.results.month", data.month, locale)
         ),
     ]
-    pipeline = [
-        t(
-            locale,
-            "home.pipeline.line",
-            stage=t(locale, f"stage.{row.stage}"),
-            count=row.count,
-            amount=goal_views.money(row.amount_minor, row.currency, locale),
-        )
-        for row in data.pipeline
-    ]
+    pipeline = [stage_sum(locale, "home.pipeline.line", row) for row in data.pipeline]
     blocks.append(
         lines(t(locale, "home.pipeline.title"), pipeline, t(locale, "home.pipeline.empty"), None, locale)
     )
@@ -122,7 +119,7 @@ def team(data: TeamHome, locale: str | None) -> list[bk.Block]:
             "home.leaders.line",
             rank=row.rank,
             user=row.key,
-            amount=goal_views.money(row.value, board.currency or "", locale),
+            amount=money(row.value, board.currency or "", locale),
         )
         for row in board.rows
     ]
@@ -147,7 +144,7 @@ def team(data: TeamHome, locale: str | None) -> list[bk.Block]:
     if not data.pending.rows:
         blocks.append(bk.context(t(locale, "home.pending.empty")))
     for row in data.pending.rows:
-        request = t(locale, "rewards.redemption.request", user=f"<@{row.member.slack_user_id}>",
+        request = t(locale, "rewards.redemption.request", user=mention(row.member),
                     item=bk.escape(row.item.name), cost=row.redemption.cost)  # fmt: skip
         blocks.append(bk.section(request, block_id=f"home_redemption_{row.redemption.id}"))
         blocks.append(

@@ -7,14 +7,10 @@ import datetime as dt
 from babel.dates import format_date
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention, money
 from bot.kit.i18n import babel_locale, t
 from storage.leaderboard import Board, Movement
-from storage.money import Money, format_money
 from storage.periods import Period
-
-
-def who(slack_user_id: str) -> str:
-    return f"<@{slack_user_id}>"
 
 
 def day_text(day: dt.date, locale: str | None) -> str:
@@ -29,7 +25,7 @@ def movement_text(move: Movement, locale: str | None) -> str:
 
 def value_text(board: Board, value: int, locale: str | None, currency: str | None = None) -> str:
     if board.metric == "revenue":
-        return format_money(Money(value, currency or board.currency or "USD"), babel_locale(locale))
+        return money(value, currency or board.currency or "USD", locale)
     return str(value)
 
 
@@ -40,7 +36,7 @@ def board_blocks(board: Board, locale: str | None) -> list[bk.Block]:
             locale,
             "leaderboard.row",
             rank=row.rank,
-            who=who(row.key),
+            who=mention(row.key),
             value=value_text(board, row.value, locale),
             movement=movement_text(row.movement, locale),
         )
@@ -52,7 +48,9 @@ def board_blocks(board: Board, locale: str | None) -> list[bk.Block]:
             locale,
             "leaderboard.others",
             currency=code,
-            rows=", ".join(f"{who(user)} {value_text(board, value, locale, code)}" for user, value in rows),
+            rows=", ".join(
+                f"{mention(user)} {value_text(board, value, locale, code)}" for user, value in rows
+            ),
         )
         for code, rows in board.others.items()
     ]

@@ -9,26 +9,18 @@ from typing import Any
 from babel.dates import format_skeleton
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention, money, plural
 from bot.kit.i18n import babel_locale, t
 from storage.models import Award, CatalogueItem, Member, Nomination, Redemption
-from storage.money import Money, format_money
 from storage.rewards import DEFAULT_AWARD_POINTS
 
 AWARD_EMOJI = {"Sales Champion": ":trophy:", "Team Player": ":handshake:", "Innovation": ":bulb:"}
-
-
-def mention(member: Member) -> str:
-    return f"<@{member.slack_user_id}>"
 
 
 def month_name(month_key: str, locale: str | None) -> str:
     """ "2026-11" → "November 2026" / "2026年11月"."""
     year, month = (int(part) for part in month_key.split("-"))
     return format_skeleton("yMMMM", dt.date(year, month, 1), locale=babel_locale(locale))
-
-
-def amount(value: int, currency: str, locale: str | None) -> str:
-    return format_money(Money(int(value), currency), babel_locale(locale))
 
 
 # --- the award card ------------------------------------------------------------------------------
@@ -48,7 +40,7 @@ def award_card(
         blocks.append(bk.section(t(locale, "rewards.card.reason", reason=bk.escape(award.reason))))
     notes = [t(locale, "rewards.card.by", user=mention(giver))]
     if award.points:
-        notes.insert(0, t(locale, "rewards.card.points", points=award.points))
+        notes.insert(0, plural(locale, "rewards.card.points", award.points))
     blocks.append(bk.context(" · ".join(notes), block_id="rewards_award_notes"))
     return text, blocks
 
@@ -63,7 +55,7 @@ def nomination_detail(nomination: Nomination, locale: str | None) -> str:
         return t(
             locale,
             "rewards.nomination.why.sales",
-            amount=amount(detail.get("amount", 0), detail.get("currency", "USD"), locale),
+            amount=money(detail.get("amount", 0), detail.get("currency", "USD"), locale),
         )
     if nomination.kind == "team-player":
         return t(locale, "rewards.nomination.why.kudos", count=detail.get("kudos", 0))

@@ -13,7 +13,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.kit.i18n import t
+from bot.kit import delivery
 from bot.kit.views import standups as render
 from storage import standups
 from storage.db import Database
@@ -21,8 +21,6 @@ from storage.models import Member, Standup, StandupRun, Workspace, utcnow
 from storage.standups import RunReport, SavedAnswer
 
 log = logging.getLogger(__name__)
-
-CHANNEL_ERRORS = ("not_in_channel", "channel_not_found", "is_archived")
 
 
 def locale_of(member: Member, workspace: Workspace) -> str | None:
@@ -91,18 +89,20 @@ async def post_summary(
     if report is None or report.run.summarized_at is not None:
         return report  # gone, or a retry after the summary went out: not posted twice
     text, blocks = render.summary(report, workspace.locale)
-    try:
-        posted = await client.chat_postMessage(channel=report.standup.channel_id, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        if exc.response.get("error") not in CHANNEL_ERRORS:
-            raise
-        log.warning("standup summary not posted: %s", exc.response.get("error"))
+    async with db.session() as session:
+        creator = await session.get(Member, report.standup.created_by_id)
+    posted = await delivery.post_or_tell(
+        client,
+        report.standup.channel_id,
+        text,
+        blocks,
+        tell=creator,
+        locale=locale_of(creator, workspace) if creator else None,
+        what="standup summary",
+    )
+    if posted is None:
         async with db.session() as session:
             await standups.record_summary(session, workspace.id, run_id, None, None, utcnow())
-            creator = await session.get(Member, report.standup.created_by_id)
-        if creator is not None and not creator.deleted:
-            note = t(locale_of(creator, workspace), "error.not_in_channel", channel=report.standup.channel_id)
-            await client.chat_postMessage(channel=creator.slack_user_id, text=note)
         return report
     async with db.session() as session:
         await standups.record_summary(
@@ -124,25 +124,6 @@ async def refresh_summary(client: AsyncWebClient, db: Database, workspace: Works
         channel=report.run.summary_channel, ts=report.run.summary_ts, text=text, blocks=blocks
     )
     return True
-
-
-async def tell_managers(client: AsyncWebClient, db: Database, workspace: Workspace, report: RunReport) -> int:
-    """DM the workspace's managers the run's blockers, if there are any; returns how many were told."""
-    if not report.blockers:
-        return 0
-    async with db.session() as session:
-        people = await standups.managers(session, workspace.id)
-    told = 0
-    for manager in people:
-        try:
-            await client.chat_postMessage(
-                channel=manager.slack_user_id, text=render.blockers_dm(report, locale_of(manager, workspace))
-            )
-        except SlackApiError as exc:  # one unreachable manager does not stop the others
-            log.warning("blockers DM not sent: %s", exc.response.get("error"))
-            continue
-        told += 1
-    return told
 
 
 async def mark_answered(

@@ -9,9 +9,10 @@ from typing import Any
 from babel.dates import format_date, get_day_names
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention, money_text, people, plural, stage_name
 from bot.kit.i18n import CATALOGUE, babel_locale, t
+from bot.kit.views.modal import catalogue_modal
 from storage.models import Holiday, Member, Standup, StandupRun, Workspace
-from storage.money import format_money
 from storage.periods import workspace_zone
 from storage.standups import MAX_ANSWER, MAX_NAME, MAX_PARTICIPANTS, LogEntry, RunReport
 
@@ -22,14 +23,6 @@ PREFILL_NOTE_LIMIT = 120
 def answer_block(index: int) -> str:
     """The block id of the answer form's input for question `index`."""
     return f"q{index}"
-
-
-def mention(member: Member) -> str:
-    return f"<@{member.slack_user_id}>"
-
-
-def people(members: list[Member]) -> str:
-    return ", ".join(mention(m) for m in members)
 
 
 def date_text(day: dt.date, locale: str | None) -> str:
@@ -71,14 +64,14 @@ def standup_list(
     if not standups:
         return t(locale, "standups.list.empty")
     lines = [
-        t(
+        plural(
             locale,
             "standups.list.line",
+            counts.get(s.id, 0),
             id=s.id,
             name=bk.escape(s.name),
             channel=s.channel_id,
             schedule=schedule_text(s, workspace, locale),
-            count=counts.get(s.id, 0),
         )
         for s in standups
     ]
@@ -174,13 +167,8 @@ def setup_modal(workspace: Workspace, locale: str | None, channel_id: str | None
             },
         ),
     ]
-    return bk.modal(
-        "standup_setup",
-        t(locale, "standups.setup.title"),
-        body,
-        submit=t(locale, "standups.setup.submit"),
-        close=t(locale, "modal.close"),
-        metadata=json.dumps({"channel": channel_id}),
+    return catalogue_modal(
+        locale, "standup_setup", body, keys="standups.setup", metadata=json.dumps({"channel": channel_id})
     )
 
 
@@ -231,14 +219,9 @@ def kind_name(kind: str, locale: str | None) -> str:
     return t(locale, key) if key in CATALOGUE["en"] else kind
 
 
-def stage_name(stage: str, locale: str | None) -> str:
-    key = f"stage.{stage}"
-    return t(locale, key) if key in CATALOGUE["en"] else stage
-
-
 def log_line(entry: LogEntry, locale: str | None) -> str:
     """One line of the pre-filled answer; plain text (an input's initial value), so nothing is escaped."""
-    amount = format_money(entry.money, babel_locale(locale)) if entry.money else ""
+    amount = money_text(entry.money, locale) if entry.money else ""
     if entry.kind == "activity":
         note = " ".join(entry.note.split())
         if len(note) > PREFILL_NOTE_LIMIT:
