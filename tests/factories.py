@@ -163,6 +163,11 @@ class DealFactory(factory.Factory):
     closed_at = factory.LazyAttribute(closed_at_for)
     source_key = factory.Sequence(lambda n: f"factory:deal:{n}")
 
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["stage"] = Stage(kwargs["stage"]).value  # a Stage or its name; an unknown one fails here
+        return kwargs
+
 
 class DealStageChangeFactory(factory.Factory):
     """A step in `deal`'s history to its current stage, by its owner, unless told otherwise."""
