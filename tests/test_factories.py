@@ -77,6 +77,14 @@ def test_closed_at_follows_the_stage_unless_given(stage, closed):
     assert DealFactory(owner=ana, customer=acme, stage=stage, closed_at=None).closed_at is None
 
 
+def test_a_stage_is_stored_as_its_name_and_checked():
+    _, ana, acme = team()
+    deal = DealFactory(owner=ana, customer=acme, stage=Stage.WON)
+    assert deal.stage == "won" and type(deal.stage) is str
+    with pytest.raises(ValueError, match="'closed'"):
+        DealFactory(owner=ana, customer=acme, stage="closed")
+
+
 def test_funnel_reached_is_kept_only_when_asked():
     _, ana, acme = team()
     assert DealFactory(owner=ana, customer=acme, stage="proposal").funnel_reached is None
