@@ -36,6 +36,8 @@ from storage.models import (
     Feedback,
     Goal,
     Holiday,
+    Idea,
+    IdeaVote,
     Kudos,
     KudosGive,
     Member,
@@ -277,6 +279,32 @@ class FeedbackFactory(factory.Factory):
     anonymous = factory.LazyAttribute(lambda o: o.sender is None)
     text = "Good work"
     source_key = factory.Sequence(lambda n: f"factory:feedback:{n}")
+
+
+class IdeaFactory(factory.Factory):
+    class Meta:
+        model = Idea
+
+    class Params:
+        author = None
+
+    workspace_id = factory.LazyAttribute(lambda o: o.author.workspace_id)
+    author_id = factory.LazyAttribute(lambda o: id_of(o.author, "author"))
+    text = factory.Sequence(lambda n: f"Idea {n}")
+    source_key = factory.Sequence(lambda n: f"factory:idea:{n}")
+
+
+class IdeaVoteFactory(factory.Factory):
+    class Meta:
+        model = IdeaVote
+
+    class Params:
+        idea = None
+        member = None
+
+    workspace_id = factory.LazyAttribute(lambda o: o.idea.workspace_id)
+    idea_id = factory.LazyAttribute(lambda o: id_of(o.idea, "idea"))
+    member_id = factory.LazyAttribute(lambda o: id_of(o.member, "member"))
 
 
 class HolidayFactory(factory.Factory):

@@ -15,6 +15,8 @@ from tests.factories import (
     DealFactory,
     DealStageChangeFactory,
     GoalFactory,
+    IdeaFactory,
+    IdeaVoteFactory,
     KudosGiveFactory,
     MemberFactory,
     WorkspaceFactory,
@@ -107,6 +109,15 @@ def test_children_name_their_parents_and_refuse_unsaved_ones():
     give = KudosGiveFactory(giver=ana)
     assert (give.workspace_id, give.giver_id, give.source) == (7, 11, "command")
     assert KudosGiveFactory(giver=ana, workspace=saved(WorkspaceFactory(), 8)).workspace_id == 8
+    idea = saved(IdeaFactory(author=ana), 19)
+    vote = IdeaVoteFactory(idea=idea, member=ana)
+    assert (idea.workspace_id, idea.author_id, vote.workspace_id, vote.idea_id, vote.member_id) == (
+        7,
+        11,
+        7,
+        19,
+        11,
+    )
     goal = GoalFactory(set_by=ana, member=ana, metric="revenue")
     assert (goal.member_key, goal.currency) == (11, "USD")
     assert (GoalFactory(set_by=ana).member_key, GoalFactory(set_by=ana).currency) == (0, None)
