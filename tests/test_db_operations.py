@@ -15,6 +15,7 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Workspace
 from tests.conftest import PG_ADMIN, _admin, _postgres_reachable
+from tests.factories import WorkspaceFactory
 from tests.test_server import clean_env, dealbell
 
 REPLICAS = 3
@@ -77,10 +78,12 @@ async def test_backup_copies_a_live_sqlite_database_while_a_writer_holds_a_trans
     db = Database(url)
     try:
         async with db.session() as session:
-            session.add_all([Workspace(team_id="T1", name="One"), Workspace(team_id="T2", name="Two")])
+            session.add_all(
+                [WorkspaceFactory(team_id="T1", name="One"), WorkspaceFactory(team_id="T2", name="Two")]
+            )
         backup = tmp_path / "copy.db"
         async with db.session() as session:
-            session.add(Workspace(team_id="T3", name="In flight"))
+            session.add(WorkspaceFactory(team_id="T3", name="In flight"))
             await session.flush()  # the write transaction is open (and holds the write lock) from here
             code, out, err = await dealbell(
                 "db", "backup", str(backup), cwd=tmp_path, env=clean_env(DATABASE_URL=url), timeout=30

@@ -11,9 +11,10 @@ from sqlalchemy import update
 from storage import exports
 from storage.deals import NewDeal, create_deal, find_or_create_customer
 from storage.exports import ACTIVITY_COLUMNS, DEAL_COLUMNS, KUDOS_COLUMNS
-from storage.models import Activity, Deal, Stage, utcnow
+from storage.models import Deal, Stage, utcnow
 from storage.money import Money
 from storage.workspaces import Profile, ensure_workspace, get_member, save_member
+from tests.factories import ActivityFactory
 from tests.fake_slack import TEAM_ID
 
 CHINESE = "北京星辰科技有限公司"
@@ -92,8 +93,8 @@ async def test_kudos_and_activities_exports(app):
         customer = await find_or_create_customer(session, workspace_id, CHINESE)
         me = await get_member(session, workspace_id, "U0001")
         session.add(
-            Activity(workspace_id=workspace_id, customer_id=customer.id, member_id=me.id, kind="call",
-                     note="续约 +1", csat=5, next_follow_up=dt.date(2031, 1, 2), source_key="seed")
+            ActivityFactory(customer=customer, member=me, kind="call", note="续约 +1", csat=5,
+                            next_follow_up=dt.date(2031, 1, 2))
         )  # fmt: skip
 
     _, _, kudos_rows = await export(app, "export kudos year")

@@ -9,25 +9,22 @@ The fourth quarter adds December's 23 workdays: 31 through the end of the quarte
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import time_machine
 from sqlalchemy import func, select, update
 
 from storage.goals import goal_attainment
-from storage.models import (
-    Activity,
-    Customer,
-    Deal,
-    Feedback,
-    Goal,
-    Holiday,
-    Kudos,
-    KudosGive,
-    Member,
-    Workspace,
-)
+from storage.models import Goal, Member, Workspace
 from storage.workspaces import Profile, WorkspaceDefaults, ensure_workspace, save_member, update_workspace
+from tests.factories import (
+    ActivityFactory,
+    CustomerFactory,
+    DealFactory,
+    FeedbackFactory,
+    HolidayFactory,
+    give_kudos,
+    persist,
+)
 
 TODAY = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.UTC)  # Wednesday 10:00 in Shanghai
 BOSS, ANA, LI, SAM = "U0001", "U0002", "U0003", "U0004"
@@ -42,7 +39,6 @@ PEOPLE = {  # slack id: (name, role, extra profile)
     "U0009": ("gone", "rep", {"deleted": True}),
     "UBOT1": ("robot", "rep", {"is_bot": True}),
 }
-_keys = itertools.count(1)
 
 
 def utc(text: str) -> dt.datetime:
@@ -65,10 +61,7 @@ async def seed_team(app) -> tuple[Workspace, dict[str, Member]]:
             member = await save_member(session, workspace.id, user, profile)
             await session.execute(update(Member).where(Member.id == member.id).values(role=role))
             members[user] = member
-        customer = Customer(workspace_id=workspace.id, name="Acme", name_key="acme")
-        session.add(customer)
-        await session.flush()
-        members["customer"] = customer  # type: ignore[assignment]
+        [members["customer"]] = await persist(session, CustomerFactory(workspace=workspace, name="Acme"))  # type: ignore[assignment]
     return workspace, members
 
 
@@ -77,44 +70,34 @@ async def add_deal(
 ) -> None:
     async with app.db.session() as session:
         session.add(
-            Deal(workspace_id=m[user].workspace_id, owner_id=m[user].id, customer_id=m["customer"].id,
-                 amount_minor=minor, currency=currency, stage=stage, closed_at=utc(closed),
-                 created_at=utc("2026-01-01T00:00"))
+            DealFactory(owner=m[user], customer=m["customer"], amount_minor=minor, currency=currency, stage=stage,
+                        closed_at=utc(closed), created_at=utc("2026-01-01T00:00"))
         )  # fmt: skip
 
 
 async def add_activity(app, m, user: str, at: str, csat: int | None = None) -> None:
     async with app.db.session() as session:
-        session.add(
-            Activity(workspace_id=m[user].workspace_id, customer_id=m["customer"].id, member_id=m[user].id,
-                     kind="call", csat=csat, occurred_at=utc(at), source_key=f"seed:{next(_keys)}")
-        )  # fmt: skip
+        session.add(ActivityFactory(member=m[user], customer=m["customer"], csat=csat, occurred_at=utc(at)))
 
 
 async def add_kudos(app, m, receiver: str, at: str, giver: str = BOSS) -> None:
     async with app.db.session() as session:
-        give = KudosGive(workspace_id=m[receiver].workspace_id, giver_id=m[giver].id, source="command",
-                         source_key=f"seed:{next(_keys)}", created_at=utc(at))  # fmt: skip
-        session.add(give)
-        await session.flush()
-        session.add(Kudos(workspace_id=give.workspace_id, give_id=give.id, giver_id=give.giver_id,
-                          receiver_id=m[receiver].id, created_at=utc(at)))  # fmt: skip
+        await give_kudos(session, m[giver], [m[receiver]], created_at=utc(at))
 
 
 async def add_feedback(app, m, receiver: str, at: str, text: str, sender: str | None = BOSS) -> None:
     async with app.db.session() as session:
         session.add(
-            Feedback(workspace_id=m[receiver].workspace_id, receiver_id=m[receiver].id,
-                     sender_id=m[sender].id if sender else None, anonymous=sender is None, text=text,
-                     source_key=f"seed:{next(_keys)}", created_at=utc(at))
-        )  # fmt: skip
+            FeedbackFactory(
+                receiver=m[receiver], sender=m[sender] if sender else None, text=text, created_at=utc(at)
+            )
+        )
 
 
 async def add_holidays(app, m, *days: str) -> None:
     async with app.db.session() as session:
         session.add_all(
-            Holiday(workspace_id=m[BOSS].workspace_id, day=dt.date.fromisoformat(d), name="holiday")
-            for d in days
+            HolidayFactory(workspace_id=m[BOSS].workspace_id, day=dt.date.fromisoformat(d)) for d in days
         )
 
 

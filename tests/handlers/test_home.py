@@ -10,19 +10,19 @@ import re
 from sqlalchemy import func, select
 
 from storage import goals, points
-from storage.models import (
-    CatalogueItem,
-    Customer,
-    Deal,
-    Member,
-    Redemption,
-    Stage,
-    Standup,
-    StandupAnswer,
-    StandupRun,
-    utcnow,
-)
+from storage.models import CatalogueItem, Member, Redemption, Stage, utcnow
 from storage.workspaces import get_member, get_workspace
+from tests.factories import (
+    CatalogueItemFactory,
+    CustomerFactory,
+    DealFactory,
+    MemberFactory,
+    RedemptionFactory,
+    StandupAnswerFactory,
+    StandupFactory,
+    StandupRunFactory,
+    persist,
+)
 
 BOSS, REP, ZH = "U0001", "U0002", "U0005"
 
@@ -50,53 +50,39 @@ async def seed(
     now = utcnow()
     today = now.date()
     async with app.db.session() as session:
-        extra = [
-            Member(workspace_id=workspace.id, slack_user_id=f"UX{n:04d}", name=f"rep{n}", locale="en-US")
+        extra = await persist(session, *(
+            MemberFactory(workspace=workspace, slack_user_id=f"UX{n:04d}", name=f"rep{n}", locale="en-US")
             for n in range(reps)
-        ]
-        session.add_all(extra)
-        for n in range(due):
-            session.add(Customer(workspace_id=workspace.id, name=f"Due Co {n}", name_key=f"due co {n}",
-                                 owner_id=rep.id, next_follow_up=today - dt.timedelta(days=n % 3)))  # fmt: skip
-        acme = Customer(
-            workspace_id=workspace.id, name="Acme <Corp>", name_key="acme <corp>", owner_id=rep.id
+        ))  # fmt: skip
+        await persist(session, *(
+            CustomerFactory(owner=rep, name=f"Due Co {n}", next_follow_up=today - dt.timedelta(days=n % 3))
+            for n in range(due)
+        ))  # fmt: skip
+        [acme] = await persist(session, CustomerFactory(owner=rep, name="Acme <Corp>"))
+        await persist(
+            session,
+            DealFactory(owner=rep, customer=acme, title="won", amount_minor=500_000, stage=Stage.WON),
+            DealFactory(owner=rep, customer=acme, title="open", amount_minor=120_000, stage=Stage.PROPOSAL),
+            *(
+                DealFactory(owner=m, customer=acme, title="won", amount_minor=1000 + i, stage=Stage.WON)
+                for i, m in enumerate(extra)
+            ),
         )
-        session.add(acme)
-        await session.flush()
-        session.add_all(
-            [
-                Deal(workspace_id=workspace.id, owner_id=rep.id, customer_id=acme.id, title="won",
-                     amount_minor=500_000, currency="USD", stage=Stage.WON.value, closed_at=now),
-                Deal(workspace_id=workspace.id, owner_id=rep.id, customer_id=acme.id, title="open",
-                     amount_minor=120_000, currency="USD", stage=Stage.PROPOSAL.value),
-                *(
-                    Deal(workspace_id=workspace.id, owner_id=m.id, customer_id=acme.id, title="won",
-                         amount_minor=1000 + i, currency="USD", stage=Stage.WON.value, closed_at=now)
-                    for i, m in enumerate(extra)
-                ),
-            ]
-        )  # fmt: skip
-        catalogue = [
-            CatalogueItem(
-                workspace_id=workspace.id, name=f"Gift {n}", name_key=f"gift {n}", cost=10 + n, active=True
-            )
-            for n in range(items)
-        ]
-        session.add_all(catalogue)
-        await session.flush()
-        for n in range(pending):
-            session.add(Redemption(workspace_id=workspace.id, item_id=catalogue[0].id, member_id=rep.id,
-                                   cost=10, status="pending", source_key=f"seed:{n}", created_at=now))  # fmt: skip
-        standup = Standup(workspace_id=workspace.id, channel_id="C0STAND", questions=["?"], weekdays=[0, 1, 2, 3, 4, 5, 6],
-                          at="09:00", created_by_id=boss.id, source_key="seed")  # fmt: skip
-        session.add(standup)
-        await session.flush()
-        run = StandupRun(workspace_id=workspace.id, standup_id=standup.id, day=today)
-        session.add(run)
-        await session.flush()
-        for n, member in enumerate([rep, *extra][:blockers]):
-            session.add(StandupAnswer(workspace_id=workspace.id, run_id=run.id, member_id=member.id,
-                                      answers=["x"], blockers=f"Waiting on legal {n}"))  # fmt: skip
+        catalogue = await persist(
+            session,
+            *(CatalogueItemFactory(workspace=workspace, name=f"Gift {n}", cost=10 + n) for n in range(items)),
+        )
+        await persist(session, *(
+            RedemptionFactory(item=catalogue[0], member=rep, status="pending", created_at=now)
+            for _ in range(pending)
+        ))  # fmt: skip
+        [standup] = await persist(session, StandupFactory(created_by=boss, channel_id="C0STAND", questions=["?"],
+                                                          weekdays=[0, 1, 2, 3, 4, 5, 6], at="09:00"))  # fmt: skip
+        [run] = await persist(session, StandupRunFactory(standup=standup, day=today))
+        await persist(session, *(
+            StandupAnswerFactory(run=run, member=member, answers=["x"], blockers=f"Waiting on legal {n}")
+            for n, member in enumerate([rep, *extra][:blockers])
+        ))  # fmt: skip
         await points.record(
             session, workspace.id, rep.id, 25, reason="award", reference="seed", source_key="seed:rep"
         )

@@ -7,13 +7,13 @@ previous week is 2026-W47. Deals are closed and kudos given at chosen instants a
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import time_machine
 from sqlalchemy import update
 
-from storage.models import Activity, Customer, Deal, Kudos, KudosGive, Member, Workspace
+from storage.models import Member, Workspace
 from storage.workspaces import Profile, WorkspaceDefaults, ensure_workspace, save_member, update_workspace
+from tests.factories import ActivityFactory, CustomerFactory, DealFactory, give_kudos, persist
 
 FRIDAY = dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.UTC)  # 16:00 in Shanghai: the weekly post
 PEOPLE = {  # slack id: (name, time zone)
@@ -24,7 +24,6 @@ PEOPLE = {  # slack id: (name, time zone)
     "U0005": ("kim", "Asia/Shanghai"),
     "U0009": ("gone", "Asia/Shanghai"),
 }
-_keys = itertools.count(1)
 
 
 def utc(text: str) -> dt.datetime:
@@ -43,10 +42,7 @@ async def seed_team(app, timezone: str = "Asia/Shanghai") -> tuple[Workspace, di
             profile = Profile(name=name, real_name=name.title(), timezone=zone, locale="en-US",
                               is_admin=user == "U0001", deleted=user == "U0009")  # fmt: skip
             members[user] = await save_member(session, workspace.id, user, profile)
-        customer = Customer(workspace_id=workspace.id, name="Acme", name_key="acme")
-        session.add(customer)
-        await session.flush()
-        members["customer"] = customer  # type: ignore[assignment]
+        [members["customer"]] = await persist(session, CustomerFactory(workspace=workspace, name="Acme"))  # type: ignore[assignment]
     return workspace, members
 
 
@@ -54,44 +50,20 @@ async def add_deal(app, members, user: str, minor: int, closed: str | None, *, s
                    currency: str = "USD", created: str = "2026-11-01T00:00") -> None:  # fmt: skip
     async with app.db.session() as session:
         session.add(
-            Deal(
-                workspace_id=members[user].workspace_id, owner_id=members[user].id,
-                customer_id=members["customer"].id, amount_minor=minor, currency=currency, stage=stage,
-                closed_at=utc(closed) if closed else None, created_at=utc(created),
-            )
+            DealFactory(owner=members[user], customer=members["customer"], amount_minor=minor, currency=currency,
+                        stage=stage, closed_at=utc(closed) if closed else None, created_at=utc(created))
         )  # fmt: skip
 
 
 async def add_kudos(app, members, receiver: str, at: str, times: int = 1) -> None:
     async with app.db.session() as session:
         for _ in range(times):
-            give = KudosGive(workspace_id=members[receiver].workspace_id, giver_id=members["U0001"].id,
-                             source="command", source_key=f"seed:{next(_keys)}", created_at=utc(at))  # fmt: skip
-            session.add(give)
-            await session.flush()
-            session.add(
-                Kudos(
-                    workspace_id=give.workspace_id,
-                    give_id=give.id,
-                    giver_id=give.giver_id,
-                    receiver_id=members[receiver].id,
-                    created_at=utc(at),
-                )
-            )
+            await give_kudos(session, members["U0001"], [members[receiver]], created_at=utc(at))
 
 
 async def add_activity(app, members, user: str, at: str) -> None:
     async with app.db.session() as session:
-        session.add(
-            Activity(
-                workspace_id=members[user].workspace_id,
-                customer_id=members["customer"].id,
-                member_id=members[user].id,
-                kind="call",
-                occurred_at=utc(at),
-                source_key=f"seed:{next(_keys)}",
-            )
-        )
+        session.add(ActivityFactory(member=members[user], customer=members["customer"], occurred_at=utc(at)))
 
 
 async def seed_two_weeks(app, timezone: str = "Asia/Shanghai") -> tuple[Workspace, dict[str, Member]]:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from storage.models import Customer, Deal, Member, Workspace, utcnow
 from storage.workspaces import Profile, save_member
+from tests.factories import CustomerFactory, DealFactory, persist
 from tests.slack_requests import text_value
 
 BOSS = "U0001"  # creates the leads; a manager, so never eligible themself
@@ -44,15 +45,10 @@ async def give_deals(app, uid: str, *amounts_minor: int, stage: str = "qualified
         workspace = await session.scalar(select(Workspace))
         owner = await session.scalar(select(Member).where(Member.slack_user_id == uid))
         for n, amount in enumerate(amounts_minor):
-            customer = Customer(
-                workspace_id=workspace.id,
-                name=f"{uid} co {n} {stage}",
-                name_key=f"{uid} co {n} {stage}".casefold(),
+            [customer] = await persist(
+                session, CustomerFactory(workspace=workspace, name=f"{uid} co {n} {stage}")
             )
-            session.add(customer)
-            await session.flush()
-            session.add(Deal(workspace_id=workspace.id, owner_id=owner.id, customer_id=customer.id, amount_minor=amount, currency="USD",
-                             stage=stage, closed_at=None if stage not in ("won", "lost") else utcnow()))  # fmt: skip
+            session.add(DealFactory(owner=owner, customer=customer, amount_minor=amount, stage=stage))
 
 
 async def lead_owners(db) -> list[str]:
@@ -198,7 +194,7 @@ async def test_an_existing_customer_is_found_case_insensitively_and_keeps_its_se
     await setup(app, "U0002")
     async with app.db.session() as session:
         workspace = await session.scalar(select(Workspace))
-        session.add(Customer(workspace_id=workspace.id, name="Globex", name_key="globex", segment="vip"))
+        session.add(CustomerFactory(workspace=workspace, name="Globex", segment="vip"))
     await new_lead(app, "new  GLOBEX  source:referral")
     assert await count(app.db, Customer) == 1
     async with app.db.session() as session:

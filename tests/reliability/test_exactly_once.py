@@ -27,8 +27,9 @@ from jobs.base import JobServices
 from jobs.runner import run_job
 from jobs.scheduler import build_scheduler, sync_workspace_jobs
 from storage.db import Database
-from storage.models import JobRun, Member, Training, TrainingRsvp, Workspace
+from storage.models import JobRun, Member, Workspace
 from storage.workspaces import get_workspace
+from tests.factories import TrainingFactory, TrainingRsvpFactory, persist
 from tests.fake_slack import TEAM_ID
 from tests.jobs.test_follow_ups import customer, deal, owner, workspace_of
 
@@ -59,18 +60,13 @@ async def seeded(app) -> Workspace:
     await deal(app, kolkata, "Initech", dt.date(2026, 3, 2), title="Renewal")
     await customer(app, berlin, "Umbrella", dt.date(2026, 3, 9))
     async with app.db.session() as session:
-        training = Training(
-            workspace_id=dhaka.workspace_id, kind="training", title="Pricing 101", starts_at=TRAINING_START,
-            timezone="UTC", organiser_id=berlin.id, channel_id="C0SALES", source_key="test:training",
-        )  # fmt: skip
-        session.add(training)
-        await session.flush()
-        for member in (dhaka, kolkata):
-            session.add(
-                TrainingRsvp(
-                    workspace_id=member.workspace_id, training_id=training.id, member_id=member.id, going=True
-                )
-            )
+        [training] = await persist(session, TrainingFactory(
+            organiser=berlin, kind="training", title="Pricing 101", starts_at=TRAINING_START, timezone="UTC",
+            channel_id="C0SALES",
+        ))  # fmt: skip
+        await persist(
+            session, *(TrainingRsvpFactory(training=training, member=m, going=True) for m in (dhaka, kolkata))
+        )
         return await get_workspace(session, TEAM_ID)
 
 

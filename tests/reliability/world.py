@@ -22,12 +22,12 @@ from storage.models import (
     Idea,
     KudosGive,
     Member,
-    Nomination,
     Redemption,
     StandupPrompt,
     Training,
     utcnow,
 )
+from tests.factories import NominationFactory, TrainingFactory, persist
 from tests.reliability.effects import settled
 from tests.slack_requests import checkbox_value, text_value
 
@@ -107,13 +107,10 @@ async def started_session(app, name: str) -> int:
     """A session that began an hour ago (only then is attendance taken); /training refuses the past."""
     admin = await member(app, ADMIN)
     async with app.db.session() as session:
-        training = Training(
-            workspace_id=admin.workspace_id, kind="training", title=f"Session {name}",
-            starts_at=utcnow() - dt.timedelta(hours=1), timezone="UTC", organiser_id=admin.id,
-            channel_id="C0TR", source_key=f"test:{name}",
-        )  # fmt: skip
-        session.add(training)
-        await session.flush()
+        [training] = await persist(session, TrainingFactory(
+            organiser=admin, kind="training", title=f"Session {name}", starts_at=utcnow() - dt.timedelta(hours=1),
+            timezone="UTC", channel_id="C0TR",
+        ))  # fmt: skip
         return training.id
 
 
@@ -141,12 +138,9 @@ async def new_nomination(app, name: str) -> int:
     peer = await member(app, PEER)
     month = f"20{10 + next(_months)}-11"  # one nomination per (month, kind): a month each
     async with app.db.session() as session:
-        nomination = Nomination(
-            workspace_id=peer.workspace_id, month=month, kind="sales-champion", member_id=peer.id,
-            detail='{"amount": 1250000, "currency": "USD"}',
-        )  # fmt: skip
-        session.add(nomination)
-        await session.flush()
+        [nomination] = await persist(session, NominationFactory(
+            member=peer, month=month, kind="sales-champion", detail='{"amount": 1250000, "currency": "USD"}'
+        ))  # fmt: skip
         return nomination.id
 
 

@@ -7,7 +7,6 @@ boards built together against each built alone."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import random
 from collections import defaultdict
 from typing import Any
@@ -15,7 +14,16 @@ from typing import Any
 from sqlalchemy import select
 
 from storage import leaderboard
-from storage.models import Activity, Customer, Deal, Kudos, KudosGive, Member, Workspace
+from storage.models import Activity, Customer, Deal, Kudos, Member, Workspace
+from tests.factories import (
+    ActivityFactory,
+    CustomerFactory,
+    DealFactory,
+    MemberFactory,
+    WorkspaceFactory,
+    give_kudos,
+    persist,
+)
 
 START = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 END = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -45,49 +53,37 @@ async def seed(db) -> tuple[Workspace, Workspace]:
     """Two workspaces; the second has a member with the same Slack id as the first's U1, who owns a
     deal, gives and gets kudos and logs an activity in the first (as a shared channel could)."""
     rng = random.Random(7)
-    keys = itertools.count(1)
     async with db.session() as session:
-        ws = Workspace(team_id="T1", name="one", currency="USD")
-        other = Workspace(team_id="T2", name="two", currency="USD")
-        session.add_all([ws, other])
-        await session.flush()
+        ws, other = await persist(session, WorkspaceFactory(team_id="T1", name="one"),
+                                  WorkspaceFactory(team_id="T2", name="two"))  # fmt: skip
         members = [
-            Member(workspace_id=ws.id, slack_user_id=user, is_bot=bot, deleted=deleted)
+            MemberFactory(workspace=ws, slack_user_id=user, is_bot=bot, deleted=deleted)
             for user, (bot, deleted) in PEOPLE.items()
         ]
-        stranger = Member(workspace_id=other.id, slack_user_id="U1")
-        everyone = [*members, stranger]
-        session.add_all(everyone)
-        await session.flush()
-        customers = [Customer(workspace_id=w.id, name="Acme", name_key="acme") for w in (ws, other)]
-        session.add_all(customers)
-        await session.flush()
+        stranger = MemberFactory(workspace=other, slack_user_id="U1")
+        everyone = await persist(session, *members, stranger)
+        customers = await persist(session, *(CustomerFactory(workspace=w, name="Acme") for w in (ws, other)))
         for n in range(160):
             workspace = ws if n % 9 else other
             owner = stranger if workspace is other or n % 23 == 0 else rng.choice(members)
             stage = rng.choice(("won", "won", "won", "lost", "lead", "negotiation"))
             session.add(
-                Deal(workspace_id=workspace.id, owner_id=owner.id,
-                     customer_id=customers[workspace is other].id, amount_minor=rng.randint(1, 50) * 1_000,
-                     currency=rng.choice(("USD", "USD", "EUR", "GBP")), stage=stage,
-                     closed_at=rng.choice(MOMENTS) if stage != "lead" else None, source_key=f"d:{next(keys)}")
+                DealFactory(owner=owner, customer=customers[workspace is other],
+                            amount_minor=rng.randint(1, 50) * 1_000,
+                            currency=rng.choice(("USD", "USD", "EUR", "GBP")), stage=stage,
+                            closed_at=rng.choice(MOMENTS) if stage != "lead" else None)
             )  # fmt: skip
         for n in range(120):
             workspace = ws if n % 11 else other
             giver = rng.choice(everyone)
-            give = KudosGive(workspace_id=workspace.id, giver_id=giver.id, source="command",
-                             source_key=f"k:{next(keys)}", created_at=rng.choice(MOMENTS))  # fmt: skip
-            session.add(give)
-            await session.flush()
-            for receiver in rng.sample([m for m in everyone if m is not giver], rng.randint(1, 3)):
-                session.add(Kudos(workspace_id=workspace.id, give_id=give.id, giver_id=giver.id,
-                                  receiver_id=receiver.id, created_at=give.created_at))  # fmt: skip
+            at = rng.choice(MOMENTS)
+            receivers = rng.sample([m for m in everyone if m is not giver], rng.randint(1, 3))
+            await give_kudos(session, giver, receivers, workspace=workspace, created_at=at)
         for n in range(120):
             workspace = ws if n % 7 else other
             session.add(
-                Activity(workspace_id=workspace.id, customer_id=customers[workspace is other].id,
-                         member_id=rng.choice(everyone).id, kind="call", occurred_at=rng.choice(MOMENTS),
-                         source_key=f"a:{next(keys)}")
+                ActivityFactory(customer=customers[workspace is other], member=rng.choice(everyone),
+                                occurred_at=rng.choice(MOMENTS))
             )  # fmt: skip
     return ws, other
 
@@ -165,10 +161,8 @@ async def test_the_stranger_with_the_same_slack_id_adds_up_under_it(db):
     async with db.session() as session:
         stranger = await session.scalar(select(Member).where(Member.workspace_id != ws.id))
         assert stranger is not None and stranger.slack_user_id == "U1"
-        session.add(
-            Deal(workspace_id=ws.id, owner_id=stranger.id, customer_id=1, amount_minor=7, currency="USD",
-                 stage="won", closed_at=START, source_key="stranger")
-        )  # fmt: skip
+        acme = await session.scalar(select(Customer).where(Customer.workspace_id == ws.id))
+        session.add(DealFactory(owner=stranger, customer=acme, amount_minor=7, stage="won", closed_at=START))
     expected = await plain_counts(db, ws.id, WINDOW)
     async with db.session() as session:
         assert await leaderboard.revenue_won(session, ws.id, WINDOW) == expected["revenue"]

@@ -6,13 +6,13 @@ a plain Python count over every row."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 from sqlalchemy import select
 
 from storage import metrics
 from storage.metrics import RepLoad, StageAmount
-from storage.models import OPEN_STAGES, Customer, Deal, Member, Workspace
+from storage.models import OPEN_STAGES, Customer, Deal, Member
+from tests.factories import CustomerFactory, DealFactory, MemberFactory, WorkspaceFactory, persist
 
 TODAY = dt.date(2026, 11, 24)
 YESTERDAY, TOMORROW = TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=1)
@@ -29,32 +29,26 @@ PEOPLE = {  # slack id: (bot, deleted)
 
 async def seed(db) -> tuple[int, int]:
     """Two workspaces; the second has a member with the same Slack id as the first's U1."""
-    keys = itertools.count(1)
     async with db.session() as session:
-        ws, other = Workspace(team_id="T1", name="one"), Workspace(team_id="T2", name="two")
-        session.add_all([ws, other])
-        await session.flush()
-        members = {}
-        for user, (bot, deleted) in PEOPLE.items():
-            members[user] = Member(workspace_id=ws.id, slack_user_id=user, is_bot=bot, deleted=deleted)
-        stranger = Member(workspace_id=other.id, slack_user_id="U1")
-        session.add_all([*members.values(), stranger])
-        await session.flush()
-        acme = Customer(workspace_id=ws.id, name="Acme", name_key="acme")
-        globex = Customer(workspace_id=other.id, name="Globex", name_key="globex")
-        session.add_all([acme, globex])
-        await session.flush()
+        ws, other = await persist(session, WorkspaceFactory(team_id="T1", name="one"),
+                                  WorkspaceFactory(team_id="T2", name="two"))  # fmt: skip
+        members = {
+            user: MemberFactory(workspace=ws, slack_user_id=user, is_bot=bot, deleted=deleted)
+            for user, (bot, deleted) in PEOPLE.items()
+        }
+        stranger = MemberFactory(workspace=other, slack_user_id="U1")
+        await persist(session, *members.values(), stranger)
+        acme, globex = await persist(session, CustomerFactory(workspace=ws, name="Acme"),
+                                     CustomerFactory(workspace=other, name="Globex"))  # fmt: skip
 
         def deal(owner: Member, stage: str, minor: int, expected: dt.date | None = None, *,
-                 currency: str = "USD", workspace: Workspace = ws, customer: Customer = acme,
-                 reopened: bool = False) -> Deal:  # fmt: skip
+                 currency: str = "USD", customer: Customer = acme, reopened: bool = False) -> Deal:  # fmt: skip
             closed = stage in ("won", "lost") or reopened  # a reopened deal may keep its closed_at
-            return Deal(workspace_id=workspace.id, owner_id=owner.id, customer_id=customer.id, amount_minor=minor,
-                        currency=currency, stage=stage, expected_close=expected,
-                        closed_at=CLOSED_AT if closed else None, source_key=f"t:{next(keys)}")  # fmt: skip
+            return DealFactory(owner=owner, customer=customer, amount_minor=minor, currency=currency, stage=stage,
+                               expected_close=expected, closed_at=CLOSED_AT if closed else None)  # fmt: skip
 
-        u1, u2, u4 = members["U1"], members["U2"], members["U4"]
-        session.add_all([
+        u1, u2, u3, u4 = members["U1"], members["U2"], members["U3"], members["U4"]
+        await persist(session,
             deal(u1, "lead", 100, YESTERDAY),  # late
             deal(u1, "lead", 200, TODAY),  # due today: not late
             deal(u1, "qualified", 300, None),  # no expected close: not late
@@ -68,22 +62,18 @@ async def seed(db) -> tuple[int, int]:
             deal(u4, "qualified", 800, TOMORROW),
             deal(members["UGONE"], "proposal", 900, YESTERDAY),  # pipeline only
             deal(members["UBOT"], "lead", 1_000, YESTERDAY),  # pipeline only
-            deal(stranger, "lead", 50_000, YESTERDAY, workspace=other, customer=globex),  # other workspace
-        ])  # fmt: skip
-        session.add_all([
-            Customer(workspace_id=ws.id, name="c1", name_key="c1", owner_id=u1.id, next_follow_up=YESTERDAY),
-            Customer(workspace_id=ws.id, name="c2", name_key="c2", owner_id=u1.id, next_follow_up=TODAY),
-            Customer(workspace_id=ws.id, name="c3", name_key="c3", owner_id=members["U3"].id,
-                     next_follow_up=dt.date(2026, 10, 1)),
-            Customer(workspace_id=ws.id, name="c4", name_key="c4", owner_id=members["U3"].id,
-                     next_follow_up=YESTERDAY),
-            Customer(workspace_id=ws.id, name="c5", name_key="c5", owner_id=u2.id, next_follow_up=None),
-            Customer(workspace_id=ws.id, name="c6", name_key="c6", owner_id=None, next_follow_up=YESTERDAY),
-            Customer(workspace_id=ws.id, name="c7", name_key="c7", owner_id=members["UGONE"].id,
-                     next_follow_up=YESTERDAY),
-            Customer(workspace_id=other.id, name="c8", name_key="c8", owner_id=stranger.id,
-                     next_follow_up=YESTERDAY),
-        ])  # fmt: skip
+            deal(stranger, "lead", 50_000, YESTERDAY, customer=globex),  # other workspace
+        )  # fmt: skip
+        await persist(session,
+            CustomerFactory(workspace=ws, name="c1", owner=u1, next_follow_up=YESTERDAY),
+            CustomerFactory(workspace=ws, name="c2", owner=u1, next_follow_up=TODAY),
+            CustomerFactory(workspace=ws, name="c3", owner=u3, next_follow_up=dt.date(2026, 10, 1)),
+            CustomerFactory(workspace=ws, name="c4", owner=u3, next_follow_up=YESTERDAY),
+            CustomerFactory(workspace=ws, name="c5", owner=u2, next_follow_up=None),
+            CustomerFactory(workspace=ws, name="c6", owner=None, next_follow_up=YESTERDAY),
+            CustomerFactory(workspace=ws, name="c7", owner=members["UGONE"], next_follow_up=YESTERDAY),
+            CustomerFactory(workspace=other, name="c8", owner=stranger, next_follow_up=YESTERDAY),
+        )  # fmt: skip
     return ws.id, other.id
 
 
