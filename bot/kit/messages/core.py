@@ -5,6 +5,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.try_again": "Something went wrong on our side, and nothing was saved. Please try again in a moment.",
         "error.after_ack": "Something went wrong while finishing that. Please check the result and try again in a moment.",
         "error.database_unavailable": "dealbell can't reach its database right now, so nothing was saved. Please try again in a minute.",
+        "error.busy": "dealbell is busy right now, so nothing was saved. Please try again in a moment.",
         "error.not_in_channel": "I couldn't post in <#{channel}>: invite me there with `/invite @dealbell`.",
         "modal.close": "Cancel",
         "admin.usage": (
@@ -40,6 +41,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.try_again": "我们这边出了点问题，什么都没有保存。请稍后再试。",
         "error.after_ack": "完成操作时出了点问题。请检查结果，稍后再试。",
         "error.database_unavailable": "dealbell 暂时连不上数据库，什么都没有保存。请过一分钟再试。",
+        "error.busy": "dealbell 现在太忙，什么都没有保存。请稍后再试。",
         "error.not_in_channel": "我无法在 <#{channel}> 发消息：请用 `/invite @dealbell` 邀请我。",
         "modal.close": "取消",
         "admin.usage": (
