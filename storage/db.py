@@ -8,6 +8,8 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -15,6 +17,7 @@ from sqlalchemy import event, exc, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.util import await_
 
 # Slack's budget for an answer: a writer kept waiting longer than this by another process on the
@@ -234,12 +237,55 @@ def _raised_by_driver(error: BaseException, modules: tuple[str, ...]) -> bool:
     return False
 
 
+@dataclass
+class Commitments:
+    """What one unit of work (a Slack request's listener) has made permanent so far: whether a
+    commit of something it wrote is under way, and whether one went through. Stopping the work
+    before then keeps nothing; after, what it saved stays saved."""
+
+    committing: int = 0
+    written: bool = False
+
+    @property
+    def permanent(self) -> bool:
+        return self.written or self.committing > 0
+
+
+_commitments: ContextVar[Commitments | None] = ContextVar("dealbell_commitments", default=None)
+
+
+def track_commitments(commitments: Commitments) -> None:
+    """Note in `commitments` the commits of the sessions opened from here on in this task (and in
+    the tasks it starts)."""
+    _commitments.set(commitments)
+
+
+_WROTE = "dealbell_wrote"  # key in a session's info: it flushed or executed an INSERT, UPDATE or DELETE
+
+
+class WritingSession(Session):
+    """A Session that notes in its info whether it wrote anything."""
+
+
+@event.listens_for(WritingSession, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(WritingSession, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
 class Database:
     """The engine plus a session factory; one per process."""
 
     def __init__(self, url: str | URL, **engine_kwargs: Any) -> None:
         self.engine = create_engine(url, **engine_kwargs)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=WritingSession
+        )
 
     @property
     def dialect(self) -> str:
@@ -248,8 +294,26 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session in one transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        async with self.sessions() as session:
+            transaction = await session.begin()
+            try:
+                yield session
+            except BaseException:
+                if transaction.is_active:
+                    await transaction.rollback()
+                raise
+            if not transaction.is_active:
+                return  # committed or rolled back inside
+            commitments = _commitments.get()
+            if commitments is None or not session.info.get(_WROTE):
+                await transaction.commit()
+                return
+            commitments.committing += 1
+            try:
+                await transaction.commit()
+                commitments.written = True
+            finally:
+                commitments.committing -= 1
 
     async def ping(self) -> bool:
         try:
