@@ -177,7 +177,8 @@ async def answer_busy(ack: AckSignal, body: dict[str, Any], context: AsyncBoltCo
 
 
 def _first_input(view: dict[str, Any]) -> str | None:
-    return next((b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"), None)
+    """The block id of the modal's first input (its state lists the inputs, in order)."""
+    return next(iter((view.get("state") or {}).get("values") or {}), None)
 
 
 def _response_url(body: dict[str, Any]) -> str | None:
