@@ -38,9 +38,9 @@ Listener = Callable[..., Awaitable[None]]
 GUARD_NEEDS = {"ack", "body", "context"}
 SLACK_DEADLINE = 3.0  # seconds: Slack shows the user an error when no answer came by then
 # Seconds after a request arrived by which a listener must have answered; what is left of Slack's 3
-# seconds carries the "busy" answer back (and covers the network between Slack and us).
-ACK_TIMEOUT = 2.5
-STOP_TIMEOUT = 0.2  # seconds a stopped listener gets to roll back before the busy answer goes out
+# seconds carries the "busy" answer back and covers the network between Slack and us both ways.
+ACK_TIMEOUT = 2.7
+STOP_TIMEOUT = 0.1  # seconds a stopped listener gets to roll back before the busy answer goes out
 RECEIVED_AT = "received_at"  # context key: time.monotonic() when the request arrived (bot.server)
 AFTER_LISTENER = "after_listener"  # context key: async (body, context) -> None, run after each listener
 REMEMBERED_LOCALES = 10_000  # (team, user) -> locale, most recent kept; a few hundred KB at most
@@ -249,7 +249,7 @@ async def report_before_ack(
     """
     unavailable = is_unavailable(error)
     if unavailable:  # expected while it lasts: one line, no traceback per request
-        log.warning("database unavailable: %s", type(error).__name__)
+        log.warning("database unavailable: %s (%s)", type(error).__name__, driver_message(error))
     else:
         log.error("listener failed: %s", type(error).__name__, exc_info=error)
     if response is not None and body.get("command"):
@@ -261,6 +261,14 @@ async def report_before_ack(
         response.headers["content-type"] = ["application/json;charset=utf-8"]
     elif response is None:
         await tell_after_ack(body, context)
+
+
+def driver_message(error: BaseException, limit: int = 120) -> str:
+    """The database driver's own words for `error` ("database is locked", "connection was closed
+    in the middle of operation"): its first line, without the statement and parameters SQLAlchemy
+    adds to its own message."""
+    orig = getattr(error, "orig", None) or error.__cause__ or error
+    return (str(orig).strip().splitlines() or [""])[0][:limit]
 
 
 def register(app: AsyncApp) -> None:

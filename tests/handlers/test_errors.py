@@ -109,6 +109,7 @@ async def test_a_listener_that_cannot_answer_in_time_is_stopped_and_keeps_nothin
     (reply,) = await settled(app.send.command("/deal", "won 3k Acme"))  # and all the work it started
     assert reply.status == 200 and reply.elapsed < 3
     assert reply.text == ":hourglass: " + t("en", "error.busy")
+    assert "stopped, told busy" in caplog.text  # (the log is captured)
     assert "[Suggestion]" not in caplog.text  # Bolt's advice for unhandled requests: this one was handled
     monkeypatch.setattr(deals, "create_deal", create_deal)
     retry = await app.send.command("/deal", "won 3k Acme")
