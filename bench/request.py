@@ -59,6 +59,7 @@ class Result:
     latencies: list[float]
     errors: int
     applied: int | None = None  # rows the database shows for these requests
+    busy: int = 0  # answered 200 with "busy, nothing was saved, try again in a moment"
 
     @property
     def rps(self) -> float:
@@ -128,16 +129,16 @@ class Requests:
 
 async def load(
     url: str, build: Callable[[int], Body], total: int, concurrency: int
-) -> tuple[float, list[float], int]:
-    """Send `total` requests from `concurrency` workers over kept-alive connections.
-    Returns (wall seconds, per-request latencies in seconds, requests not answered 200)."""
+) -> tuple[float, list[float], int, int]:
+    """Send `total` requests from `concurrency` workers over kept-alive connections. Returns (wall
+    seconds, per-request latencies in seconds, requests not answered 200, answered "busy")."""
     latencies: list[float] = []
-    errors = 0
+    errors = busy = 0
     numbers = iter(range(total))
     endpoint = url + "/slack/events"
 
     async def worker(session: aiohttp.ClientSession) -> None:
-        nonlocal errors
+        nonlocal errors, busy
         for i in numbers:
             body, content_type = build(i)
             timestamp = str(int(time.time()))
@@ -146,8 +147,9 @@ async def load(
             started = time.perf_counter()
             try:
                 async with session.post(endpoint, data=body, headers=headers) as response:
-                    await response.read()
+                    text = await response.text()
                     ok = response.status == 200
+                    busy += ok and BUSY in text
             except aiohttp.ClientError:
                 ok = False
             latencies.append(time.perf_counter() - started)
@@ -158,7 +160,7 @@ async def load(
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         started = time.perf_counter()
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
-        return time.perf_counter() - started, latencies, errors
+        return time.perf_counter() - started, latencies, errors, busy
 
 
 # --- counting what was written ---------------------------------------------------------------------
@@ -207,11 +209,13 @@ async def measure(
         await load(server.url, build, options.warmup, min(options.concurrency, options.warmup))
         await fake.settle(0.2)
         before = await applied_count(db, kind) if db else None
-        seconds, latencies, errors = await load(server.url, build, options.requests, options.concurrency)
+        seconds, latencies, errors, busy = await load(
+            server.url, build, options.requests, options.concurrency
+        )
         await fake.settle(0.2)  # the work after the acks, before the next kind starts
         applied = (await applied_count(db, kind) - before) if db and before is not None else None
         results.append(Result(backend, kind, options.requests, options.concurrency, seconds, latencies,
-                              errors, applied))  # fmt: skip
+                              errors, applied, busy))  # fmt: skip
         print(f"  {backend} {kind}: {results[-1].rps:.0f} req/s", file=sys.stderr)
     return results
 
@@ -385,11 +389,11 @@ def table(results: list[Result], baseline: Result) -> str:
         rows.append([
             r.backend, r.kind, r.requests, r.concurrency, round(r.rps, 1),
             round(percentile(r.latencies, 50) * 1000, 1), round(percentile(r.latencies, 95) * 1000, 1),
-            round(percentile(r.latencies, 99) * 1000, 1), r.errors,
+            round(percentile(r.latencies, 99) * 1000, 1), r.errors, r.busy,
             "—" if r.applied is None else r.applied, ratio,
         ])  # fmt: skip
     headers = ["database", "request", "requests", "concurrency", "req/s", "p50 ms", "p95 ms", "p99 ms",
-               "non-200", "rows written", "× bare Bolt"]  # fmt: skip
+               "non-200", "busy", "rows written", "× bare Bolt"]  # fmt: skip
     return markdown_table(headers, rows) + "\n\n" + verdict(results, baseline)
 
 

@@ -125,25 +125,25 @@ def guarded(listener: Listener) -> Listener:
             return  # Bolt acknowledges an event as soon as this returns
         arrived = context.get(RECEIVED_AT) or time.monotonic()
         await _until_acked(work, ack, arrived + ACK_TIMEOUT)
+        if ack.response is None and not work.done() and commitments.permanent:
+            # Past the point where stopping would undo anything: give it what is left of Slack's time.
+            await _until_acked(work, ack, arrived + SLACK_DEADLINE - STOP_TIMEOUT)
         if work.done() and not work.cancelled() and (error := work.result()) is not None:
             raise error  # failed before acknowledging: Bolt answers, through report_before_ack
         if ack.response is not None or work.done():
             return  # answered; or ended without answering (Bolt answers 404, as to any unhandled request)
-        if not commitments.permanent:
-            # Stop the listener, so what it has not committed is not kept either: the user will try
-            # again and must not find it done twice.
-            ack.abandoned = True
-            work.cancel()
-            await asyncio.wait({work}, timeout=STOP_TIMEOUT)
-            log.warning("%s gave no answer within %.1f s: stopped, told busy", listener.__name__, ACK_TIMEOUT)
-            await answer_busy(ack, body, context)
-            return
-        # Past the point where stopping would undo anything: give it what is left of Slack's time.
-        await _until_acked(work, ack, arrived + SLACK_DEADLINE - STOP_TIMEOUT)
-        if ack.response is None:
+        if commitments.permanent:
             ack.abandoned = ack.answered_for = True
             await ack._ack()  # an empty answer: no error shown for work that was done
             log.warning("%s saved its work but gave no answer in time: it follows", listener.__name__)
+            return
+        # Stop the listener, so what it has not committed is not kept either: the user will try
+        # again and must not find it done twice.
+        ack.abandoned = True
+        work.cancel()
+        await asyncio.wait({work}, timeout=STOP_TIMEOUT)
+        log.warning("%s gave no answer within %.1f s: stopped, told busy", listener.__name__, ACK_TIMEOUT)
+        await answer_busy(ack, body, context)
 
     return run
 

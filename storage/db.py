@@ -76,8 +76,9 @@ class SqliteWriter:
 
     SQLite allows one writer per file. Left to itself, a write waits in SQLite's busy handler, which
     polls (sleeping up to 100 ms between tries) in no particular order: under a burst some writers
-    starve past any deadline, and a transaction whose snapshot went stale meanwhile fails at once
-    with "database is locked". So each connection's transaction starts with BEGIN IMMEDIATE (the
+    starve past any deadline and fail with "database is locked" when the busy timeout runs out (and
+    a transaction that read before it wrote can find its snapshot stale and fail at once). So each
+    connection's transaction starts with BEGIN IMMEDIATE (the
     driver emits it before the first INSERT, UPDATE or DELETE; reads before it need no transaction),
     and before that statement the connection takes its turn from an asyncio lock: writers wait in
     order, without polling, and BEGIN IMMEDIATE finds the file free. The turn ends as the
