@@ -2,9 +2,9 @@
 error, no pool timeout, and every accepted write in the database exactly once.
 
 The default database is a SQLite file; `/deal won` and `/kudos` interleaved from many people at
-once make each request a write transaction. Before writes were queued through one writer, SQLite
-answered some of them "database is locked" (a deferred transaction's snapshot went stale while it
-waited for the write lock) and left others waiting long past Slack's 3 seconds.
+once make each request a write transaction. Before writes took turns (storage.db.SqliteWriter),
+they waited in SQLite's polling busy handler: some were left waiting past Slack's 3 seconds (Bolt
+answered 404) or failed with "database is locked" when the busy timeout ran out.
 """
 
 from __future__ import annotations
