@@ -24,6 +24,11 @@ from pathlib import Path
 SCENARIOS = ("request", "scale", "fanout", "memory")
 
 
+def concurrencies(text: str) -> tuple[int, ...]:
+    """`8,32` -> (8, 32); `0` or an empty list: no burst."""
+    return tuple(int(n) for n in text.split(",") if n.strip() and int(n) > 0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("scenario", nargs="?", default="all", choices=[*SCENARIOS, "all"])
@@ -35,6 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     request.add_argument("--requests", type=int, default=500, help="requests per kind (default 500)")
     request.add_argument("--concurrency", type=int, default=32, help="concurrent requests (default 32)")
     request.add_argument("--warmup", type=int, default=50, help="unmeasured requests per kind first")
+    request.add_argument(
+        "--burst-requests",
+        type=int,
+        default=400,
+        help="/deal won and as many /kudos in the burst (default 400)",
+    )
+    request.add_argument(
+        "--burst-concurrency", type=concurrencies, default=(8, 32), help="burst concurrencies (default 8,32)"
+    )
     scale = parser.add_argument_group("scale and memory")
     scale.add_argument("--members", type=int, default=2_000)
     scale.add_argument("--deals", type=int, default=1_000_000)
@@ -60,7 +74,10 @@ async def run(args: argparse.Namespace, workdir: Path) -> list[tuple[str, str]]:
         for name in wanted:
             started = time.monotonic()
             if name == "request":
-                options = request.Options(args.requests, args.concurrency, args.warmup)
+                options = request.Options(
+                    args.requests, args.concurrency, args.warmup,
+                    burst_requests=args.burst_requests, burst_concurrency=args.burst_concurrency,
+                )  # fmt: skip
                 out = await request.run(args.db, workdir, options)
             elif name == "scale":
                 out = await scale.run(args.db, data, args.repeat, args.explain)

@@ -28,6 +28,7 @@ PG_ADMIN = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql://postgres@127
 SIGNING_SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench-token"
 TEAM_ID = "T0001"
+NO_ANSWER = 15.0  # seconds a client waits for an answer before counting it as none
 
 
 # --- tables --------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from bench import seed
 from bench.common import (
+    NO_ANSWER,
     SIGNING_SECRET,
     Server,
     backends,
@@ -36,6 +37,7 @@ from bench.common import (
     markdown_table,
     percentile,
 )
+from bot.kit.i18n import t
 from bot.sandbox.fake_slack import FakeSlack
 from storage.db import Database
 from storage.models import Deal, DealCongratulation, Kudos, KudosGive
@@ -57,6 +59,7 @@ class Result:
     latencies: list[float]
     errors: int
     applied: int | None = None  # rows the database shows for these requests
+    busy: int = 0  # answered 200 with "busy, nothing was saved, try again in a moment"
 
     @property
     def rps(self) -> float:
@@ -115,6 +118,10 @@ class Requests:
     def noop(self, i: int) -> Body:
         return self.command("/noop", "", self.random.choice(self.users))
 
+    def mixed(self, i: int) -> Body:
+        """The burst's interleaved mix: `/deal won`, then `/kudos`, and so on."""
+        return self.deal_won(i // 2) if i % 2 == 0 else self.kudos(i // 2)
+
     def builder(self, kind: str) -> Callable[[int], Body]:
         return {"/kudos": self.kudos, "/deal won": self.deal_won, "Congratulate": self.congratulate,
                 "reaction_added": self.reaction, "/noop": self.noop}[kind]  # fmt: skip
@@ -122,16 +129,16 @@ class Requests:
 
 async def load(
     url: str, build: Callable[[int], Body], total: int, concurrency: int
-) -> tuple[float, list[float], int]:
-    """Send `total` requests from `concurrency` workers over kept-alive connections.
-    Returns (wall seconds, per-request latencies in seconds, requests not answered 200)."""
+) -> tuple[float, list[float], int, int]:
+    """Send `total` requests from `concurrency` workers over kept-alive connections. Returns (wall
+    seconds, per-request latencies in seconds, requests not answered 200, answered "busy")."""
     latencies: list[float] = []
-    errors = 0
+    errors = busy = 0
     numbers = iter(range(total))
     endpoint = url + "/slack/events"
 
     async def worker(session: aiohttp.ClientSession) -> None:
-        nonlocal errors
+        nonlocal errors, busy
         for i in numbers:
             body, content_type = build(i)
             timestamp = str(int(time.time()))
@@ -140,8 +147,9 @@ async def load(
             started = time.perf_counter()
             try:
                 async with session.post(endpoint, data=body, headers=headers) as response:
-                    await response.read()
+                    text = await response.text()
                     ok = response.status == 200
+                    busy += ok and BUSY in text
             except aiohttp.ClientError:
                 ok = False
             latencies.append(time.perf_counter() - started)
@@ -152,7 +160,7 @@ async def load(
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         started = time.perf_counter()
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
-        return time.perf_counter() - started, latencies, errors
+        return time.perf_counter() - started, latencies, errors, busy
 
 
 # --- counting what was written ---------------------------------------------------------------------
@@ -187,6 +195,8 @@ class Options:
     concurrency: int = 32
     warmup: int = 50
     users: int = 500
+    burst_requests: int = 400  # of each kind in the burst
+    burst_concurrency: tuple[int, ...] = (8, 32)
 
 
 async def measure(
@@ -199,11 +209,13 @@ async def measure(
         await load(server.url, build, options.warmup, min(options.concurrency, options.warmup))
         await fake.settle(0.2)
         before = await applied_count(db, kind) if db else None
-        seconds, latencies, errors = await load(server.url, build, options.requests, options.concurrency)
+        seconds, latencies, errors, busy = await load(
+            server.url, build, options.requests, options.concurrency
+        )
         await fake.settle(0.2)  # the work after the acks, before the next kind starts
         applied = (await applied_count(db, kind) - before) if db and before is not None else None
         results.append(Result(backend, kind, options.requests, options.concurrency, seconds, latencies,
-                              errors, applied))  # fmt: skip
+                              errors, applied, busy))  # fmt: skip
         print(f"  {backend} {kind}: {results[-1].rps:.0f} req/s", file=sys.stderr)
     return results
 
@@ -238,6 +250,138 @@ async def dealbell(backend: str, fake: FakeSlack, workdir: Path, options: Option
             await db.dispose()
 
 
+# --- the burst: `/deal won` and `/kudos` interleaved, every one a write --------------------------------
+
+BURST_KINDS = ("/deal won", "/kudos")
+DEADLINE = 3.0  # seconds: Slack shows the user an error when no answer came by then
+BUSY = t("en", "error.busy")  # the seeded members are en-US
+FAILED = (t("en", "error.try_again"), t("en", "error.database_unavailable"))
+LOG_COUNTS = {  # what the server's log shows, counted per run
+    '"database is locked"': "database is locked",
+    "pool timeouts": "QueuePool limit",
+    "Bolt suggestions": "[Suggestion] You can handle this type of event",
+}
+
+
+@dataclass
+class Answer:
+    kind: str
+    seconds: float
+    status: int | None  # None: no answer within NO_ANSWER seconds
+    text: str
+
+    @property
+    def busy(self) -> bool:
+        return self.status == 200 and BUSY in self.text
+
+    @property
+    def failed(self) -> bool:
+        return self.status == 200 and any(text in self.text for text in FAILED)
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == 200 and not self.busy and not self.failed
+
+
+@dataclass
+class Burst:
+    backend: str
+    concurrency: int
+    seconds: float
+    answers: list[Answer]
+    written: dict[str, int]  # kind -> rows the database shows afterwards
+    logged: dict[str, int]  # LOG_COUNTS' names -> lines in the server's log
+
+
+async def send_mix(url: str, requests: Requests, total: int, concurrency: int) -> tuple[float, list[Answer]]:
+    """Send the interleaved mix from `concurrency` workers; each answer with its text (the user's)."""
+    answers: list[Answer] = []
+    numbers = iter(range(total))
+    endpoint = url + "/slack/events"
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        for i in numbers:
+            body, content_type = requests.mixed(i)
+            timestamp = str(int(time.time()))
+            headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp,
+                       "X-Slack-Signature": sign(SIGNING_SECRET, timestamp, body)}  # fmt: skip
+            started = time.perf_counter()
+            status, text = None, ""
+            try:
+                async with session.post(endpoint, data=body, headers=headers) as response:
+                    status, text = response.status, await response.text()
+            except (aiohttp.ClientError, TimeoutError):
+                pass
+            answers.append(Answer(BURST_KINDS[i % 2], time.perf_counter() - started, status, text))
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=NO_ANSWER)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+        return time.perf_counter() - started, answers
+
+
+async def burst(backend: str, concurrency: int, fake: FakeSlack, workdir: Path, options: Options) -> Burst:
+    """`options.burst_requests` of each kind at `concurrency` against a fresh `dealbell run --http`
+    on a fresh database (a default SQLite file, or PostgreSQL)."""
+    log_path = workdir / f"burst-{backend}-{concurrency}.log"
+    log_path.unlink(missing_ok=True)
+    async with fresh_database(backend, workdir) as url:
+        db = Database(url)
+        try:
+            seeded = await seed.seed_workspace(db, options.users)
+            server = await dealbell_server(url, fake.api_url, log_path)
+            try:
+                requests = Requests(seeded.users, [], fake.response_url(), seed_value=concurrency)
+                await send_mix(server.url, requests, options.warmup, min(concurrency, options.warmup))
+                await fake.settle(0.2)
+                before = {kind: await applied_count(db, kind) for kind in BURST_KINDS}
+                seconds, answers = await send_mix(
+                    server.url, requests, 2 * options.burst_requests, concurrency
+                )
+                await fake.settle(0.5)  # the cards and announcements after the answers
+                written = {kind: await applied_count(db, kind) - before[kind] for kind in BURST_KINDS}
+            finally:
+                await server.stop()
+        finally:
+            await db.dispose()
+    log = log_path.read_text(errors="replace")
+    logged = {name: log.count(needle) for name, needle in LOG_COUNTS.items()}
+    result = Burst(backend, concurrency, seconds, answers, written, logged)
+    print(f"  {backend} burst at {concurrency}: {len(answers) / seconds:.0f} req/s", file=sys.stderr)
+    return result
+
+
+def burst_table(bursts: list[Burst]) -> str:
+    rows = []
+    for b in bursts:
+        for kind in BURST_KINDS:
+            mine = [a for a in b.answers if a.kind == kind]
+            times = [a.seconds for a in mine]
+            rows.append([
+                b.backend, kind, len(mine), b.concurrency, round(len(mine) / b.seconds, 1),
+                round(percentile(times, 50) * 1000, 1), round(percentile(times, 99) * 1000, 1),
+                round(max(times, default=0) * 1000, 1), sum(s >= DEADLINE for s in times),
+                sum(a.status != 200 for a in mine), sum(a.status is None for a in mine),
+                sum(a.busy for a in mine), sum(a.failed for a in mine), sum(a.accepted for a in mine),
+                b.written[kind],
+            ])  # fmt: skip
+    headers = ["database", "request", "requests", "concurrency", "req/s", "p50 ms", "p99 ms", "max ms",
+               "over 3 s", "non-200", "no answer", "busy", "failed", "accepted", "rows written"]  # fmt: skip
+    logs = [
+        [b.backend, b.concurrency, round(len(b.answers) / b.seconds, 1), *b.logged.values()] for b in bursts
+    ]
+    log_headers = ["database", "concurrency", "mix req/s", *LOG_COUNTS]
+    return (
+        f"Burst: `/deal won` and `/kudos` interleaved, every one a write (no answer: none within "
+        f"{NO_ANSWER:.0f} s; busy: told to try again in a moment; failed: told something went wrong).\n\n"
+        + markdown_table(headers, rows)
+        + "\n\nIn the server's log:\n\n"
+        + markdown_table(log_headers, logs)
+    )
+
+
 def table(results: list[Result], baseline: Result) -> str:
     rows = []
     for r in [baseline, *results]:
@@ -245,11 +389,11 @@ def table(results: list[Result], baseline: Result) -> str:
         rows.append([
             r.backend, r.kind, r.requests, r.concurrency, round(r.rps, 1),
             round(percentile(r.latencies, 50) * 1000, 1), round(percentile(r.latencies, 95) * 1000, 1),
-            round(percentile(r.latencies, 99) * 1000, 1), r.errors,
+            round(percentile(r.latencies, 99) * 1000, 1), r.errors, r.busy,
             "—" if r.applied is None else r.applied, ratio,
         ])  # fmt: skip
     headers = ["database", "request", "requests", "concurrency", "req/s", "p50 ms", "p95 ms", "p99 ms",
-               "non-200", "rows written", "× bare Bolt"]  # fmt: skip
+               "non-200", "busy", "rows written", "× bare Bolt"]  # fmt: skip
     return markdown_table(headers, rows) + "\n\n" + verdict(results, baseline)
 
 
@@ -272,8 +416,12 @@ async def run(db_choice: str, workdir: Path, options: Options) -> str:
     try:
         baseline = await bare_bolt(fake, workdir, options)
         results: list[Result] = []
+        bursts: list[Burst] = []
         for backend in backends(db_choice):
             results += await dealbell(backend, fake, workdir, options)
+            for concurrency in options.burst_concurrency:
+                bursts.append(await burst(backend, concurrency, fake, workdir, options))
     finally:
         await fake.stop()
-    return table(results, baseline)
+    out = table(results, baseline)
+    return out + "\n\n" + burst_table(bursts) if bursts else out

@@ -27,6 +27,7 @@ from bot.installations import Installations
 from bot.observability import Metrics, describe_request, job_outcome_counter, status_class
 from bot.settings import Settings
 from bot.slack import SlackConnections, make_client
+from handlers.errors import RECEIVED_AT
 from jobs.base import JobServices
 from jobs.scheduler import build_scheduler, sync_workspace_jobs
 from storage.db import Database
@@ -103,7 +104,9 @@ async def slack_events(request: web.Request) -> web.Response:
     if timestamp and not (timestamp.isascii() and timestamp.isdigit()):
         # Bolt's verifier would raise on it (a 500); it is simply not a signed Slack request.
         return web.json_response({"error": "invalid request"}, status=401)
+    received_at = time.monotonic()
     bolt_request = await to_bolt_request(request)
+    bolt_request.context[RECEIVED_AT] = received_at  # Slack's 3 s run from here (handlers.errors.guarded)
     bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import time
+import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -12,8 +17,20 @@ from sqlalchemy import event, exc, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.util import await_
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Slack's budget for an answer: a writer kept waiting longer than this by another process on the
+# same file (a `dealbell jobs run`, a migration) gives up, as nobody is waiting for its answer then.
+SQLITE_BUSY_TIMEOUT_MS = 3_000
+# How long a write waits for its turn behind this process's other writers before it gives up with
+# "database is locked". Write transactions take milliseconds, so a burst drains long before; a
+# request past Slack's deadline is stopped earlier (handlers.errors); this ends what is really stuck.
+SQLITE_WRITER_WAIT = 10.0
+# Connections to a SQLite file: enough that a burst queues for its turn to write (cheap: an asyncio
+# lock) rather than for a connection; each reader gets its own, as WAL lets readers run beside the writer.
+SQLITE_POOL = {"pool_size": 16, "max_overflow": 48}
+_WRITER = "dealbell_writer"  # key in a pooled connection's info: the writer lock it holds
 # Seconds to open a PostgreSQL connection (asyncpg waits 60 by default): with the database host
 # unreachable, a request gets its "try again" answer within Slack's 3-second window... almost;
 # it is not left hanging for a minute.
@@ -45,7 +62,7 @@ def async_url(url: str | URL) -> URL:
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside one writer; the busy timeout makes writers queue instead of failing.
+    # WAL lets readers run beside the one writer; the busy timeout covers the writers of other processes.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -54,12 +71,102 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class SqliteWriter:
+    """One write transaction at a time per engine, the others queued in order, while reads run beside it.
+
+    SQLite allows one writer per file. Left to itself, a write waits in SQLite's busy handler, which
+    polls (sleeping up to 100 ms between tries) in no particular order: under a burst some writers
+    starve past any deadline and fail with "database is locked" when the busy timeout runs out (and
+    a transaction that read before it wrote can find its snapshot stale and fail at once). So each
+    connection's transaction starts with BEGIN IMMEDIATE (the
+    driver emits it before the first INSERT, UPDATE or DELETE; reads before it need no transaction),
+    and before that statement the connection takes its turn from an asyncio lock: writers wait in
+    order, without polling, and BEGIN IMMEDIATE finds the file free. The turn ends as the
+    transaction's COMMIT or ROLLBACK is sent (SQLite's busy timeout covers the moment the next
+    writer's BEGIN overlaps it), or when the connection is invalidated or closed.
+    """
+
+    def __init__(self, wait: float = SQLITE_WRITER_WAIT) -> None:
+        self.wait = wait
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )  # one per event loop: tests share an engine across their loops
+
+    def attach(self, engine: AsyncEngine) -> None:
+        event.listen(engine.sync_engine, "before_cursor_execute", self._before_execute)
+        event.listen(engine.sync_engine, "commit", self._transaction_ends)
+        event.listen(engine.sync_engine, "rollback", self._transaction_ends)
+        pool = engine.sync_engine.pool
+        event.listen(pool, "reset", self._connection_reset)
+        for name in ("invalidate", "close", "detach"):
+            event.listen(pool, name, self._connection_ends)
+
+    def _lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        return lock
+
+    def _before_execute(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if _WRITER in conn.info or not writes(statement):
+            return
+        lock = self._lock()
+        await_(self._take(lock))  # in SQLAlchemy's greenlet: the task waits, the loop runs on
+        conn.info[_WRITER] = lock
+
+    async def _take(self, lock: asyncio.Lock) -> None:
+        try:
+            async with asyncio.timeout(self.wait):
+                await lock.acquire()
+        except TimeoutError:
+            # the driver's own error, so SQLAlchemy wraps it as it wraps SQLite's (OperationalError)
+            raise sqlite3.OperationalError(
+                f"database is locked: no turn to write within {self.wait:.0f} s"
+            ) from None
+
+    def _transaction_ends(self, conn: Any) -> None:
+        self._release(conn.info)
+
+    def _connection_reset(self, _dbapi_connection: Any, record: Any, _state: Any) -> None:
+        self._release(record.info)  # returned to the pool mid-transaction: rolled back now
+
+    def _connection_ends(self, _dbapi_connection: Any, record: Any, *_args: Any) -> None:
+        self._release(record.info)
+
+    @staticmethod
+    def _release(info: dict[str, Any]) -> None:
+        lock = info.pop(_WRITER, None)
+        if lock is not None and lock.locked():
+            lock.release()
+
+
+# What the sqlite3 driver starts a transaction for (it looks at the first word the same way).
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def writes(statement: str) -> bool:
+    return statement.lstrip()[:7].upper().startswith(_WRITES)
+
+
+def _sqlite_file(target: URL) -> bool:
+    return bool(target.database) and target.database != ":memory:" and "mode=memory" not in str(target)
+
+
 def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
-        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        # isolation_level: the driver opens each transaction with BEGIN IMMEDIATE (see SqliteWriter)
+        kwargs["connect_args"] = {
+            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+            "isolation_level": "IMMEDIATE",
+            **kwargs.get("connect_args", {}),
+        }
+        if _sqlite_file(target) and "poolclass" not in kwargs:
+            kwargs = {**SQLITE_POOL, **kwargs}
         engine = create_async_engine(target, **kwargs)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        SqliteWriter().attach(engine)
         return engine
     kwargs.setdefault("connect_args", {"timeout": POSTGRES_CONNECT_TIMEOUT})
     engine = create_async_engine(target, **kwargs)
@@ -131,12 +238,55 @@ def _raised_by_driver(error: BaseException, modules: tuple[str, ...]) -> bool:
     return False
 
 
+@dataclass
+class Commitments:
+    """What one unit of work (a Slack request's listener) has made permanent so far: whether a
+    commit of something it wrote is under way, and whether one went through. Stopping the work
+    before then keeps nothing; after, what it saved stays saved."""
+
+    committing: int = 0
+    written: bool = False
+
+    @property
+    def permanent(self) -> bool:
+        return self.written or self.committing > 0
+
+
+_commitments: ContextVar[Commitments | None] = ContextVar("dealbell_commitments", default=None)
+
+
+def track_commitments(commitments: Commitments) -> None:
+    """Note in `commitments` the commits of the sessions opened from here on in this task (and in
+    the tasks it starts)."""
+    _commitments.set(commitments)
+
+
+_WROTE = "dealbell_wrote"  # key in a session's info: it flushed or executed an INSERT, UPDATE or DELETE
+
+
+class WritingSession(Session):
+    """A Session that notes in its info whether it wrote anything."""
+
+
+@event.listens_for(WritingSession, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(WritingSession, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
 class Database:
     """The engine plus a session factory; one per process."""
 
     def __init__(self, url: str | URL, **engine_kwargs: Any) -> None:
         self.engine = create_engine(url, **engine_kwargs)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=WritingSession
+        )
 
     @property
     def dialect(self) -> str:
@@ -145,8 +295,26 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session in one transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        async with self.sessions() as session:
+            transaction = await session.begin()
+            try:
+                yield session
+            except BaseException:
+                if transaction.is_active:
+                    await transaction.rollback()
+                raise
+            if not transaction.is_active:
+                return  # committed or rolled back inside
+            commitments = _commitments.get()
+            if commitments is None or not session.info.get(_WROTE):
+                await transaction.commit()
+                return
+            commitments.committing += 1
+            try:
+                await transaction.commit()
+                commitments.written = True
+            finally:
+                commitments.committing -= 1
 
     async def ping(self) -> bool:
         try:

@@ -37,7 +37,10 @@ def column(table: list[list[str]], name: str) -> list[str]:
 
 
 def test_request_path_against_bare_bolt(capsys: pytest.CaptureFixture[str]) -> None:
-    (table,) = run_bench(capsys, "request", "--requests", "12", "--concurrency", "4", "--warmup", "1")
+    table, burst, logged = run_bench(
+        capsys, "request", "--requests", "12", "--concurrency", "4", "--warmup", "1",
+        "--burst-requests", "6", "--burst-concurrency", "3",
+    )  # fmt: skip
     assert table[0][:2] == ["database", "request"] and "× bare Bolt" in table[0]
     assert [row[:2] for row in table[1:]] == [
         ["bare Bolt", "/noop"],
@@ -51,6 +54,20 @@ def test_request_path_against_bare_bolt(capsys: pytest.CaptureFixture[str]) -> N
     # every kudos, deal and reaction was written; Congratulate counts each (person, deal) once
     written = column(table, "rows written")
     assert written[1:3] == ["12", "12"] and written[4] == "12" and 0 < int(written[3]) <= 12
+    # the burst: /deal won and /kudos interleaved, each answer counted, then what the database and the
+    # server's log show
+    assert [row[:4] for row in burst[1:]] == [
+        ["sqlite", "/deal won", "6", "3"],
+        ["sqlite", "/kudos", "6", "3"],
+    ]
+    assert column(burst, "non-200") == column(burst, "no answer") == column(burst, "failed") == ["0", "0"]
+    answered = [
+        int(a) + int(b) for a, b in zip(column(burst, "accepted"), column(burst, "busy"), strict=True)
+    ]
+    assert answered == [6, 6] and column(burst, "rows written") == column(burst, "accepted")
+    assert logged[0] == ["database", "concurrency", "mix req/s", '"database is locked"', "pool timeouts",
+                         "Bolt suggestions"]  # fmt: skip
+    assert logged[1][:2] == ["sqlite", "3"] and logged[1][3:] == ["0", "0", "0"]
 
 
 def test_scale_times_each_operation(capsys: pytest.CaptureFixture[str]) -> None:

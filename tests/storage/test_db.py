@@ -34,7 +34,7 @@ async def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(tmp_path)
             foreign_keys = (await conn.execute(text("PRAGMA foreign_keys"))).scalar()
             busy = (await conn.execute(text("PRAGMA busy_timeout"))).scalar()
         assert (journal, foreign_keys) == ("wal", 1)
-        assert busy >= 5000
+        assert busy == 3000  # Slack's budget for an answer
         assert await db.ping()
     finally:
         await db.dispose()
