@@ -21,7 +21,7 @@ from storage import home, rewards
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Member, Workspace, utcnow
-from storage.workspaces import get_workspace_by_id
+from storage.workspaces import get_workspace_by_id, managers
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ async def redeem_clicked(
     note = t(locale, "rewards.redeem.requested", item=name, cost=result.item.cost, balance=result.balance)
     await tell_user(client, member, None, note, None)
     async with db.session() as session:
-        deciders = await rewards.managers(session, workspace.id)
+        deciders = await managers(session, workspace.id)
     for manager in deciders:
         text, blocks = reward_views.redemption_card(result.redemption, result.item, member, manager.locale)
         await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)

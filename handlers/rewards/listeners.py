@@ -15,7 +15,7 @@ from handlers.middleware import known_members, scope
 from handlers.replies import refusal, reply_privately
 from handlers.rewards import render
 from handlers.rewards.syntax import RewardCommand, RewardSyntaxError, parse_reward_command
-from storage import points, rewards
+from storage import points, rewards, workspaces
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Award, Member, Workspace, utcnow
@@ -148,7 +148,7 @@ async def redeem(
         text=t(locale, "rewards.redeem.requested", item=name, cost=result.item.cost, balance=result.balance)
     )
     async with db.session() as session:
-        deciders = await rewards.managers(session, workspace.id)
+        deciders = await workspaces.managers(session, workspace.id)
     for manager in deciders:
         text, blocks = views.redemption_card(result.redemption, result.item, member, manager.locale)
         await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)

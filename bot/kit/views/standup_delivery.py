@@ -15,9 +15,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit.i18n import t
 from bot.kit.views import standups as render
-from storage import standups
+from storage import standups, workspaces
 from storage.db import Database
-from storage.models import Member, Standup, StandupRun, Workspace, utcnow
+from storage.models import Member, Standup, StandupRun, Workspace
 from storage.standups import RunReport, SavedAnswer
 
 log = logging.getLogger(__name__)
@@ -79,9 +79,10 @@ async def report_of(db: Database, workspace: Workspace, run_id: int) -> RunRepor
 
 
 async def post_summary(
-    client: AsyncWebClient, db: Database, workspace: Workspace, run_id: int
+    client: AsyncWebClient, db: Database, workspace: Workspace, run_id: int, now: dt.datetime
 ) -> RunReport | None:
-    """Post the run's summary in the standup's channel and remember where; the report it shows.
+    """Post the run's summary in the standup's channel and remember where (summarized at `now`, the
+    job's clock); the report it shows.
 
     Answers saved while it was being posted are caught by drawing it again once it is recorded.
     When the bot cannot post there, the standup's creator is told and the run still counts as
@@ -98,16 +99,14 @@ async def post_summary(
             raise
         log.warning("standup summary not posted: %s", exc.response.get("error"))
         async with db.session() as session:
-            await standups.record_summary(session, workspace.id, run_id, None, None, utcnow())
+            await standups.record_summary(session, workspace.id, run_id, None, None, now)
             creator = await session.get(Member, report.standup.created_by_id)
         if creator is not None and not creator.deleted:
             note = t(locale_of(creator, workspace), "error.not_in_channel", channel=report.standup.channel_id)
             await client.chat_postMessage(channel=creator.slack_user_id, text=note)
         return report
     async with db.session() as session:
-        await standups.record_summary(
-            session, workspace.id, run_id, posted["channel"], posted["ts"], utcnow()
-        )
+        await standups.record_summary(session, workspace.id, run_id, posted["channel"], posted["ts"], now)
     fresh = await report_of(db, workspace, run_id)
     if fresh is not None and render.summary(fresh, workspace.locale) != (text, blocks):
         await refresh_summary(client, db, workspace, run_id)
@@ -131,7 +130,7 @@ async def tell_managers(client: AsyncWebClient, db: Database, workspace: Workspa
     if not report.blockers:
         return 0
     async with db.session() as session:
-        people = await standups.managers(session, workspace.id)
+        people = await workspaces.managers(session, workspace.id)
     told = 0
     for manager in people:
         try:
