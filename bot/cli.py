@@ -18,7 +18,6 @@ from storage.backup import BackupError, backup_sqlite
 from storage.csv_io import IMPORT_KINDS, FileError, ImportResult, import_csv
 from storage.db import Database
 from storage.models import Workspace
-from storage.periods import known_zone
 from storage.schedule import local_moment
 from storage.transfer import TransferError, copy_sqlite_to_postgres
 from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspaces, purge_workspace
@@ -244,7 +243,7 @@ def moment_in(workspace: Workspace, at: dt.datetime | None) -> dt.datetime | Non
     """`--at` as an instant: the workspace's wall time (past a daylight-saving gap), else now (None)."""
     if at is None or at.tzinfo is not None:
         return at
-    return local_moment(at.date(), at.time(), known_zone(workspace.timezone))
+    return local_moment(at.date(), at.time(), workspace.timezone)
 
 
 async def jobs_run(
