@@ -259,9 +259,12 @@ async def test_the_summary_lists_answers_silences_and_blockers_apart_and_tells_t
     )
 
     # An answer after the summary is appended to it, marked late.
+    updated_before = len(app.fake.calls_to("chat.update"))
     await answer(
         app, "U0004", FRIDAY_NINE + dt.timedelta(minutes=150), "Demo", "Quote", blockers="Need a discount OK"
     )
+    # the prompt DM turned into a thank-you, and the summary redrawn: both after the ack
+    await app.fake.wait_for("chat.update", count=updated_before + 2, timeout=30)
     updates = [c.args for c in app.fake.calls_to("chat.update") if c.args["channel"] == "C0STAND"]
     async with app.db.session() as session:
         posted_at = (await session.execute(select(StandupRun.summary_channel, StandupRun.summary_ts))).one()
