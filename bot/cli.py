@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,8 @@ from storage import migrate
 from storage.backup import BackupError, backup_sqlite
 from storage.db import Database
 from storage.imports import IMPORT_KINDS, FileError, ImportResult, import_csv
+from storage.models import Workspace
+from storage.schedule import local_moment
 from storage.transfer import TransferError, copy_sqlite_to_postgres
 from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspaces, purge_workspace
 
@@ -69,15 +72,23 @@ def build_parser() -> argparse.ArgumentParser:
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     job_commands = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
     job_commands.add_parser("list", help="list the jobs and their schedules")
-    run_one = job_commands.add_parser("run", help="run one job now")
+    run_one = job_commands.add_parser(
+        "run", help="run one job now, for everyone it concerns (or as of --at, or as scheduled)"
+    )
     run_one.add_argument(
         "name", choices=sorted(JOBS), metavar="NAME", help="a name from `dealbell jobs list`"
     )
     run_one.add_argument("--team", help="only this workspace (Slack team id)")
     run_one.add_argument(
+        "--at",
+        type=local_time,
+        metavar='"YYYY-MM-DD HH:MM"',
+        help="run as of this moment in each workspace's zone (replay a missed run), instead of now",
+    )
+    run_one.add_argument(
         "--as-scheduled",
         action="store_true",
-        help="claim this period's run like the scheduler does: run twice, post once",
+        help="do only what the scheduler would at that moment, claiming it: run twice, post once",
     )
 
     imports = commands.add_parser("import", help="import deals or customers from a CSV file")
@@ -115,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.jobs_command == "list":
             return jobs_list()
-        return asyncio.run(jobs_run(settings, args.name, args.team, args.as_scheduled))
+        return asyncio.run(jobs_run(settings, args.name, args.team, args.as_scheduled, args.at))
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
@@ -219,7 +230,27 @@ def jobs_list() -> int:
     return 0
 
 
-async def jobs_run(settings: Settings, name: str, team: str | None, as_scheduled: bool) -> int:
+def local_time(text: str) -> dt.datetime:
+    """`--at`: a local date and time, "2026-12-07 08:05" (an explicit UTC offset is kept)."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f'{text!r} is not a local date and time, like "2026-12-07 08:05"'
+        ) from None
+    return moment
+
+
+def moment_in(workspace: Workspace, at: dt.datetime | None) -> dt.datetime | None:
+    """`--at` as an instant: the workspace's wall time (past a daylight-saving gap), else now (None)."""
+    if at is None or at.tzinfo is not None:
+        return at
+    return local_moment(at.date(), at.time(), workspace.timezone)
+
+
+async def jobs_run(
+    settings: Settings, name: str, team: str | None, as_scheduled: bool, at: dt.datetime | None = None
+) -> int:
     from bot.server import job_services
 
     settings.require(*(OAUTH_SETTINGS if settings.oauth else ["SLACK_BOT_TOKEN"]))
@@ -243,7 +274,10 @@ async def jobs_run(settings: Settings, name: str, team: str | None, as_scheduled
         if not workspaces:
             print(f"no workspace {team!r} is known to this database", file=sys.stderr)
             return 1
-        outcomes = [await run_job(JOBS[name], ws, services, as_scheduled=as_scheduled) for ws in workspaces]
+        outcomes = [
+            await run_job(JOBS[name], ws, services, as_scheduled=as_scheduled, now=moment_in(ws, at))
+            for ws in workspaces
+        ]
     finally:
         await db.dispose()
     for outcome in outcomes:

@@ -1,4 +1,4 @@
-"""Scheduled jobs, by name. Each is a plain async function of (workspace, period, services)."""
+"""Scheduled jobs, by name. Each is a plain async function of one JobContext: its clock, period, workspace and services."""
 
 from jobs import (
     award_nominations,

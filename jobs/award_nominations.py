@@ -19,9 +19,10 @@ import logging
 from zoneinfo import ZoneInfo
 
 from bot.kit.views.rewards import nominations_card
-from jobs.base import JobServices, JobSpec, Period, claim, finish
+from jobs.base import JobContext, JobServices, JobSpec, Period, claim, finish
 from storage import rewards
-from storage.models import Member, Workspace, utcnow
+from storage.models import Member, Workspace
+from storage.workspaces import managers
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +34,9 @@ class CardsNotSent(Exception):
     """Some manager's card failed (and was marked so): the month's claim fails too, for a retry."""
 
 
-async def send_award_nominations(workspace: Workspace, period: Period, services: JobServices) -> int:
+async def send_award_nominations(ctx: JobContext) -> int:
     """Nominate and DM each manager one card; returns how many managers were sent the card."""
-    now = utcnow()
+    workspace, services, now = ctx.workspace, ctx.services, ctx.now
     zone = workspace.timezone or "UTC"
     today = now.astimezone(ZoneInfo(zone)).date()
     month = Period.containing("month", now, zone)
@@ -65,7 +66,7 @@ async def _nominate_and_tell(
             person = await rewards.get_member_by_id(session, workspace.id, nomination.member_id)
             if person is not None:
                 people[person.id] = person
-        deciders = await rewards.managers(session, workspace.id)
+        deciders = await managers(session, workspace.id)
     if not nominations:
         log.info("%s for %s %s: nobody to nominate", NAME, workspace.team_id, last_month.key)
         return 0

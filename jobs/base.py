@@ -1,4 +1,4 @@
-"""What every job shares: its period, the services it may use, and its schedule."""
+"""What every job shares: its context (the clock, the period, the workspace, the services) and its schedule."""
 
 from __future__ import annotations
 
@@ -30,7 +30,28 @@ class JobServices:
     lease: dt.timedelta = CLAIM_LEASE
 
 
-JobFunction = Callable[[Workspace, Period, JobServices], Awaitable[Any]]
+@dataclass(frozen=True)
+class JobContext:
+    """One run of a job. A job reads the time only from `now`: the scheduler gives it the moment it
+    runs, `dealbell jobs run --at` a moment to replay, the sandbox its Scheduler panel's clock."""
+
+    workspace: Workspace
+    now: dt.datetime  # aware; the moment this run stands for
+    period: Period
+    services: JobServices
+    # False: "do it now for everyone it concerns" (an operator's `dealbell jobs run NAME`), whatever
+    # the time of day and without the claims a schedule takes. True: only what is due at `now`.
+    on_schedule: bool = True
+
+    @classmethod
+    def at(
+        cls, workspace: Workspace, now: dt.datetime, services: JobServices, cadence: str = "day", **kw: Any
+    ) -> JobContext:
+        """A context for `now` in the period of `cadence` that contains it (tests, the sandbox)."""
+        return cls(workspace, now, Period.containing(cadence, now, workspace.timezone), services, **kw)
+
+
+JobFunction = Callable[[JobContext], Awaitable[Any]]
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 
 from bot.kit.views import contests as view
-from jobs.base import JobServices, JobSpec, Period, claim, finish
+from jobs.base import JobContext, JobServices, JobSpec, claim, finish
 from storage import contests
-from storage.models import Contest, Workspace, utcnow
+from storage.models import Contest, Workspace
 from storage.periods import workspace_zone
 
 log = logging.getLogger(__name__)
@@ -22,9 +22,9 @@ log = logging.getLogger(__name__)
 NAME = "contest-announcements"
 
 
-async def announce_contests(workspace: Workspace, period: Period, services: JobServices) -> int:
-    """Post every announcement due now that no process has posted yet; returns how many this run posted."""
-    now = utcnow()
+async def announce_contests(ctx: JobContext) -> int:
+    """Post every announcement due at `ctx.now` that no process has posted yet; returns how many this run posted."""
+    workspace, services, now = ctx.workspace, ctx.services, ctx.now
     zone = workspace_zone(workspace)
     async with services.db.session() as session:
         watched = await contests.contests_to_watch(session, workspace.id, now, zone)

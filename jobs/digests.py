@@ -8,6 +8,10 @@ then claim (job, workspace, "<manager>:<local date>") before sending, so each ma
 digest per day however many processes run the job. A digest Slack refused is marked failed and
 sent again by the next run while it is still due (the one-hour grace).
 
+Run by hand (`dealbell jobs run manager-digest-weekly`, not as scheduled), each manager not out of
+office gets the digest now: the period before their local today as of the run's `now` (last week
+for the weekly one), whatever the day and time, claiming nothing.
+
 Unless the workspace turned charts off, the weekly digest gets a PNG in its thread: the open
 pipeline by stage beside the last 8 weeks' revenue won (the manager's weeks), in the workspace
 currency. It is uploaded after the digest is sent and recorded, and a chart that fails is only
@@ -20,20 +24,22 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
-
-from sqlalchemy import or_, select
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.kit import charts
 from bot.kit.i18n import t
 from bot.kit.views.digest import digest as render_digest
 from bot.kit.views.leaderboard import day_text
-from jobs.base import JobServices, JobSpec, Period, claim, finish
+from jobs.base import JobContext, JobServices, JobSpec, claim, finish
 from jobs.leaderboard import last_weeks, thread_chart, trend
+from storage.calendar import Calendar, away, calendar_around
 from storage.goals import goal_attainment
 from storage.metrics import FUNNEL, Digest, manager_digest
-from storage.models import Holiday, Member, Role, Workspace, utcnow
+from storage.models import Member, Workspace
 from storage.periods import member_zone
 from storage.schedule import local_due
+from storage.workspaces import managers
 
 log = logging.getLogger(__name__)
 
@@ -42,55 +48,11 @@ AT = {DAILY: dt.time(8, 30), WEEKLY: dt.time(8, 0)}
 KIND = {DAILY: "daily", WEEKLY: "weekly"}
 
 
-async def managers_of(workspace_id: int, services: JobServices) -> list[Member]:
-    async with services.db.session() as session:
-        return list(
-            await session.scalars(
-                select(Member)
-                .where(
-                    Member.workspace_id == workspace_id,
-                    Member.deleted.is_(False),
-                    Member.is_bot.is_(False),
-                    or_(
-                        Member.role == Role.MANAGER.value,
-                        Member.is_admin.is_(True),
-                        Member.is_owner.is_(True),
-                    ),
-                )
-                .order_by(Member.id)
-            )
-        )
-
-
-async def holidays_near(workspace_id: int, now: dt.datetime, services: JobServices) -> set[dt.date]:
-    """The workspace's holidays around today (every zone's today is within a day of UTC's)."""
-    today = now.date()
-    async with services.db.session() as session:
-        return set(
-            await session.scalars(
-                select(Holiday.day).where(
-                    Holiday.workspace_id == workspace_id,
-                    Holiday.day >= today - dt.timedelta(days=2),
-                    Holiday.day <= today + dt.timedelta(days=2),
-                )
-            )
-        )
-
-
-def runs_on(
-    name: str, workspace: Workspace, member: Member, holidays: set[dt.date]
-) -> Callable[[dt.date], bool]:
-    def daily(day: dt.date) -> bool:
-        return (
-            day.weekday() in workspace.working_weekdays
-            and day not in holidays
-            and not member.out_of_office(day)
-        )
-
-    def weekly(day: dt.date) -> bool:
-        return day.weekday() == 0 and not member.out_of_office(day)
-
-    return daily if name == DAILY else weekly
+def runs_on(name: str, days: Calendar, member: Member) -> Callable[[dt.date], bool]:
+    """Daily: the member's workdays. Weekly: Mondays (holidays too), unless out of office."""
+    if name == DAILY:
+        return days.runs_on(member)
+    return lambda day: day.weekday() == 0 and not away(member, day)
 
 
 ChartCache = dict[tuple[str, dt.date, str], bytes | None]
@@ -101,6 +63,7 @@ async def digest_png(
     numbers: Digest,
     zone: str,
     locale: str | None,
+    until: dt.datetime,
     services: JobServices,
     cache: ChartCache,
 ) -> bytes | None:
@@ -109,7 +72,7 @@ async def digest_png(
     key = (zone, numbers.period.start, locale or "")
     if key in cache:
         return cache[key]
-    weeks = await trend(workspace, last_weeks(numbers.period), zone, utcnow(), services)
+    weeks = await trend(workspace, last_weeks(numbers.period), zone, until, services)
     at_stage = {s.stage: s for s in numbers.pipeline if s.currency == workspace.currency}
     bars = [
         charts.Bar(
@@ -126,58 +89,78 @@ async def digest_png(
     return png
 
 
-async def send_digests(name: str, workspace: Workspace, services: JobServices) -> int:
-    """DM every manager whose digest time just passed; returns how many this run sent."""
-    now = utcnow()
-    managers = await managers_of(workspace.id, services)  # the SQL form of Member.is_manager
-    if not managers:
-        return 0
-    holidays = await holidays_near(workspace.id, now, services) if name == DAILY else set()
+async def send_digests(name: str, ctx: JobContext) -> int:
+    """DM every manager whose digest is due at `ctx.now` (by hand: every manager); returns how many this run sent."""
+    workspace, services, now = ctx.workspace, ctx.services, ctx.now
+    async with services.db.session() as session:
+        people = await managers(session, workspace.id)
+        days = await calendar_around(session, workspace, now)
     client = services.client_for(workspace)
     pngs: ChartCache = {}
     sent = 0
-    for manager in managers:
+    for manager in people:
         zone = member_zone(manager, workspace)
-        day = local_due(now, zone, AT[name], runs_on(name, workspace, manager, holidays))
+        if ctx.on_schedule:
+            day = local_due(now, zone, AT[name], runs_on(name, days, manager))
+        else:  # an operator's run: everyone present, now
+            day = now.astimezone(ZoneInfo(zone)).date()
+            day = None if away(manager, day) else day
         if day is None:
             continue
-        key = f"{manager.slack_user_id}:{day.isoformat()}"
-        run_id = await claim(services, name, workspace.id, key)
-        if run_id is None:
-            continue  # sent already, or being sent by another process
-        try:
-            async with services.db.session() as session:
-                numbers = await manager_digest(
-                    session, workspace.id, workspace.currency, KIND[name], day, zone
-                )
-                goals = await goal_attainment(session, workspace, now)
-            locale = manager.locale or workspace.locale
-            text, blocks = render_digest(numbers, locale, goals)
-            post = await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)
-        except Exception as exc:  # marked failed: the next run tries again while it is still due
-            log.warning("%s for %s not sent: %s", name, key, type(exc).__name__)
-            await finish(services, run_id, exc)
-            continue
-        await finish(services, run_id)
-        sent += 1
-        if name == WEEKLY and workspace.charts_enabled:  # after the run is recorded: never sent twice
-            await thread_chart(
-                client,
-                post,
-                lambda: digest_png(workspace, numbers, zone, locale, services, pngs),  # noqa: B023 awaited at once
-                filename=f"digest-{numbers.period.key}.png",
-                title=t(locale, "charts_digest_title", week=day_text(numbers.period.start, locale)),
-                job=name,
-            )
+        if await send_digest(name, ctx, manager, day, zone, client, pngs):
+            sent += 1
     return sent
 
 
-async def send_daily_digests(workspace: Workspace, period: Period, services: JobServices) -> int:
-    return await send_digests(DAILY, workspace, services)
+async def send_digest(
+    name: str,
+    ctx: JobContext,
+    manager: Member,
+    day: dt.date,
+    zone: str,
+    client: Any,
+    pngs: ChartCache,
+) -> bool:
+    """One manager's digest for their local `day`: claimed first when on schedule; True when sent."""
+    workspace, services, now = ctx.workspace, ctx.services, ctx.now
+    key = f"{manager.slack_user_id}:{day.isoformat()}"
+    run_id = None
+    if ctx.on_schedule:
+        run_id = await claim(services, name, workspace.id, key)
+        if run_id is None:
+            return False  # sent already, or being sent by another process
+    try:
+        async with services.db.session() as session:
+            numbers = await manager_digest(session, workspace.id, workspace.currency, KIND[name], day, zone)
+            goals = await goal_attainment(session, workspace, now)
+        locale = manager.locale or workspace.locale
+        text, blocks = render_digest(numbers, locale, goals)
+        post = await client.chat_postMessage(channel=manager.slack_user_id, text=text, blocks=blocks)
+    except Exception as exc:  # marked failed: the next run tries again while it is still due
+        log.warning("%s for %s not sent: %s", name, key, type(exc).__name__)
+        if run_id is not None:
+            await finish(services, run_id, exc)
+        return False
+    if run_id is not None:
+        await finish(services, run_id)
+    if name == WEEKLY and workspace.charts_enabled:  # after the run is recorded: never sent twice
+        await thread_chart(
+            client,
+            post,
+            lambda: digest_png(workspace, numbers, zone, locale, now, services, pngs),
+            filename=f"digest-{numbers.period.key}.png",
+            title=t(locale, "charts_digest_title", week=day_text(numbers.period.start, locale)),
+            job=name,
+        )
+    return True
 
 
-async def send_weekly_digests(workspace: Workspace, period: Period, services: JobServices) -> int:
-    return await send_digests(WEEKLY, workspace, services)
+async def send_daily_digests(ctx: JobContext) -> int:
+    return await send_digests(DAILY, ctx)
+
+
+async def send_weekly_digests(ctx: JobContext) -> int:
+    return await send_digests(WEEKLY, ctx)
 
 
 SPECS = (

@@ -1,6 +1,8 @@
 """`weekly-leaderboard`: every Friday at 16:00 workspace time, post the week's leaders.
 
-The week is the workspace's ISO week so far: Monday 00:00 up to the moment of the run. Boards:
+The week is the workspace's ISO week so far: Monday 00:00 up to the run's `now`. Run by hand
+(`dealbell jobs run weekly-leaderboard`) it posts the current week so far; as scheduled, the week
+of the Friday 16:00 the run stands for. Boards:
 revenue won (ranked in the workspace currency, other currencies listed), deals won and kudos
 received, the top 10 of each with the movement against last week's final ranks. It goes to the
 leaderboard channel, else the wins channel; with neither it is skipped (and logged). The runner's
@@ -23,9 +25,9 @@ from zoneinfo import ZoneInfo
 from bot.kit import charts
 from bot.kit.i18n import t
 from bot.kit.views import leaderboard as render
-from jobs.base import JobServices, JobSpec, Period
+from jobs.base import JobContext, JobServices, JobSpec, Period
 from storage import leaderboard
-from storage.models import Workspace, utcnow
+from storage.models import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +101,14 @@ async def leaderboard_png(
     )
 
 
-async def post_weekly_leaderboard(workspace: Workspace, period: Period, services: JobServices) -> int:
-    """Post the boards of `period` (a week) up to now; returns the number of posts made (0 or 1)."""
+async def post_weekly_leaderboard(ctx: JobContext) -> int:
+    """Post the boards of the run's week up to its `now`; returns the number of posts made (0 or 1)."""
+    workspace, period, services, now = ctx.workspace, ctx.period, ctx.services, ctx.now
     channel = workspace.channel("leaderboard") or workspace.channel("wins")
     if not channel:
         log.info("%s for %s: no leaderboard or wins channel set, skipping", NAME, workspace.team_id)
         return 0
     zone = workspace.timezone
-    now = utcnow()
     start, end = period.utc_bounds(zone)
     window = (start, min(end, now))
     async with services.db.session() as session:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from jobs.base import JobServices, JobSpec, Period
+from jobs.base import JobContext, JobSpec
 from storage.events import forget_old_events
-from storage.models import Workspace
 
 
-async def prune_processed_events(workspace: Workspace, period: Period, services: JobServices) -> int:
-    async with services.db.session() as session:
-        return await forget_old_events(session, team_id=workspace.team_id)
+async def prune_processed_events(ctx: JobContext) -> int:
+    async with ctx.services.db.session() as session:
+        return await forget_old_events(session, team_id=ctx.workspace.team_id, now=ctx.now)
 
 
 JOB = JobSpec(

@@ -10,15 +10,15 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from jobs.base import JobServices, JobSpec, Period
-from storage.models import Workspace
+from jobs.base import JobContext, JobSpec
 from storage.workspaces import Profile, list_members, save_member
 
 log = logging.getLogger(__name__)
 
 
-async def refresh_member_profiles(workspace: Workspace, period: Period, services: JobServices) -> int:
+async def refresh_member_profiles(ctx: JobContext) -> int:
     """Refresh each member's profile; returns how many were refreshed."""
+    workspace, services = ctx.workspace, ctx.services
     client = services.client_for(workspace)
     async with services.db.session() as session:
         members = await list_members(session, workspace.id)
@@ -31,7 +31,11 @@ async def refresh_member_profiles(workspace: Workspace, period: Period, services
             continue
         async with services.db.session() as session:
             await save_member(
-                session, workspace.id, member.slack_user_id, Profile.from_users_info(response["user"])
+                session,
+                workspace.id,
+                member.slack_user_id,
+                Profile.from_users_info(response["user"]),
+                now=ctx.now,
             )
         refreshed += 1
     return refreshed

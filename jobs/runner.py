@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from jobs.base import JobServices, JobSpec, Period, finish
+from jobs.base import JobContext, JobServices, JobSpec, Period, finish
 from storage.jobruns import claim_run, renew_claims
 from storage.models import Workspace, utcnow
 
@@ -42,10 +42,21 @@ async def run_job(
     *,
     as_scheduled: bool,
     now: dt.datetime | None = None,
+    on_schedule: bool | None = None,
 ) -> RunOutcome:
-    """Run `spec` for `workspace`. As scheduled, only the process that claims the period runs it."""
+    """Run `spec` for `workspace` as of `now` (default: the wall clock, read here and nowhere below).
+
+    As scheduled, the run stands for the latest fire time at or before `now`, and only the process
+    that claims that period runs it. Otherwise it is an operator's run: by default "do it now for
+    everyone it concerns" (`on_schedule=False`) in the period containing `now`, claiming nothing;
+    the sandbox passes `on_schedule=True` to see what the schedule would do at its clock's time.
+    """
     now = now or utcnow()
-    period = spec.period_for(workspace.timezone, now, LOOKBACK[spec.cadence])
+    on_schedule = as_scheduled if on_schedule is None else on_schedule
+    if as_scheduled or on_schedule:
+        period = spec.period_for(workspace.timezone, now, LOOKBACK[spec.cadence])
+    else:
+        period = Period.containing(spec.cadence, now, workspace.timezone)
     run_id = None
     if as_scheduled and spec.claim_period:
         async with services.db.session() as session:
@@ -55,9 +66,10 @@ async def run_job(
         if run_id is None:
             log.info("%s for %s %s: claimed elsewhere, skipping", spec.name, workspace.team_id, period.key)
             return _told(services, RunOutcome(spec.name, workspace.team_id, period, "skipped"))
+    context = JobContext(workspace, now, period, services, on_schedule=on_schedule)
     try:
         async with heartbeat(services):
-            result = await spec.function(workspace, period, services)
+            result = await spec.function(context)
     except Exception as exc:
         log.exception("%s for %s %s failed", spec.name, workspace.team_id, period.key)
         if run_id is not None:

@@ -11,6 +11,9 @@
   manager's blockers DM is claimed on its own too ("standup-blockers", "<run>:<manager>"), so a
   retry after one manager's DM failed tells only those not told yet.
 
+Run by hand (`dealbell jobs run standup-prompt`, not as scheduled), the prompt asks every
+participant of the standups that run on their local today at once, claiming nothing.
+
 A send Slack refused marks its claim failed; the next run (while still due, within the hour's
 grace) claims it again and retries, so however many processes run these, each goes out once.
 """
@@ -21,17 +24,19 @@ import logging
 
 from bot.kit.views import standup_delivery as delivery
 from bot.kit.views import standups as render
-from jobs.base import JobServices, JobSpec, Period, claim, finish
-from storage import standups
-from storage.models import Workspace, utcnow
+from jobs.base import JobContext, JobServices, JobSpec, claim, finish
+from storage import standups, workspaces
+from storage.models import Workspace
 from storage.standups import RunReport
 
 log = logging.getLogger(__name__)
 
 
-async def send_prompts(workspace: Workspace, period: Period, services: JobServices) -> int:
+async def send_prompts(ctx: JobContext) -> int:
     """Ask everyone whose standup time has just passed; returns how many were asked by this run."""
-    now = utcnow()
+    if not ctx.on_schedule:
+        return await prompt_everyone_today(ctx)
+    workspace, services, now = ctx.workspace, ctx.services, ctx.now
     async with services.db.session() as session:
         due = await standups.due_prompts(session, workspace, now)
     client = services.client_for(workspace)
@@ -56,9 +61,28 @@ async def send_prompts(workspace: Workspace, period: Period, services: JobServic
     return sent
 
 
-async def send_reminders(workspace: Workspace, period: Period, services: JobServices) -> int:
+async def prompt_everyone_today(ctx: JobContext) -> int:
+    """An operator's run: ask every participant of today's standups now, claiming nothing."""
+    workspace, services, now = ctx.workspace, ctx.services, ctx.now
+    async with services.db.session() as session:
+        due = await standups.prompts_today(session, workspace, now)
+    client = services.client_for(workspace)
+    sent = 0
+    for item in due:
+        try:
+            async with services.db.session() as session:
+                run = await standups.ensure_run(session, workspace.id, item.standup.id, item.day, now)
+            await delivery.send_prompt(client, services.db, workspace, item.standup, run, item.member, now)
+        except Exception as exc:  # one unreachable participant does not stop the others
+            log.warning("standup prompt %s not sent: %s", item.key, type(exc).__name__)
+            continue
+        sent += 1
+    return sent
+
+
+async def send_reminders(ctx: JobContext) -> int:
     """Remind, once, those asked `reminder_minutes` ago who have not answered; returns how many."""
-    now = utcnow()
+    workspace, services, now = ctx.workspace, ctx.services, ctx.now
     async with services.db.session() as session:
         due = await standups.due_reminders(session, workspace.id, now)
     client = services.client_for(workspace)
@@ -83,9 +107,9 @@ async def send_reminders(workspace: Workspace, period: Period, services: JobServ
     return sent
 
 
-async def post_summaries(workspace: Workspace, period: Period, services: JobServices) -> int:
+async def post_summaries(ctx: JobContext) -> int:
     """Post each summary now due and tell the managers its blockers; returns how many were posted."""
-    now = utcnow()
+    workspace, services, now = ctx.workspace, ctx.services, ctx.now
     async with services.db.session() as session:
         due = await standups.due_summaries(session, workspace, now)
     client = services.client_for(workspace)
@@ -95,7 +119,7 @@ async def post_summaries(workspace: Workspace, period: Period, services: JobServ
         if run_id is None:
             continue
         try:
-            report = await delivery.post_summary(client, services.db, workspace, item.run.id)
+            report = await delivery.post_summary(client, services.db, workspace, item.run.id, now)
             if report is not None and not await tell_managers(services, workspace, report):
                 raise BlockersNotSent(item.key)  # the summary is out; the retry tells who is left
         except Exception as exc:
@@ -119,7 +143,7 @@ async def tell_managers(services: JobServices, workspace: Workspace, report: Run
     if not report.blockers:
         return True
     async with services.db.session() as session:
-        people = await standups.managers(session, workspace.id)
+        people = await workspaces.managers(session, workspace.id)
     client = services.client_for(workspace)
     all_sent = True
     for manager in people:
@@ -148,7 +172,7 @@ SPECS = (
         cadence="day",
         cron=EVERY_5_MINUTES,
         claim_period=False,  # every 5 minutes; each prompt is claimed on its own instead
-        description="DM each standup participant at the standup's local time (every 5 minutes).",
+        description="DM each standup participant at the standup's local time (every 5 minutes; by hand: everyone in today's standups, now).",
     ),
     JobSpec(
         name="standup-reminder",

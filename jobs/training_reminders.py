@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 
 from bot.kit.views.training import reminder
-from jobs.base import JobServices, JobSpec, Period, claim, finish
-from storage.models import Workspace, utcnow
+from jobs.base import JobContext, JobSpec, claim, finish
 from storage.periods import member_zone
 from storage.training import due_reminders
 
@@ -20,9 +19,9 @@ NAME = "training-reminders"
 CLAIM = "training-reminder"  # the job name of each reminder's own claim
 
 
-async def send_training_reminders(workspace: Workspace, period: Period, services: JobServices) -> int:
-    """Send every reminder due now that no one has sent yet; returns how many this run sent."""
-    now = utcnow()
+async def send_training_reminders(ctx: JobContext) -> int:
+    """Send every reminder due at `ctx.now` that no one has sent yet; returns how many this run sent."""
+    workspace, services, now = ctx.workspace, ctx.services, ctx.now
     async with services.db.session() as session:
         due = await due_reminders(session, workspace.id, now)
     client = services.client_for(workspace)

@@ -22,12 +22,12 @@ async def mark_event_processed(session: AsyncSession, event_id: str, team_id: st
 
 
 async def forget_old_events(
-    session: AsyncSession, team_id: str, older_than: dt.timedelta = dt.timedelta(days=2)
+    session: AsyncSession, team_id: str, now: dt.datetime, older_than: dt.timedelta = dt.timedelta(days=2)
 ) -> int:
-    """Slack retries within minutes; two days of ids is plenty."""
+    """Slack retries within minutes; two days of ids before `now` is plenty."""
     result = await session.execute(
         delete(ProcessedEvent).where(
-            ProcessedEvent.team_id == team_id, ProcessedEvent.processed_at < utcnow() - older_than
+            ProcessedEvent.team_id == team_id, ProcessedEvent.processed_at < now - older_than
         )
     )
     return result.rowcount

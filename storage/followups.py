@@ -20,7 +20,7 @@ from storage.activities import ActivityResult, record_activity
 from storage.customers import customers_due_for_follow_up, get_customer
 from storage.deals import get_deal
 from storage.errors import UserError
-from storage.models import OPEN_STAGES, Activity, Customer, Deal, Holiday, JobRun, Member, Workspace, utcnow
+from storage.models import OPEN_STAGES, Activity, Customer, Deal, Member, Workspace, utcnow
 from storage.periods import member_zone
 
 CUSTOMER, DEAL = "c", "d"
@@ -103,42 +103,6 @@ async def reminder_candidates(session: AsyncSession, workspace_id: int) -> list[
             .where(Member.workspace_id == workspace_id, Member.deleted.is_(False), Member.is_bot.is_(False))
             .order_by(Member.id)
         )
-    )
-
-
-async def holidays_between(
-    session: AsyncSession, workspace_id: int, first: dt.date, last: dt.date
-) -> set[dt.date]:
-    return set(
-        await session.scalars(
-            select(Holiday.day).where(
-                Holiday.workspace_id == workspace_id, Holiday.day >= first, Holiday.day <= last
-            )
-        )
-    )
-
-
-async def claim_states(
-    session: AsyncSession, job: str, workspace_id: int, keys: Iterable[str]
-) -> dict[str, str]:
-    """period_key -> status of the claims already made for these keys."""
-    keys = list(keys)
-    if not keys:
-        return {}
-    rows = await session.execute(
-        select(JobRun.period_key, JobRun.status).where(
-            JobRun.job == job, JobRun.workspace_id == workspace_id, JobRun.period_key.in_(keys)
-        )
-    )
-    return {key: status for key, status in rows.all()}
-
-
-async def mark_skipped(session: AsyncSession, run_id: int, reason: str) -> None:
-    """Close a claim without sending: the ritual's time passed (kept, so it is skipped once)."""
-    await session.execute(
-        update(JobRun)
-        .where(JobRun.id == run_id)
-        .values(status="skipped", finished_at=utcnow(), error=reason[:2000])
     )
 
 

@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import leaderboard
 from storage.authority import require_manager
+from storage.calendar import holiday_days
 from storage.errors import UserError
-from storage.followups import holidays_between
 from storage.metrics import ratio
 from storage.models import GOAL_METRICS, Goal, Member, Workspace
 from storage.periods import Period, workspace_zone
@@ -209,7 +209,7 @@ async def attainment_of(
     today = now.astimezone(ZoneInfo(workspace_zone(workspace))).date()
     periods = {kind: current_period(kind, now, workspace) for kind in {g.period_kind for g in goals}}
     last_end = max(p.end for p in periods.values())
-    holidays = await holidays_between(session, workspace.id, today, last_end)
+    holidays = await holiday_days(session, workspace.id, today, last_end)
     member_ids = {g.member_id for g in goals if g.member_id is not None}
     slack_ids = dict(
         (

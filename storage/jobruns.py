@@ -3,6 +3,10 @@
 A claim is a lease: while its job runs, the process that holds it renews `claimed_at` (the
 heartbeat in jobs/runner.py). A 'running' claim not renewed for `lease` belongs to a process that
 died (killed, OOM, lost its host); any process may then take it over and run what it stood for.
+
+This is the only module that writes `job_runs`. Its timestamps are the wall clock on purpose: a
+lease measures how long a process has been silent, not the moment a run stands for (a replay
+`--at` last Monday still holds its claim for two minutes of real time).
 """
 
 from __future__ import annotations
@@ -126,9 +130,11 @@ async def finish_run(
     return result.rowcount == 1
 
 
-async def runs_of(session: AsyncSession, job: str, workspace_id: int) -> list[JobRun]:
-    return list(
-        await session.scalars(
-            select(JobRun).where(JobRun.job == job, JobRun.workspace_id == workspace_id).order_by(JobRun.id)
-        )
+async def skip_run(session: AsyncSession, run_id: int, reason: str) -> None:
+    """Close a claim without running it: its moment passed (kept, so that it is skipped once)."""
+    await session.execute(
+        update(JobRun)
+        .where(JobRun.id == run_id)
+        .values(status="skipped", finished_at=utcnow(), error=reason[:2000])
+        .execution_options(synchronize_session=False)
     )

@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deals
 from storage.authority import require_manager
+from storage.calendar import away_on
 from storage.errors import UserError
 from storage.models import OPEN_STAGES, Customer, Deal, Member, Role, Stage, Workspace
 from storage.money import Money
@@ -135,12 +136,7 @@ async def rep_loads(
     """Every eligible rep with their open deals and open value, least loaded (then round robin) first."""
     open_count = func.count(Deal.id)
     open_value = func.coalesce(func.sum(Deal.amount_minor), 0)
-    away = and_(
-        Member.ooo_from.is_not(None),
-        Member.ooo_until.is_not(None),
-        Member.ooo_from <= today,
-        Member.ooo_until >= today,
-    )
+    away = away_on(today)
     query = (
         select(Member, open_count, open_value)
         .outerjoin(

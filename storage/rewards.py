@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import ideas, points
 from storage.authority import require_manager
+from storage.calendar import calendar_between
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.kudos import lock_member
@@ -24,7 +25,6 @@ from storage.leaderboard import kudos_received, rank, revenue_won
 from storage.models import (
     Award,
     CatalogueItem,
-    Holiday,
     Member,
     Nomination,
     Redemption,
@@ -84,15 +84,6 @@ def check_receiver(receiver: Member) -> None:
         raise RewardError("rewards.error.bot", user=receiver.slack_user_id)
     if receiver.deleted:
         raise RewardError("rewards.error.deleted", user=receiver.slack_user_id)
-
-
-async def managers(session: AsyncSession, workspace_id: int) -> list[Member]:
-    rows = await session.scalars(
-        select(Member)
-        .where(Member.workspace_id == workspace_id, Member.deleted.is_(False), Member.is_bot.is_(False))
-        .order_by(Member.id)
-    )
-    return [m for m in rows if m.is_manager]
 
 
 async def get_member_by_id(session: AsyncSession, workspace_id: int, member_id: int) -> Member | None:
@@ -185,19 +176,8 @@ async def record_award_card(
 async def first_workday(session: AsyncSession, workspace: Workspace, month_start: dt.date) -> dt.date | None:
     """The month's first day that is one of the workspace's workdays and not a holiday."""
     end = Period.containing("month", dt.datetime.combine(month_start, dt.time(12), dt.UTC), "UTC").end
-    holidays = set(
-        await session.scalars(
-            select(Holiday.day).where(
-                Holiday.workspace_id == workspace.id, Holiday.day >= month_start, Holiday.day < end
-            )
-        )
-    )
-    day = month_start
-    while day < end:
-        if day.weekday() in workspace.working_weekdays and day not in holidays:
-            return day
-        day += dt.timedelta(days=1)
-    return None
+    days = await calendar_between(session, workspace, month_start, end - dt.timedelta(days=1))
+    return days.first_workday(month_start, end)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""Async standups: setup, holidays, out of office, the day's runs, answers, what is due (no Slack in here).
+"""Async standups: setup, the day's runs, answers, what is due (no Slack in here).
+
+Which days a standup runs on for whom (its weekdays, the workspace's holidays, each member's out
+of office) is asked of `storage.calendar`, which owns holidays and absences for every feature.
 
 A standup asks its participants its questions on its weekdays at a local time: the workspace's
 zone, or each participant's own (`member_zones`). The last question is the blockers question: its
@@ -15,24 +18,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.activities import activities_since
 from storage.authority import require_manager
+from storage.calendar import calendar_around
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.models import (
     Customer,
     Deal,
     DealStageChange,
-    Holiday,
     Member,
-    Role,
     Stage,
     Standup,
     StandupAnswer,
@@ -50,7 +52,6 @@ MIN_QUESTIONS = 2  # at least one question, and the blockers question last
 MAX_QUESTIONS = 10
 MAX_QUESTION = 150
 MAX_ANSWER = 3000
-MAX_HOLIDAY_NAME = 120
 MAX_PARTICIPANTS = 100
 MAX_STANDUPS = 50  # per workspace
 PREFILL_LOOKBACK = dt.timedelta(days=14)  # the pre-filled log never reaches further back
@@ -268,94 +269,7 @@ async def skip_next(session: AsyncSession, workspace_id: int, member: Member) ->
     return mine
 
 
-# --- holidays and out of office ------------------------------------------------------------------
-
-
-async def add_holiday(
-    session: AsyncSession, workspace_id: int, actor: Member, day: dt.date, name: str, today: dt.date
-) -> tuple[Holiday, bool]:
-    """A day no standup runs (managers); not in the past. (holiday, created)."""
-    require_manager(actor)
-    if day < today:
-        raise StandupError("standups.error.holiday_past", date=day.isoformat(), today=today.isoformat())
-    name = " ".join(name.split())
-    if len(name) > MAX_HOLIDAY_NAME:
-        raise StandupError("standups.error.holiday_name_too_long", limit=MAX_HOLIDAY_NAME)
-    inserted = await session.execute(
-        insert_ignoring_conflicts(session, Holiday.__table__, ["workspace_id", "day"])
-        .values(workspace_id=workspace_id, day=day, name=name)
-        .returning(Holiday.id)
-    )
-    created = inserted.scalar() is not None
-    holiday = await session.scalar(
-        select(Holiday).where(Holiday.workspace_id == workspace_id, Holiday.day == day)
-    )
-    assert holiday is not None
-    return holiday, created
-
-
-async def remove_holiday(session: AsyncSession, workspace_id: int, actor: Member, day: dt.date) -> None:
-    require_manager(actor)
-    removed = await session.execute(
-        delete(Holiday).where(Holiday.workspace_id == workspace_id, Holiday.day == day)
-    )
-    if removed.rowcount != 1:
-        raise StandupError("standups.error.no_such_holiday", date=day.isoformat())
-
-
-async def holidays_between(
-    session: AsyncSession, workspace_id: int, start: dt.date, end: dt.date | None = None, limit: int = 50
-) -> list[Holiday]:
-    query = select(Holiday).where(Holiday.workspace_id == workspace_id, Holiday.day >= start)
-    if end is not None:
-        query = query.where(Holiday.day <= end)
-    return list(await session.scalars(query.order_by(Holiday.day).limit(limit)))
-
-
-async def set_out_of_office(
-    session: AsyncSession,
-    workspace_id: int,
-    member: Member,
-    start: dt.date | None,
-    end: dt.date | None,
-    today: dt.date,
-) -> Member:
-    """The member's own out-of-office days (both included); None, None clears them."""
-    if (start is None) != (end is None):
-        raise StandupError("standups.error.ooo_missing")
-    if start is not None and end is not None:
-        if end < start:
-            raise StandupError("standups.error.range_backwards", start=start.isoformat(), end=end.isoformat())
-        if end < today:
-            raise StandupError("standups.error.ooo_past", end=end.isoformat(), today=today.isoformat())
-    await session.execute(
-        update(Member)
-        .where(Member.workspace_id == workspace_id, Member.id == member.id)
-        .values(ooo_from=start, ooo_until=end)
-        .execution_options(synchronize_session=False)
-    )
-    fresh = await session.scalar(
-        select(Member).where(Member.workspace_id == workspace_id, Member.id == member.id)
-    )
-    assert fresh is not None
-    await session.refresh(fresh)
-    return fresh
-
-
 # --- the day's run -------------------------------------------------------------------------------
-
-
-def runs_on(
-    standup: Standup, holidays: set[dt.date], member: Member | None = None
-) -> Callable[[dt.date], bool]:
-    """Whether the standup runs on a local date (for a member: also not out of office)."""
-
-    def check(day: dt.date) -> bool:
-        if day.weekday() not in standup.weekdays or day in holidays:
-            return False
-        return member is None or not member.out_of_office(day)
-
-    return check
 
 
 @dataclass(frozen=True)
@@ -370,14 +284,6 @@ class DuePrompt:
         return f"{self.standup.id}:{self.member.id}:{self.day.isoformat()}"
 
 
-async def _holiday_days(session: AsyncSession, workspace_id: int, now: dt.datetime) -> set[dt.date]:
-    around = now.date()
-    holidays = await holidays_between(
-        session, workspace_id, around - dt.timedelta(days=3), around + dt.timedelta(days=3)
-    )
-    return {h.day for h in holidays}
-
-
 async def due_prompts(
     session: AsyncSession, workspace: Workspace, now: dt.datetime, grace: dt.timedelta = DEFAULT_GRACE
 ) -> list[DuePrompt]:
@@ -389,7 +295,7 @@ async def due_prompts(
     standups = await list_standups(session, workspace.id)
     if not standups:
         return []
-    holidays = await _holiday_days(session, workspace.id, now)
+    days = await calendar_around(session, workspace, now)
     people = await participants_of(session, [s.id for s in standups])
     due = []
     for standup in standups:
@@ -398,7 +304,7 @@ async def due_prompts(
             if not usable(member):
                 continue
             zone = prompt_zone(standup, member, workspace)
-            day = local_due(now, zone, at, runs_on(standup, holidays, member), grace)
+            day = local_due(now, zone, at, days.runs_on(member, standup.weekdays), grace)
             if day is not None:
                 due.append(DuePrompt(standup, participant, member, day))
     return due
@@ -420,6 +326,22 @@ async def prompts_now(
                 continue
             day = today_in(prompt_zone(standup, member, workspace), now)
             if not member.out_of_office(day):
+                due.append(DuePrompt(standup, participant, member, day))
+    return due
+
+
+async def prompts_today(session: AsyncSession, workspace: Workspace, now: dt.datetime) -> list[DuePrompt]:
+    """`dealbell jobs run standup-prompt`: every participant of the standups that run on their local
+    today (its weekdays, not a holiday, not out of office), whatever the time; `skip_next` is left
+    for the schedule."""
+    standups = await list_standups(session, workspace.id)
+    days = await calendar_around(session, workspace, now)
+    people = await participants_of(session, [s.id for s in standups])
+    due = []
+    for standup in standups:
+        for participant, member in people[standup.id]:
+            day = today_in(prompt_zone(standup, member, workspace), now)
+            if usable(member) and days.works(member, day, standup.weekdays):
                 due.append(DuePrompt(standup, participant, member, day))
     return due
 
@@ -758,22 +680,6 @@ async def record_summary(
         .where(StandupRun.workspace_id == workspace_id, StandupRun.id == run_id)
         .values(summary_channel=channel, summary_ts=ts, summarized_at=now)
         .execution_options(synchronize_session=False)
-    )
-
-
-async def managers(session: AsyncSession, workspace_id: int) -> list[Member]:
-    """The workspace's managers (role manager, or workspace admin or owner), people only."""
-    return list(
-        await session.scalars(
-            select(Member)
-            .where(
-                Member.workspace_id == workspace_id,
-                Member.is_bot.is_(False),
-                Member.deleted.is_(False),
-                or_(Member.role == Role.MANAGER.value, Member.is_admin.is_(True), Member.is_owner.is_(True)),
-            )
-            .order_by(Member.id)
-        )
     )
 
 

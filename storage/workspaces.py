@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, case, delete, false, select, update
+from sqlalchemy import Table, and_, case, delete, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -216,9 +217,14 @@ async def workspace_and_member(
 
 
 async def save_member(
-    session: AsyncSession, workspace_id: int, slack_user_id: str, profile: Profile
+    session: AsyncSession,
+    workspace_id: int,
+    slack_user_id: str,
+    profile: Profile,
+    now: dt.datetime | None = None,
 ) -> Member:
-    """Create the member or refresh its profile; the role is dealbell's own and is left alone."""
+    """Create the member or refresh its profile (as of `now`, a job's clock); the role is dealbell's own."""
+    now = now or utcnow()
     values = {
         "name": profile.name[:200],
         "real_name": profile.real_name[:200],
@@ -228,14 +234,14 @@ async def save_member(
         "is_owner": profile.is_owner,
         "is_bot": profile.is_bot,
         "deleted": profile.deleted,
-        "profile_refreshed_at": utcnow(),
+        "profile_refreshed_at": now,
     }
     await session.execute(
         insert_ignoring_conflicts(session, Member.__table__, ["workspace_id", "slack_user_id"]).values(
             workspace_id=workspace_id,
             slack_user_id=slack_user_id,
             role=Role.REP.value,
-            created_at=utcnow(),
+            created_at=now,
             **values,
         )
     )
@@ -260,6 +266,23 @@ async def list_members(
     if not include_deleted:
         query = query.where(Member.deleted.is_(False))
     return list(await session.scalars(query))
+
+
+async def managers(session: AsyncSession, workspace_id: int) -> list[Member]:
+    """The workspace's managers, people only: the one query of who `Member.is_manager` is (role
+    manager, or workspace admin or owner), for everything that DMs or lists the managers."""
+    return list(
+        await session.scalars(
+            select(Member)
+            .where(
+                Member.workspace_id == workspace_id,
+                Member.deleted.is_(False),
+                Member.is_bot.is_(False),
+                or_(Member.role == Role.MANAGER.value, Member.is_admin.is_(True), Member.is_owner.is_(True)),
+            )
+            .order_by(Member.id)
+        )
+    )
 
 
 async def set_channel(

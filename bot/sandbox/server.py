@@ -280,14 +280,16 @@ def parse_moment(text: str | None) -> dt.datetime | None:
 
 
 async def run_now(sandbox: Sandbox, name: str, at: dt.datetime | None) -> list[dict[str, Any]]:
-    """Run job `name` for every workspace as of `at` (the scheduler's claim is not taken: run as often as you like)."""
+    """Run job `name` for every workspace as the schedule would at `at`, the Scheduler panel's clock:
+    what is due then, read as of then (the scheduler's period claim is not taken: run as often as you like)."""
     async with sandbox.db.session() as session:
         workspaces = await list_workspaces(session)
         if not workspaces:  # an empty sandbox before anyone typed a command
             defaults = WorkspaceDefaults(timezone=WORKSPACE_ZONE)
             workspaces = [await ensure_workspace(session, TEAM_ID, None, defaults)]
     outcomes = [
-        await run_job(JOBS[name], ws, sandbox.services, as_scheduled=False, now=at) for ws in workspaces
+        await run_job(JOBS[name], ws, sandbox.services, as_scheduled=False, now=at, on_schedule=True)
+        for ws in workspaces
     ]
     return [
         {"job": o.job, "team": o.team_id, "period": o.period.key, "status": o.status,

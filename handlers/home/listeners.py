@@ -23,7 +23,7 @@ from storage import home, rewards
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import Member, Workspace, utcnow
-from storage.workspaces import get_workspace_by_id
+from storage.workspaces import get_workspace_by_id, managers
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ async def redeem_clicked(
     note = t(locale, "rewards.redeem.requested", item=name, cost=result.item.cost, balance=result.balance)
     await tell_user(client, member, None, note, None)
     async with db.session() as session:
-        deciders = await rewards.managers(session, workspace.id)
+        deciders = await managers(session, workspace.id)
     card = partial(reward_views.redemption_card, result.redemption, result.item, member)
     await delivery.dm_each(client, deciders, lambda manager: card(manager.locale), what="redemption request")
 

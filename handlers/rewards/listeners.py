@@ -17,7 +17,7 @@ from handlers.middleware import known_members, scope
 from handlers.replies import refusal, reply_privately
 from handlers.rewards import render
 from handlers.rewards.syntax import RewardCommand, RewardSyntaxError, parse_reward_command
-from storage import points, rewards
+from storage import points, rewards, workspaces
 from storage.authority import require_manager, require_sight_of_others
 from storage.db import Database
 from storage.errors import UserError
@@ -150,7 +150,7 @@ async def redeem(
         text=t(locale, "rewards.redeem.requested", item=name, cost=result.item.cost, balance=result.balance)
     )
     async with db.session() as session:
-        deciders = await rewards.managers(session, workspace.id)
+        deciders = await workspaces.managers(session, workspace.id)
     card = partial(views.redemption_card, result.redemption, result.item, member)
     await delivery.dm_each(client, deciders, lambda manager: card(manager.locale), what="redemption request")
 

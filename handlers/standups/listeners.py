@@ -28,7 +28,7 @@ from handlers.standups.syntax import (
     read_answers,
     read_setup,
 )
-from storage import standups
+from storage import calendar, standups
 from storage.authority import MANAGERS_ONLY, require_manager
 from storage.db import Database
 from storage.errors import UserError
@@ -127,14 +127,14 @@ async def holidays_verb(
     today = workspace_today(workspace)
     if parsed.sub == "add":
         assert parsed.day is not None
-        _, created = await standups.add_holiday(session, workspace.id, member, parsed.day, parsed.name, today)
+        _, created = await calendar.add_holiday(session, workspace.id, member, parsed.day, parsed.name, today)
         key = "standups.holidays.added" if created else "standups.holidays.already"
         return t(locale, key, date=parsed.day.isoformat())
     if parsed.sub == "remove":
         assert parsed.day is not None
-        await standups.remove_holiday(session, workspace.id, member, parsed.day)
+        await calendar.remove_holiday(session, workspace.id, member, parsed.day)
         return t(locale, "standups.holidays.removed", date=parsed.day.isoformat())
-    return render.holiday_list(await standups.holidays_between(session, workspace.id, today), locale)
+    return render.holiday_list(await calendar.holidays_from(session, workspace.id, today), locale)
 
 
 async def ooo_verb(
@@ -144,7 +144,7 @@ async def ooo_verb(
     if parsed.sub == "show":
         return render.out_of_office(member, locale)
     today = today_for(member, workspace)
-    fresh = await standups.set_out_of_office(session, workspace.id, member, parsed.day, parsed.until, today)
+    fresh = await calendar.set_out_of_office(session, workspace.id, member, parsed.day, parsed.until, today)
     if parsed.sub == "clear":
         return t(locale, "standups.ooo.cleared")
     assert fresh.ooo_from is not None and fresh.ooo_until is not None

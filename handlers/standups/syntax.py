@@ -22,10 +22,10 @@ from typing import Any
 from bot.kit.blocks import unescape
 from bot.kit.command_text import date_of
 from bot.kit.views.standups import answer_block
+from storage.calendar import MAX_HOLIDAY_NAME
 from storage.errors import UserError
 from storage.standups import (
     MAX_ANSWER,
-    MAX_HOLIDAY_NAME,
     MAX_NAME,
     MAX_QUESTION,
     MAX_QUESTIONS,

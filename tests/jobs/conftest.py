@@ -10,7 +10,7 @@ from storage.db import Database
 from storage.models import Workspace
 from storage.workspaces import Profile, WorkspaceDefaults, ensure_workspace, save_member
 from tests.fake_slack import TEAM_ID, FakeSlack
-from tests.jobs.helpers import Seed
+from tests.jobs.helpers import Seed, environment
 
 
 @pytest.fixture
@@ -34,3 +34,11 @@ def seed(db: Database, fake_slack: FakeSlack) -> Seed:
         return workspace
 
     return seed
+
+
+@pytest.fixture
+def cli_env(database_url: str, fake_slack: FakeSlack) -> dict[str, str]:
+    """The environment of a `dealbell` process against this test's database and fake Slack."""
+    return environment(
+        SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=fake_slack.api_url, DATABASE_URL=database_url
+    )

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
+import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -42,3 +47,35 @@ def assert_refreshed(members: list[Member]) -> None:
             "zh-CN",
             True,
         ), member.slack_user_id
+
+
+DEALBELL = Path(sys.executable).parent / "dealbell"
+
+
+@dataclass
+class Finished:
+    code: int
+    out: str
+    err: str
+
+
+async def dealbell(*args: str, env: dict[str, str], cwd: Path) -> Finished:
+    """Run the `dealbell` command as a real process; what it printed and its exit code."""
+    process = await asyncio.create_subprocess_exec(
+        str(DEALBELL),
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(
+        process.communicate(), timeout=120
+    )  # a generous ceiling: a busy machine
+    assert process.returncode is not None
+    return Finished(process.returncode, out.decode(), err.decode())
+
+
+def environment(**values: str) -> dict[str, str]:
+    """Only what the command needs; cwd is a temporary directory, so no `.env` file is read."""
+    return {"PATH": os.environ.get("PATH", ""), **values}

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from jobs import JOBS
 from jobs.award_nominations import send_award_nominations
-from jobs.base import JobServices
+from jobs.base import JobContext, JobServices
 from jobs.runner import run_job
 from storage import points
 from storage.db import Database
@@ -32,7 +32,6 @@ from storage.models import (
     Nomination,
     Workspace,
 )
-from storage.periods import Period
 from storage.workspaces import get_workspace
 
 FIRST_WORKDAY = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)  # Tuesday 1 December, 09:00 in Shanghai
@@ -137,8 +136,7 @@ def manager_cards(app) -> list:
 
 
 async def run_at(moment: dt.datetime, workspace: Workspace, services: JobServices) -> int:
-    with time_machine.travel(moment, tick=False):
-        return await send_award_nominations(workspace, Period.containing("month", moment, "UTC"), services)
+    return await send_award_nominations(JobContext.at(workspace, moment, services, "month"))
 
 
 def button(call, action_id: str, nth: int) -> str:

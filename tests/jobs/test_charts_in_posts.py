@@ -11,10 +11,8 @@ import json
 import logging
 from typing import Any
 
-import time_machine
-
 from bot.kit import charts
-from jobs.base import JobServices
+from jobs.base import JobContext, JobServices
 from jobs.digests import send_daily_digests, send_weekly_digests
 from jobs.leaderboard import last_weeks
 from storage import leaderboard
@@ -158,8 +156,7 @@ async def test_a_week_with_nothing_won_gets_no_chart(app):
 
 
 async def run_weekly(app, s, services: JobServices, at: dt.datetime = MONDAY_0800_SHANGHAI) -> int:
-    with time_machine.travel(at, tick=False):
-        return await send_weekly_digests(s.workspace, Period.containing("day", at, "UTC"), services)
+    return await send_weekly_digests(JobContext.at(s.workspace, at, services))
 
 
 async def test_the_weekly_digest_chart_is_uploaded_in_the_dms_thread(app, monkeypatch):
@@ -186,9 +183,7 @@ async def test_the_weekly_digest_chart_is_uploaded_in_the_dms_thread(app, monkey
 
 async def test_the_daily_digest_has_no_chart(app):
     s = await seed_data(app)
-    with time_machine.travel(TUESDAY_0830_SHANGHAI, tick=False):
-        period = Period.containing("day", TUESDAY_0830_SHANGHAI, "UTC")
-        assert await send_daily_digests(s.workspace, period, app.services) == 1
+    assert await send_daily_digests(JobContext.at(s.workspace, TUESDAY_0830_SHANGHAI, app.services)) == 1
     assert app.fake.calls_to("files.getUploadURLExternal") == []
 
 

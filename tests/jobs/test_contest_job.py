@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.slack import make_client
 from jobs import JOBS
-from jobs.base import JobServices
+from jobs.base import JobContext, JobServices
 from jobs.contests import announce_contests
 from jobs.runner import run_job
 from storage.db import Database
@@ -42,8 +42,7 @@ def posts(app) -> list[dict]:
 
 
 async def run_at(moment: dt.datetime, workspace: Workspace, services: JobServices) -> int:
-    with time_machine.travel(moment, tick=False):
-        return await announce_contests(workspace, Period.containing("day", moment, "UTC"), services)
+    return await announce_contests(JobContext.at(workspace, moment, services))
 
 
 async def claims(app) -> list[JobRun]:
@@ -107,7 +106,10 @@ async def test_two_processes_at_once_announce_each_once(app, database_url):
             with time_machine.travel(moment, tick=False):
                 period = Period.containing("day", moment, "UTC")
                 sent = await asyncio.gather(
-                    *(announce_contests(workspace, period, s) for s in (app.services, other, app.services))
+                    *(
+                        announce_contests(JobContext(workspace, moment, period, s))
+                        for s in (app.services, other, app.services)
+                    )
                 )
             assert sum(sent) == 1, moment
     finally:

@@ -35,7 +35,7 @@ from sqlalchemy import select
 
 from bot.slack import make_client
 from jobs import JOBS
-from jobs.base import JobServices
+from jobs.base import JobContext, JobServices
 from jobs.digests import send_daily_digests, send_weekly_digests
 from jobs.runner import run_job
 from storage import metrics
@@ -55,7 +55,6 @@ from storage.models import (
     StandupRun,
     Workspace,
 )
-from storage.periods import Period
 from storage.workspaces import Profile, WorkspaceDefaults, ensure_workspace, save_member, update_workspace
 
 W = (dt.datetime(2026, 11, 22, 16, tzinfo=dt.UTC), dt.datetime(2026, 11, 23, 16, tzinfo=dt.UTC))
@@ -283,12 +282,7 @@ def dms(app) -> list[dict]:
 async def test_the_daily_digest_dm(app):
     s = await seed_data(app)
     with time_machine.travel(TUESDAY_0830_SHANGHAI, tick=False):
-        assert (
-            await send_daily_digests(
-                s.workspace, Period.containing("day", TUESDAY_0830_SHANGHAI, "UTC"), app.services
-            )
-            == 1
-        )
+        assert await send_daily_digests(JobContext.at(s.workspace, TUESDAY_0830_SHANGHAI, app.services)) == 1
     [dm] = dms(app)
     assert dm["channel"] == "U0001"
     assert dm["text"] == "Your daily sales digest for Nov 23, 2026"
@@ -329,9 +323,7 @@ async def test_the_weekly_digest_covers_last_iso_week(app):
     s = await seed_data(app)
     monday = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC)  # 08:00 in Shanghai
     with time_machine.travel(monday, tick=False):
-        assert (
-            await send_weekly_digests(s.workspace, Period.containing("day", monday, "UTC"), app.services) == 1
-        )
+        assert await send_weekly_digests(JobContext.at(s.workspace, monday, app.services)) == 1
     [dm] = dms(app)
     assert (dm["channel"], dm["text"]) == (
         "U0001",
@@ -348,12 +340,7 @@ async def test_the_weekly_digest_covers_last_iso_week(app):
 async def test_an_empty_workspace_digest_says_none(app):
     s = await seed(app)
     with time_machine.travel(TUESDAY_0830_SHANGHAI, tick=False):
-        assert (
-            await send_daily_digests(
-                s.workspace, Period.containing("day", TUESDAY_0830_SHANGHAI, "UTC"), app.services
-            )
-            == 1
-        )
+        assert await send_daily_digests(JobContext.at(s.workspace, TUESDAY_0830_SHANGHAI, app.services)) == 1
     blocks = dms(app)[0]["blocks"]
     assert section(blocks, "digest_pipeline")[1:] == ["_None._"]
     assert section(blocks, "digest_growth")[1:4] == [
@@ -368,15 +355,11 @@ async def test_an_empty_workspace_digest_says_none(app):
 
 
 async def run_daily(app, s: Seeded, at: dt.datetime, services: JobServices | None = None) -> int:
-    with time_machine.travel(at, tick=False):
-        return await send_daily_digests(
-            s.workspace, Period.containing("day", at, "UTC"), services or app.services
-        )
+    return await send_daily_digests(JobContext.at(s.workspace, at, services or app.services))
 
 
 async def run_weekly(app, s: Seeded, at: dt.datetime) -> int:
-    with time_machine.travel(at, tick=False):
-        return await send_weekly_digests(s.workspace, Period.containing("day", at, "UTC"), app.services)
+    return await send_weekly_digests(JobContext.at(s.workspace, at, app.services))
 
 
 async def test_daily_at_0830_in_each_managers_zone_on_workdays_only(app):
@@ -487,7 +470,8 @@ async def test_the_digest_shows_goal_attainment_when_goals_exist(app):
         assert reply.status == 200
         async with app.db.session() as session:
             workspace = await session.scalar(select(Workspace))
-        assert await send_digests("manager-digest-daily", workspace, app.services) == 1
+        now = dt.datetime(2026, 11, 25, 8, 31, tzinfo=dt.UTC)
+        assert await send_digests("manager-digest-daily", JobContext.at(workspace, now, app.services)) == 1
     dm = (await app.fake.wait_for("chat.postMessage"))[-1].args
     shown = str(dm["blocks"])
     assert "Goal attainment" in shown and "Team:" in shown

@@ -16,13 +16,12 @@ import time_machine
 from sqlalchemy import select, update
 
 from jobs import JOBS
-from jobs.base import JobServices
+from jobs.base import JobContext, JobServices
 from jobs.follow_ups import send_follow_up_reminders
 from jobs.runner import run_job
 from storage.deals import NewDeal, create_deal
 from storage.models import Customer, Deal, Holiday, JobRun, Member, Stage, Workspace
 from storage.money import Money
-from storage.periods import Period
 from storage.workspaces import Profile, WorkspaceDefaults, ensure_workspace, get_workspace, save_member
 from tests.fake_slack import TEAM_ID
 
@@ -85,10 +84,7 @@ async def deal(
 async def run_at(moment: dt.datetime, app, services: JobServices | None = None) -> int:
     async with app.db.session() as session:
         workspace = await get_workspace(session, TEAM_ID)
-    with time_machine.travel(moment, tick=False):
-        return await send_follow_up_reminders(
-            workspace, Period.containing("day", moment, "UTC"), services or app.services
-        )
+    return await send_follow_up_reminders(JobContext.at(workspace, moment, services or app.services))
 
 
 def dms(app) -> list[dict[str, Any]]:

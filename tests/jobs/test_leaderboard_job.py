@@ -13,7 +13,7 @@ import time_machine
 
 from bot.slack import make_client
 from jobs import JOBS
-from jobs.base import JobServices
+from jobs.base import JobContext, JobServices
 from jobs.leaderboard import post_weekly_leaderboard
 from jobs.runner import run_job
 from storage.db import Database
@@ -101,14 +101,13 @@ async def test_two_processes_post_once(app, database_url):
 async def test_the_wins_channel_stands_in_and_no_channel_skips(app, caplog):
     workspace, _ = await seed_two_weeks(app)
     week = Period.containing("week", FRIDAY, "Asia/Shanghai")
-    with caplog.at_level(logging.INFO, logger="jobs.leaderboard"), time_machine.travel(FRIDAY, tick=False):
-        assert await post_weekly_leaderboard(workspace, week, app.services) == 0
+    with caplog.at_level(logging.INFO, logger="jobs.leaderboard"):
+        assert await post_weekly_leaderboard(JobContext(workspace, FRIDAY, week, app.services)) == 0
     assert posts(app) == []
     assert "no leaderboard or wins channel" in caplog.text
 
     workspace = await set_channels(app, wins="C0WINS")
-    with time_machine.travel(FRIDAY, tick=False):
-        assert await post_weekly_leaderboard(workspace, week, app.services) == 1
+    assert await post_weekly_leaderboard(JobContext(workspace, FRIDAY, week, app.services)) == 1
     assert [p["channel"] for p in posts(app)] == ["C0WINS"]
 
 

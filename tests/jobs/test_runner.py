@@ -8,9 +8,8 @@ import datetime as dt
 import time_machine
 
 from jobs import JOBS
-from jobs.base import JobServices, JobSpec, Period, claim, finish
+from jobs.base import JobContext, JobServices, JobSpec, claim, finish
 from jobs.runner import LOOKBACK, run_job
-from storage.models import Workspace
 from tests.jobs.helpers import Seed, assert_refreshed, at, job_runs, members_of
 
 REFRESH = JOBS["refresh-member-profiles"]
@@ -105,8 +104,8 @@ async def test_manual_runs_do_not_use_up_the_scheduled_claim(app, seed: Seed) ->
     assert len(app.fake.calls_to("users.info")) == 2
 
 
-async def explode(workspace: Workspace, period: Period, services: JobServices) -> None:
-    raise RuntimeError(f"Slack is down for {workspace.team_id} on {period.key}")
+async def explode(ctx: JobContext) -> None:
+    raise RuntimeError(f"Slack is down for {ctx.workspace.team_id} on {ctx.period.key}")
 
 
 EXPLODING = JobSpec(name="exploding", function=explode, cadence="day", cron={"hour": 3, "minute": 15})
@@ -141,8 +140,8 @@ async def test_a_failure_does_not_stop_the_next_period(app, seed: Seed) -> None:
     workspace = await seed([])
     calls: list[str] = []
 
-    async def fails_once(workspace: Workspace, period: Period, services: JobServices) -> str:
-        calls.append(period.key)
+    async def fails_once(ctx: JobContext) -> str:
+        calls.append(ctx.period.key)
         if len(calls) == 1:
             raise ValueError("first night fails")
         return "ok"
@@ -174,8 +173,8 @@ async def test_a_failed_period_can_be_claimed_again_and_then_not_again(app, seed
     workspace = await seed([])
     attempts: list[str] = []
 
-    async def fails_once(workspace: Workspace, period: Period, services: JobServices) -> str:
-        attempts.append(period.key)
+    async def fails_once(ctx: JobContext) -> str:
+        attempts.append(ctx.period.key)
         if len(attempts) == 1:
             raise ValueError("Slack was down")
         return "delivered"

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.slack import make_client
 from jobs import JOBS
-from jobs.base import JobServices
+from jobs.base import JobContext, JobServices
 from jobs.runner import run_job
 from jobs.standups import post_summaries, send_prompts, send_reminders
 from storage.db import Database
@@ -77,8 +77,7 @@ async def standup(app, *, member_zones: bool = False, people=("U0002", "U0003"),
 
 
 async def run(job, moment: dt.datetime, workspace: Workspace, services: JobServices) -> int:
-    with time_machine.travel(moment, tick=False):
-        return await job(workspace, Period.containing("day", moment, "UTC"), services)
+    return await job(JobContext.at(workspace, moment, services))
 
 
 def dms(app) -> list[tuple[str, dict]]:
@@ -260,9 +259,12 @@ async def test_the_summary_lists_answers_silences_and_blockers_apart_and_tells_t
     )
 
     # An answer after the summary is appended to it, marked late.
+    updated_before = len(app.fake.calls_to("chat.update"))
     await answer(
         app, "U0004", FRIDAY_NINE + dt.timedelta(minutes=150), "Demo", "Quote", blockers="Need a discount OK"
     )
+    # the prompt DM turned into a thank-you, and the summary redrawn: both after the ack
+    await app.fake.wait_for("chat.update", count=updated_before + 2, timeout=30)
     updates = [c.args for c in app.fake.calls_to("chat.update") if c.args["channel"] == "C0STAND"]
     async with app.db.session() as session:
         posted_at = (await session.execute(select(StandupRun.summary_channel, StandupRun.summary_ts))).one()
@@ -295,7 +297,10 @@ async def test_two_processes_at_once_prompt_remind_and_summarize_once(app, datab
             with time_machine.travel(moment, tick=False):
                 period = Period.containing("day", moment, "UTC")
                 done = await asyncio.gather(
-                    *(job(workspace, period, s) for s in (app.services, other, app.services))
+                    *(
+                        job(JobContext(workspace, moment, period, s))
+                        for s in (app.services, other, app.services)
+                    )
                 )
             results[job.__name__] = sum(done)
     finally:

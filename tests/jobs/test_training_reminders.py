@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.slack import make_client
 from jobs import JOBS
-from jobs.base import JobServices
+from jobs.base import JobContext, JobServices
 from jobs.runner import run_job
 from jobs.training_reminders import send_training_reminders
 from storage.db import Database
@@ -58,8 +58,7 @@ def dms(app) -> list[tuple[str, str]]:
 
 
 async def run_at(moment: dt.datetime, workspace: Workspace, services: JobServices) -> int:
-    with time_machine.travel(moment, tick=False):
-        return await send_training_reminders(workspace, Period.containing("day", moment, "UTC"), services)
+    return await send_training_reminders(JobContext.at(workspace, moment, services))
 
 
 async def test_a_day_and_15_minutes_before_each_going_member_is_reminded_once(app):
@@ -101,7 +100,7 @@ async def test_two_processes_at_once_send_each_reminder_once(app, database_url):
                 period = Period.containing("day", moment, "UTC")
                 sent = await asyncio.gather(
                     *(
-                        send_training_reminders(workspace, period, s)
+                        send_training_reminders(JobContext(workspace, moment, period, s))
                         for s in (app.services, other, app.services)
                     )
                 )

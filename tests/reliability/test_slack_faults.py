@@ -23,13 +23,12 @@ from bot.sandbox.fake_slack import FakeSlack
 from bot.slack import make_client
 from jobs import JOBS
 from jobs.award_nominations import CARD
-from jobs.base import JobServices
+from jobs.base import JobContext, JobServices
 from jobs.digests import send_daily_digests
 from jobs.runner import run_job
 from jobs.standups import BLOCKERS, post_summaries, send_prompts
 from storage import standups
 from storage.models import JobRun, Workspace
-from storage.periods import Period
 from storage.workspaces import Profile, WorkspaceDefaults, ensure_workspace, save_member
 from tests.jobs.test_award_nominations import FIRST_WORKDAY, seed_november
 from tests.jobs.test_follow_ups import customer, owner, run_at, workspace_of
@@ -141,7 +140,7 @@ async def test_manager_digests_under_faults_go_out_once_each(app, caplog):
 
     async def daily(at: dt.datetime) -> int:
         with time_machine.travel(at, tick=False):
-            return await send_daily_digests(workspace, Period.containing("day", at, "UTC"), services)
+            return await send_daily_digests(JobContext.at(workspace, at, services))
 
     await daily(TUESDAY_0830)
     missed = await assert_once_or_marked_failed(app, "manager-digest-daily", MANAGERS, caplog)

@@ -4,22 +4,25 @@ how Slack's answers show up in the workspace, and the scheduler endpoint."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import signal
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 import yaml
 from sqlalchemy import func, select
 
+from bot.kit.views.leaderboard import day_text
 from bot.sandbox.configured import SLACK_SETTINGS, slack_configured
 from bot.sandbox.forward import escape_command_text, sign
-from bot.sandbox.seed import CUSTOMERS, DEALS, MANAGER, REPS, SALES, WINS
+from bot.sandbox.seed import CUSTOMERS, DEALS, MANAGER, REPS, SALES, WINS, WORKSPACE_ZONE
 from bot.sandbox.server import Sandbox, start_sandbox
 from bot.sandbox.workspace import BOT_USER
 from jobs import JOBS
-from storage.models import Customer, Deal, Member, Workspace
+from storage.models import Customer, Deal, Member, Workspace, utcnow
 
 ANA, SAM = REPS[0].id, REPS[2].id
 
@@ -151,6 +154,26 @@ async def test_the_scheduler_lists_every_job_and_runs_one_as_of_a_chosen_time(sa
     assert again["outcomes"][0]["status"] == "ran"  # "Run now" takes no claim: it runs every time
     status, _ = await page_api.post("/api/jobs/run", name="no-such-job")
     assert status == 400
+
+
+async def test_the_scheduler_clock_drives_what_a_job_reads(sandbox, page_api):
+    """A run "ahead" is as of the panel's clock: next Friday's board covers next week up to then."""
+    zone = ZoneInfo(WORKSPACE_ZONE)
+    today = utcnow().astimezone(zone).date()
+    next_monday = today + dt.timedelta(days=7 - today.weekday())
+    next_friday = next_monday + dt.timedelta(days=4)
+    clock = dt.datetime.combine(next_friday, dt.time(16, 5), zone)
+
+    status, answer = await page_api.post("/api/jobs/run", name="weekly-leaderboard", at=clock.isoformat())
+
+    assert status == 200, answer
+    year, week, _ = next_monday.isocalendar()
+    assert answer["outcomes"][0]["period"] == f"{year}-W{week:02d}"
+    [post] = sandbox.slack.delivered("chat.postMessage")
+    assert (
+        post.args["text"]
+        == f"Weekly leaderboard for {day_text(next_monday, 'en')} – {day_text(next_friday, 'en')}"
+    )
 
 
 async def test_the_app_home_is_published_for_the_user_who_opens_it(sandbox, page_api):

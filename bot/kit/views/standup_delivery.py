@@ -17,7 +17,7 @@ from bot.kit import delivery
 from bot.kit.views import standups as render
 from storage import standups
 from storage.db import Database
-from storage.models import Member, Standup, StandupRun, Workspace, utcnow
+from storage.models import Member, Standup, StandupRun, Workspace
 from storage.standups import RunReport, SavedAnswer
 
 log = logging.getLogger(__name__)
@@ -77,9 +77,10 @@ async def report_of(db: Database, workspace: Workspace, run_id: int) -> RunRepor
 
 
 async def post_summary(
-    client: AsyncWebClient, db: Database, workspace: Workspace, run_id: int
+    client: AsyncWebClient, db: Database, workspace: Workspace, run_id: int, now: dt.datetime
 ) -> RunReport | None:
-    """Post the run's summary in the standup's channel and remember where; the report it shows.
+    """Post the run's summary in the standup's channel and remember where (summarized at `now`, the
+    job's clock); the report it shows.
 
     Answers saved while it was being posted are caught by drawing it again once it is recorded.
     When the bot cannot post there, the standup's creator is told and the run still counts as
@@ -102,12 +103,10 @@ async def post_summary(
     )
     if posted is None:
         async with db.session() as session:
-            await standups.record_summary(session, workspace.id, run_id, None, None, utcnow())
+            await standups.record_summary(session, workspace.id, run_id, None, None, now)
         return report
     async with db.session() as session:
-        await standups.record_summary(
-            session, workspace.id, run_id, posted["channel"], posted["ts"], utcnow()
-        )
+        await standups.record_summary(session, workspace.id, run_id, posted["channel"], posted["ts"], now)
     fresh = await report_of(db, workspace, run_id)
     if fresh is not None and render.summary(fresh, workspace.locale) != (text, blocks):
         await refresh_summary(client, db, workspace, run_id)
