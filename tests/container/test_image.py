@@ -103,6 +103,7 @@ def image(engine: None) -> str:
         "--build-arg", f"BASE_IMAGE={BASE_IMAGE}",
         "--build-arg", "PIP_INSTALL_OPTIONS=--no-index --find-links /wheels",
         "--volume", f"{wheels}:/wheels:ro",
+        "--network", "none",  # proof that the build needs nothing but the host's wheels
         "--tag", IMAGE,
         str(REPO / build["context"]),
         timeout=900,
