@@ -93,6 +93,7 @@ def wheelhouse() -> Path:
 def image(engine: None) -> str:
     """Build the image exactly as compose.yaml's `build` says, from the local base, offline."""
     build = compose()["services"]["dealbell"]["build"]
+    previous = podman("image", "inspect", "--format", "{{.Id}}", IMAGE, check=False).stdout.strip()
     started = time.monotonic()
     wheels = wheelhouse()
     elapsed("wheels built on the host", started)
@@ -109,6 +110,8 @@ def image(engine: None) -> str:
         timeout=900,
     )  # fmt: skip
     elapsed("image built", started)
+    if previous:  # the last run's image, untagged now: its layers would pile up run after run
+        podman("image", "rm", previous, check=False)
     return IMAGE
 
 
