@@ -7,7 +7,9 @@ and `helm template` without a cluster), so these are Helm's answers, not an imit
 
 from __future__ import annotations
 
+import itertools
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,8 @@ helm = pytest.importorskip(
     "helm_python", reason="helm-python-sdk is a dev dependency: pip install -e '.[dev]'"
 )
 
-CHART = Path(__file__).resolve().parents[2] / "deploy" / "helm" / "dealbell"
+REPO = Path(__file__).resolve().parents[2]
+CHART = REPO / "deploy" / "helm" / "dealbell"
 CI_VALUES = yaml.safe_load((CHART / "ci" / "test-values.yaml").read_text())
 RELEASE = "dealbell"
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -34,10 +37,10 @@ def merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def render(**overrides: Any) -> list[dict[str, Any]]:
-    """`helm template` of the chart with the CI values and `overrides`: every manifest, parsed."""
+def render(*, base: dict[str, Any] = CI_VALUES, **overrides: Any) -> list[dict[str, Any]]:
+    """`helm template` of the chart with `base` (the CI values) and `overrides`: every manifest, parsed."""
     with helm.Chart.load(str(CHART)) as chart:
-        rendered = chart.render(merged(CI_VALUES, overrides), name=RELEASE, namespace="dealbell")
+        rendered = chart.render(merged(base, overrides), name=RELEASE, namespace="dealbell")
     docs = [
         doc
         for path, text in rendered.items()
@@ -269,6 +272,31 @@ def test_oauth_settings_go_into_the_secret_instead_of_a_bot_token() -> None:
 def test_missing_settings_stop_the_render_naming_the_value(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(helm.HelmError, match=re.escape(message)):
         render(**overrides)
+
+
+def readme_helm_values() -> dict[str, Any]:
+    """The values the README's `helm upgrade --install` command sets, as Helm parses its `--set`s."""
+    text = (REPO / "README.md").read_text()
+    command = re.search(r"^helm upgrade --install .*?(?<!\\)\n", text, re.M | re.S)[0].replace("\\\n", " ")
+    words = shlex.split(command)
+    values: dict[str, Any] = {}
+    for flag, value in itertools.pairwise(words):
+        if flag == "--set":
+            values = merged(values, helm.parse_set_string(value))
+    return values
+
+
+def test_readme_helm_command_deploys_with_an_ingress_to_slack() -> None:
+    docs = render(base={}, **readme_helm_values())
+    (container,) = one(docs, "Deployment")["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == "registry.example.com/dealbell:0.1.0"
+    secret = one(docs, "Secret", RELEASE)["stringData"]
+    assert secret["DATABASE_URL"].startswith("postgresql://") and secret["SLACK_BOT_TOKEN"].startswith(
+        "xoxb-"
+    )
+    (rule,) = one(docs, "Ingress")["spec"]["rules"]
+    assert rule["host"] == "dealbell.example.com"
+    assert [p["path"] for p in rule["http"]["paths"]] == ["/slack"]
 
 
 def test_every_value_is_documented() -> None:
