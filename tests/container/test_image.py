@@ -89,11 +89,16 @@ def wheelhouse() -> Path:
     return folder
 
 
+def image_id() -> str:
+    """The id IMAGE's tag points at ("" before the first build)."""
+    return podman("image", "inspect", "--format", "{{.Id}}", IMAGE, check=False).stdout.strip()
+
+
 @pytest.fixture(scope="module")
 def image(engine: None) -> str:
     """Build the image exactly as compose.yaml's `build` says, from the local base, offline."""
     build = compose()["services"]["dealbell"]["build"]
-    previous = podman("image", "inspect", "--format", "{{.Id}}", IMAGE, check=False).stdout.strip()
+    previous = image_id()
     started = time.monotonic()
     wheels = wheelhouse()
     elapsed("wheels built on the host", started)
@@ -110,7 +115,7 @@ def image(engine: None) -> str:
         timeout=900,
     )  # fmt: skip
     elapsed("image built", started)
-    if previous:  # the last run's image, untagged now: its layers would pile up run after run
+    if previous and previous != image_id():  # the last run's, untagged now: layers would pile up
         podman("image", "rm", previous, check=False)
     return IMAGE
 
