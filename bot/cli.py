@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         "sandbox", help="try dealbell without Slack: a local workspace in the browser, with the real bot"
     )
     sandbox_cmd.add_argument("--port", type=int, default=3000, help="the page's port (default 3000)")
+    sandbox_cmd.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1; 0.0.0.0 in a container)",
+    )
     sandbox_cmd.add_argument("--empty", action="store_true", help="start without the demo team's data")
     sandbox_cmd.add_argument("--db", type=Path, help="keep the sandbox in this SQLite file (default: temp)")
 
@@ -109,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return run(settings, args.mode, args.port)
         if args.command == "sandbox":
-            return sandbox(args.port, args.empty, args.db)
+            return sandbox(args.port, args.empty, args.db, args.host)
         if args.command == "db":
             if args.db_command == "backup":
                 return asyncio.run(db_backup(settings, args.file))
@@ -147,11 +152,11 @@ def run(settings: Settings, mode: str | None, port: int | None) -> int:
     return 0
 
 
-def sandbox(port: int, empty: bool, database: Path | None) -> int:
+def sandbox(port: int, empty: bool, database: Path | None, host: str = "127.0.0.1") -> int:
     from bot.sandbox.server import serve  # loads Bolt and the page only when asked for
 
     try:
-        asyncio.run(serve(port, empty=empty, database=database))
+        asyncio.run(serve(port, empty=empty, database=database, host=host))
     except OSError as error:  # most often: the port is taken
         print(f"dealbell sandbox cannot start: {error.strerror or error}", file=sys.stderr)
         return 2

@@ -1,0 +1,1 @@
+"""The container image, compose.yaml and the Helm chart."""
