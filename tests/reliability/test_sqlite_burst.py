@@ -80,7 +80,9 @@ async def test_a_burst_of_writes_is_answered_in_time_and_written_once(app, caplo
         "/kudos": sum("Kudos sent" in r[2] for r in replies if r[0] == "/kudos"),
     }
     busy = sum(BUSY in r[2] for r in replies)
-    assert accepted["/deal"] + accepted["/kudos"] + busy == REQUESTS, answers
+    # saved, but answered too late for Slack: an empty answer, the listener's own through the response_url
+    late = {name: sum(r[2] == "" for r in replies if r[0] == name) for name in accepted}
+    assert sum(accepted.values()) + busy + sum(late.values()) == REQUESTS, answers
     async with app.db.session() as session:
         deals = await session.scalar(
             select(func.count()).select_from(Deal).where(Deal.source_key.like("command:%"))
@@ -88,8 +90,8 @@ async def test_a_burst_of_writes_is_answered_in_time_and_written_once(app, caplo
         gives = list(await session.scalars(select(KudosGive.source_key)))
     # nothing lost (every accepted request is there) and nothing twice (no busy one wrote anything);
     # how many were told "busy" depends on the machine's load (the bench counts them), not asserted
-    assert deals == accepted["/deal"]
-    assert len(gives) == len(set(gives)) == accepted["/kudos"]
+    assert deals == accepted["/deal"] + late["/deal"]
+    assert len(gives) == len(set(gives)) == accepted["/kudos"] + late["/kudos"]
 
 
 # --- a listener past Slack's deadline ------------------------------------------------------------
