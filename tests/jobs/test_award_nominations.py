@@ -18,21 +18,18 @@ from jobs.base import JobContext, JobServices
 from jobs.runner import run_job
 from storage import points
 from storage.db import Database
-from storage.models import (
-    Award,
-    Customer,
-    Deal,
-    Holiday,
-    Idea,
-    IdeaVote,
-    JobRun,
-    Kudos,
-    KudosGive,
-    Member,
-    Nomination,
-    Workspace,
-)
+from storage.models import Award, Deal, JobRun, Member, Nomination, Workspace
 from storage.workspaces import get_workspace
+from tests.factories import (
+    CustomerFactory,
+    DealFactory,
+    HolidayFactory,
+    IdeaFactory,
+    IdeaVoteFactory,
+    KudosFactory,
+    KudosGiveFactory,
+    persist,
+)
 
 FIRST_WORKDAY = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)  # Tuesday 1 December, 09:00 in Shanghai
 SECOND_WORKDAY = dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC)
@@ -59,25 +56,21 @@ async def workspace_with_people(app) -> tuple[Workspace, dict[str, Member]]:
 async def seed_november(app) -> tuple[Workspace, dict[str, Member]]:
     workspace, people = await workspace_with_people(app)
     ana, li, sam = people["U0002"], people["U0003"], people["U0004"]
-    wid = workspace.id
     async with app.db.session() as session:
-        acme = Customer(workspace_id=wid, name="Acme", name_key="acme")
-        session.add(acme)
-        await session.flush()
+        [acme] = await persist(session, CustomerFactory(workspace=workspace, name="Acme"))
 
         def deal(owner: Member, amount: int, currency: str, stage: str, closed: str) -> Deal:
-            return Deal(workspace_id=wid, owner_id=owner.id, customer_id=acme.id, amount_minor=amount,
-                        currency=currency, stage=stage, closed_at=utc(closed))  # fmt: skip
+            return DealFactory(owner=owner, customer=acme, amount_minor=amount, currency=currency, stage=stage,
+                               closed_at=utc(closed))  # fmt: skip
 
-        session.add_all(
-            [
-                deal(ana, 800_000, "USD", "won", "2026-11-10T04:00"),
-                deal(ana, 500_000, "USD", "won", "2026-11-30T17:00"),  # 1 Dec 01:00 in Shanghai
-                deal(ana, 2_000_000, "USD", "lost", "2026-11-12T04:00"),
-                deal(li, 1_000_000, "USD", "won", "2026-11-20T04:00"),
-                deal(li, 900_000, "USD", "won", "2026-10-31T15:00"),  # 31 Oct 23:00 in Shanghai
-                deal(sam, 5_000_000, "EUR", "won", "2026-11-15T04:00"),  # another currency: not ranked
-            ]
+        await persist(
+            session,
+            deal(ana, 800_000, "USD", "won", "2026-11-10T04:00"),
+            deal(ana, 500_000, "USD", "won", "2026-11-30T17:00"),  # 1 Dec 01:00 in Shanghai
+            deal(ana, 2_000_000, "USD", "lost", "2026-11-12T04:00"),
+            deal(li, 1_000_000, "USD", "won", "2026-11-20T04:00"),
+            deal(li, 900_000, "USD", "won", "2026-10-31T15:00"),  # 31 Oct 23:00 in Shanghai
+            deal(sam, 5_000_000, "EUR", "won", "2026-11-15T04:00"),  # another currency: not ranked
         )
         kudos_at = [
             (ana, "2026-11-03T04:00"),
@@ -89,42 +82,22 @@ async def seed_november(app) -> tuple[Workspace, dict[str, Member]]:
             (sam, "2026-11-07T04:00"),
             (li, "2026-11-30T17:30"),  # December in Shanghai
         ]
-        giver = people["U0001"]
-        for n, (receiver, at) in enumerate(kudos_at):
-            give = KudosGive(workspace_id=wid, giver_id=giver.id, source="command", source_key=f"seed{n}")
-            session.add(give)
-            await session.flush()
-            session.add(Kudos(workspace_id=wid, give_id=give.id, giver_id=giver.id, receiver_id=receiver.id,
-                              created_at=utc(at)))  # fmt: skip
-        ideas = [
-            Idea(
-                workspace_id=wid,
-                author_id=sam.id,
-                text="Shared demo <scripts>",
-                source_key="i1",
-                created_at=utc("2026-11-05T04:00"),
-            ),
-            Idea(
-                workspace_id=wid,
-                author_id=li.id,
-                text="Win-loss reviews",
-                source_key="i2",
-                created_at=utc("2026-11-06T04:00"),
-            ),
-            Idea(
-                workspace_id=wid,
-                author_id=ana.id,
-                text="Later idea",
-                source_key="i3",
-                created_at=utc("2026-11-30T18:00"),
-            ),
-        ]
-        session.add_all(ideas)
-        await session.flush()
+        # each kudos row has its own moment; the gives keep theirs (now), as these rows were seeded
+        gives = await persist(session, *(KudosGiveFactory(giver=people["U0001"]) for _ in kudos_at))
+        await persist(session, *(
+            KudosFactory(give=give, receiver=receiver, created_at=utc(at))
+            for give, (receiver, at) in zip(gives, kudos_at, strict=True)
+        ))  # fmt: skip
+        ideas = await persist(
+            session,
+            IdeaFactory(author=sam, text="Shared demo <scripts>", created_at=utc("2026-11-05T04:00")),
+            IdeaFactory(author=li, text="Win-loss reviews", created_at=utc("2026-11-06T04:00")),
+            IdeaFactory(author=ana, text="Later idea", created_at=utc("2026-11-30T18:00")),
+        )
         votes = [(ideas[0], ana), (ideas[0], li), (ideas[1], ana)] + [
             (ideas[2], m) for m in (li, sam, people["U0001"])
         ]
-        session.add_all(IdeaVote(workspace_id=wid, idea_id=i.id, member_id=m.id) for i, m in votes)
+        await persist(session, *(IdeaVoteFactory(idea=i, member=m) for i, m in votes))
     return workspace, people
 
 
@@ -176,7 +149,9 @@ async def test_the_first_workday_nominates_last_months_leaders_to_each_manager_o
 async def test_a_holiday_on_the_first_moves_the_nominations_to_the_next_workday(app):
     workspace, _ = await seed_november(app)
     async with app.db.session() as session:
-        session.add(Holiday(workspace_id=workspace.id, day=dt.date(2026, 12, 1), name="Founders' day"))
+        await persist(
+            session, HolidayFactory(workspace=workspace, day=dt.date(2026, 12, 1), name="Founders' day")
+        )
     assert await run_at(FIRST_WORKDAY, workspace, app.services) == 0
     assert await run_at(SECOND_WORKDAY, workspace, app.services) == 2
     assert len(manager_cards(app)) == 2
@@ -210,11 +185,13 @@ async def test_a_quiet_month_sends_nothing_and_two_processes_claim_once(app, dat
 async def seed_a_december_deal(app, workspace: Workspace) -> None:
     async with app.db.session() as session:
         li = await session.scalar(select(Member).where(Member.slack_user_id == "U0003"))
-        acme = Customer(workspace_id=workspace.id, name="Initech", name_key="initech")
-        session.add(acme)
-        await session.flush()
-        session.add(Deal(workspace_id=workspace.id, owner_id=li.id, customer_id=acme.id, amount_minor=100,
-                         currency="USD", stage="won", closed_at=utc("2026-12-10T04:00")))  # fmt: skip
+        [initech] = await persist(session, CustomerFactory(workspace=workspace, name="Initech"))
+        await persist(
+            session,
+            DealFactory(
+                owner=li, customer=initech, amount_minor=100, stage="won", closed_at=utc("2026-12-10T04:00")
+            ),
+        )
 
 
 async def test_announce_awards_once_and_skip_marks_skipped_and_both_redraw_the_card(app):

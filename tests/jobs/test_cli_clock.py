@@ -14,8 +14,9 @@ from pathlib import Path
 
 from bot.kit.views.leaderboard import day_text
 from storage.db import Database
-from storage.models import Customer, Deal, DealStageChange, Member, Stage, Workspace, utcnow
+from storage.models import Customer, Member, Stage, Workspace, utcnow
 from storage.workspaces import Profile, WorkspaceDefaults, ensure_workspace, save_member, set_channel
+from tests.factories import CustomerFactory, DealFactory, DealStageChangeFactory, persist
 from tests.fake_slack import TEAM_ID, FakeSlack
 from tests.jobs.helpers import dealbell
 
@@ -40,9 +41,7 @@ async def team_with_a_win(db: Database, fake_slack: FakeSlack, won_at: dt.dateti
         manager.role = "manager"
         rep = await save_member(session, workspace.id, REP, Profile(name="ana", timezone="UTC"))
         await set_channel(session, workspace, "leaderboard", "C0LEADERS", MANAGER)
-        customer = Customer(workspace_id=workspace.id, name="Acme", name_key="acme")
-        session.add(customer)
-        await session.flush()
+        [customer] = await persist(session, CustomerFactory(workspace=workspace, name="Acme"))
         await add_win(session, workspace, rep, customer, won_at, amount)
     return Team(workspace, manager, rep)
 
@@ -50,16 +49,14 @@ async def team_with_a_win(db: Database, fake_slack: FakeSlack, won_at: dt.dateti
 async def add_win(
     session, workspace: Workspace, rep: Member, customer: Customer, at: dt.datetime, amount: int
 ):
-    deal = Deal(
-        workspace_id=workspace.id, owner_id=rep.id, customer_id=customer.id, amount_minor=amount,
-        currency=workspace.currency, stage=Stage.WON.value, created_at=at - dt.timedelta(minutes=1),
-        closed_at=at,
-    )  # fmt: skip
-    session.add(deal)
-    await session.flush()
-    for previous, stage in ((None, "lead"), ("lead", Stage.WON.value)):
-        session.add(DealStageChange(workspace_id=workspace.id, deal_id=deal.id, from_stage=previous,
-                                    to_stage=stage, changed_by_id=rep.id, changed_at=at))  # fmt: skip
+    [deal] = await persist(session, DealFactory(
+        owner=rep, customer=customer, amount_minor=amount, currency=workspace.currency, stage=Stage.WON,
+        created_at=at - dt.timedelta(minutes=1), closed_at=at,
+    ))  # fmt: skip
+    await persist(session, *(
+        DealStageChangeFactory(deal=deal, from_stage=previous, to_stage=stage, changed_at=at)
+        for previous, stage in ((None, "lead"), ("lead", Stage.WON.value))
+    ))  # fmt: skip
 
 
 def dms_to(fake_slack: FakeSlack, user: str) -> list[dict]:

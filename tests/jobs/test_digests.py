@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import itertools
 from decimal import Decimal
 
 import time_machine
@@ -41,21 +40,19 @@ from jobs.runner import run_job
 from storage import metrics
 from storage.db import Database
 from storage.metrics import Blocker, Conversion, Growth, RepLoad, StageAmount
-from storage.models import (
-    Customer,
-    Deal,
-    DealStageChange,
-    Holiday,
-    JobRun,
-    Kudos,
-    KudosGive,
-    Member,
-    Standup,
-    StandupAnswer,
-    StandupRun,
-    Workspace,
-)
+from storage.models import Customer, JobRun, Member, StandupRun, Workspace
 from storage.workspaces import Profile, WorkspaceDefaults, ensure_workspace, save_member, update_workspace
+from tests.factories import (
+    CustomerFactory,
+    DealFactory,
+    DealStageChangeFactory,
+    HolidayFactory,
+    StandupAnswerFactory,
+    StandupFactory,
+    StandupRunFactory,
+    give_kudos,
+    persist,
+)
 
 W = (dt.datetime(2026, 11, 22, 16, tzinfo=dt.UTC), dt.datetime(2026, 11, 23, 16, tzinfo=dt.UTC))
 P = (dt.datetime(2026, 11, 21, 16, tzinfo=dt.UTC), dt.datetime(2026, 11, 22, 16, tzinfo=dt.UTC))
@@ -71,7 +68,6 @@ PEOPLE = {  # slack id: (name, zone, role, admin, bot, deleted)
     "UBOT2": ("helper", "UTC", "rep", True, True, False),  # an admin bot: no digest
     "U0009": ("gone", "Asia/Shanghai", "manager", False, False, True),  # a manager who left: none
 }
-_keys = itertools.count(1)
 
 
 def utc(text: str) -> dt.datetime:
@@ -101,8 +97,7 @@ async def seed(app) -> Seeded:
             member = await save_member(session, s.workspace.id, user, profile)
             member.role = role
             s.members[user] = member
-        s.customer = Customer(workspace_id=s.workspace.id, name="Acme", name_key="acme")
-        session.add(s.customer)
+        [s.customer] = await persist(session, CustomerFactory(workspace=s.workspace, name="Acme"))
     return s
 
 
@@ -111,61 +106,50 @@ async def add_deal(app, s: Seeded, owner: str, minor: int, stages: str, created:
     path = stages.split()
     member = s.members[owner]
     async with app.db.session() as session:
-        deal = Deal(
-            workspace_id=s.workspace.id, owner_id=member.id, customer_id=s.customer.id, amount_minor=minor,
-            currency=currency, stage=path[-1], created_at=utc(created), closed_at=utc(closed) if closed else None,
+        [deal] = await persist(session, DealFactory(
+            owner=member, customer=s.customer, amount_minor=minor, currency=currency, stage=path[-1],
+            created_at=utc(created), closed_at=utc(closed) if closed else None,
             expected_close=dt.date.fromisoformat(expected) if expected else None, competitor=competitor,
-        )  # fmt: skip
-        session.add(deal)
-        await session.flush()
-        previous = None
-        for stage in path:
-            at = utc(closed) if closed and stage in ("won", "lost") else utc(created)
-            session.add(DealStageChange(workspace_id=s.workspace.id, deal_id=deal.id, from_stage=previous,
-                                        to_stage=stage, changed_by_id=member.id, changed_at=at))  # fmt: skip
-            previous = stage
+        ))  # fmt: skip
+        await persist(session, *(
+            DealStageChangeFactory(deal=deal, from_stage=previous, to_stage=stage,
+                                   changed_at=utc(closed) if closed and stage in ("won", "lost") else utc(created))
+            for previous, stage in zip([None, *path], path, strict=False)
+        ))  # fmt: skip
 
 
 async def add_customer(app, s: Seeded, name: str, owner: str | None, follow_up: str | None) -> None:
     async with app.db.session() as session:
-        session.add(
-            Customer(
-                workspace_id=s.workspace.id,
+        await persist(
+            session,
+            CustomerFactory(
+                workspace=s.workspace,
                 name=name,
-                name_key=name.lower(),
-                owner_id=s.members[owner].id if owner else None,
+                owner=s.members[owner] if owner else None,
                 next_follow_up=dt.date.fromisoformat(follow_up) if follow_up else None,
-            )
+            ),
         )
 
 
 async def add_kudos(app, s: Seeded, receiver: str, at: str, times: int) -> None:
     async with app.db.session() as session:
         for _ in range(times):
-            give = KudosGive(workspace_id=s.workspace.id, giver_id=s.members["U0001"].id, source="command",
-                             source_key=f"seed:{next(_keys)}", created_at=utc(at))  # fmt: skip
-            session.add(give)
-            await session.flush()
-            session.add(Kudos(workspace_id=s.workspace.id, give_id=give.id, giver_id=give.giver_id,
-                              receiver_id=s.members[receiver].id, created_at=utc(at)))  # fmt: skip
+            await give_kudos(session, s.members["U0001"], [s.members[receiver]], created_at=utc(at))
 
 
 async def add_blockers(app, s: Seeded, answers: list[tuple[str, str, str]]) -> None:
     async with app.db.session() as session:
-        standup = Standup(workspace_id=s.workspace.id, channel_id="C0STAND", questions=["Blockers?"], weekdays=[0, 1],
-                          at="09:00", created_by_id=s.members["U0001"].id, source_key="seed:standup")  # fmt: skip
-        session.add(standup)
-        await session.flush()
+        [standup] = await persist(session, StandupFactory(
+            created_by=s.members["U0001"], channel_id="C0STAND", questions=["Blockers?"], weekdays=[0, 1], at="09:00"
+        ))  # fmt: skip
         runs: dict[str, StandupRun] = {}
         for user, day, blockers in answers:
             if day not in runs:
-                runs[day] = StandupRun(
-                    workspace_id=s.workspace.id, standup_id=standup.id, day=dt.date.fromisoformat(day)
+                [runs[day]] = await persist(
+                    session, StandupRunFactory(standup=standup, day=dt.date.fromisoformat(day))
                 )
-                session.add(runs[day])
-                await session.flush()
-            session.add(StandupAnswer(workspace_id=s.workspace.id, run_id=runs[day].id,
-                                      member_id=s.members[user].id, answers=[blockers], blockers=blockers))  # fmt: skip
+            await persist(session, StandupAnswerFactory(run=runs[day], member=s.members[user], answers=[blockers],
+                                                        blockers=blockers))  # fmt: skip
 
 
 async def seed_data(app) -> Seeded:
@@ -387,7 +371,9 @@ async def test_daily_at_0830_in_each_managers_zone_on_workdays_only(app):
 async def test_holidays_and_out_of_office_skip_the_daily(app):
     s = await seed(app)
     async with app.db.session() as session:
-        session.add(Holiday(workspace_id=s.workspace.id, day=dt.date(2026, 11, 24), name="Team day"))
+        await persist(
+            session, HolidayFactory(workspace=s.workspace, day=dt.date(2026, 11, 24), name="Team day")
+        )
         nora = await session.get(Member, s.members["U0006"].id)
         nora.ooo_from, nora.ooo_until = dt.date(2026, 11, 23), dt.date(2026, 11, 27)
     assert await run_daily(app, s, TUESDAY_0830_SHANGHAI) == 0

@@ -20,9 +20,10 @@ from jobs.base import JobContext, JobServices
 from jobs.follow_ups import send_follow_up_reminders
 from jobs.runner import run_job
 from storage.deals import NewDeal, create_deal
-from storage.models import Customer, Deal, Holiday, JobRun, Member, Stage, Workspace
+from storage.models import Customer, Deal, JobRun, Member, Stage, Workspace
 from storage.money import Money
 from storage.workspaces import Profile, WorkspaceDefaults, ensure_workspace, get_workspace, save_member
+from tests.factories import CustomerFactory, HolidayFactory, persist
 from tests.fake_slack import TEAM_ID
 
 REMINDERS = JOBS["follow-up-reminders"]
@@ -58,12 +59,12 @@ async def customer(
 ) -> Customer:
     workspace = await workspace_of(app, team_id)
     async with app.db.session() as session:
-        row = Customer(
-            workspace_id=workspace.id, name=name, name_key=name.casefold(), segment=segment,
-            owner_id=member.id if member else None, next_follow_up=due,
-        )  # fmt: skip
-        session.add(row)
-        await session.flush()
+        [row] = await persist(
+            session,
+            CustomerFactory(
+                workspace=workspace, owner=member, name=name, segment=segment, next_follow_up=due
+            ),
+        )
         return row
 
 
@@ -185,7 +186,9 @@ async def test_no_dm_on_days_off_holidays_or_out_of_office(app):
     saturday = dt.datetime(2026, 3, 7, 14, 0, tzinfo=dt.UTC)
     assert await run_at(saturday, app) == 0
     async with app.db.session() as session:
-        session.add(Holiday(workspace_id=ana.workspace_id, day=dt.date(2026, 3, 9), name="Team day"))
+        await persist(
+            session, HolidayFactory(workspace_id=ana.workspace_id, day=dt.date(2026, 3, 9), name="Team day")
+        )
         await session.execute(
             update(Member)
             .where(Member.id == ana.id)
