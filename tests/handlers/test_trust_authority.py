@@ -6,7 +6,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from storage import points
-from storage.models import Award, Member, PointsEntry, Redemption, Workspace, WorkspaceChannel
+from storage.models import (
+    Award,
+    Member,
+    Nomination,
+    PointsEntry,
+    Redemption,
+    Workspace,
+    WorkspaceChannel,
+    utcnow,
+)
 from tests.handlers.test_settings import conversation, form
 from tests.slack_requests import select_value
 
@@ -147,3 +156,30 @@ async def test_a_manager_who_is_not_an_admin_can_save_other_settings_with_the_ch
     assert await channels(app) == {"wins": "C0WINS"}
     async with app.db.session() as session:
         assert (await session.scalar(select(Workspace))).timezone == "Asia/Tokyo"
+
+
+# --- item 11: a nomination of the manager who clicks ------------------------------------------------
+
+
+async def test_a_manager_nominated_cannot_announce_their_own_award_but_another_manager_can(app):
+    app.fake.add_user(BOSS, is_admin=True)
+    await app.send.command("/team", f"role <@{MO}|mo> manager")
+    boss = await member(app.db, BOSS)
+    async with app.db.session() as session:
+        nomination = Nomination(workspace_id=boss.workspace_id, month="2026-11", kind="sales-champion",
+                                member_id=boss.id, detail="{}", status="open", created_at=utcnow())  # fmt: skip
+        session.add(nomination)
+        await session.flush()
+        value = str(nomination.id)
+    await app.send.action("rewards_nomination_announce", value, user=BOSS)
+    await app.fake.wait_for("response_url")
+    assert any("can't award yourself" in n for n in notes(app))
+    async with app.db.session() as session:
+        assert (await session.scalar(select(Nomination))).status == "open"
+    assert await count(app.db, Award) == 0 and await count(app.db, PointsEntry) == 0
+    await app.send.action("rewards_nomination_announce", value, user=MO)
+    await app.fake.settle()
+    async with app.db.session() as session:
+        assert (await session.scalar(select(Nomination))).status == "announced"
+        award = await session.scalar(select(Award))
+    assert (award.member_id, award.title) == (boss.id, "Sales Champion")

@@ -6,9 +6,17 @@ they see `&lt;b&gt;…a&amp;b` (what Slack gets then contains `&amp;lt;`)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+
+import pytest
 from sqlalchemy import select
 
-from storage.models import CompetitorNote, Kudos, KudosGive, Member
+from storage import migrate
+from storage.db import Database
+from storage.models import Award, CompetitorNote, Kudos, KudosGive, Member
+from tests.conftest import _postgres_database
+from tests.factories import MemberFactory, WorkspaceFactory, give_kudos, persist
 
 TYPED = "<b>x</b> a&b"
 AS_SLACK_SENDS = "&lt;b&gt;x&lt;/b&gt; a&amp;b"  # also exactly how it must reach Slack again, escaped once
@@ -60,3 +68,63 @@ async def test_a_reaction_kudos_quotes_the_message_escaped_once(app):
         give = await session.scalar(select(KudosGive))
         assert await session.scalar(select(Kudos)) is not None
     assert f"Closed {TYPED}" in give.message
+
+
+# --- rows written before: stored in Slack's form, undone once by migration 0019 ----------------------
+
+
+@pytest.fixture
+def database_at_0018(backend: str, tmp_path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        with _postgres_database() as url:
+            yield url
+
+
+async def test_migration_0019_stores_the_older_rows_as_typed_once(database_at_0018):
+    url = database_at_0018
+    await asyncio.to_thread(migrate.upgrade, url, "0018")
+    db = Database(url)
+    try:
+        async with db.session() as session:
+            [ws] = await persist(session, WorkspaceFactory())
+            [li, ana, sam] = await persist(
+                session,
+                MemberFactory(workspace=ws, title=AS_SLACK_SENDS, duties=AS_SLACK_SENDS),  # by /team
+                MemberFactory(workspace=ws, title="R&amp;D Star"),  # by /reward: typed as such
+                MemberFactory(workspace=ws, duties="plain"),
+            )
+            await persist(
+                session,
+                Award(
+                    workspace_id=ws.id,
+                    member_id=ana.id,
+                    title="R&amp;D Star",
+                    awarded_by_id=li.id,
+                    source_key="a1",
+                ),
+                CompetitorNote(
+                    workspace_id=ws.id,
+                    competitor="AT&amp;T",
+                    competitor_key="at&amp;t",
+                    note=AS_SLACK_SENDS,
+                    author_id=li.id,
+                    source_key="n1",
+                ),
+            )
+            await give_kudos(
+                session, li, [sam], message=f"for this message: “{AS_SLACK_SENDS}”", source="reaction"
+            )
+            await give_kudos(session, li, [sam], message="R&amp;D as typed", source="command")
+        await db.dispose()
+        await asyncio.to_thread(migrate.upgrade, url, "0019")
+        async with db.session() as session:
+            members = {m.id: (m.title, m.duties) for m in await session.scalars(select(Member))}
+            note = await session.scalar(select(CompetitorNote))
+            gives = {g.source: g.message for g in await session.scalars(select(KudosGive))}
+        assert members == {li.id: (TYPED, TYPED), ana.id: ("R&amp;D Star", ""), sam.id: (None, "plain")}
+        assert (note.competitor, note.competitor_key, note.note) == ("AT&T", "at&t", TYPED)
+        assert gives == {"reaction": f"for this message: “{TYPED}”", "command": "R&amp;D as typed"}
+    finally:
+        await db.dispose()
