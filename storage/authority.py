@@ -12,6 +12,9 @@ from storage.models import Member
 MANAGERS_ONLY = "authority.error.managers_only"
 ADMINS_ONLY = "authority.error.admins_only"
 OTHERS_FIGURES = "authority.error.others_figures"
+SELF_AWARD = "authority.error.self_award"
+SELF_APPROVAL = "authority.error.self_approval"
+ALONE = "_alone"  # the same refusal, for a workspace where nobody else could do it
 
 
 class NotAllowed(UserError):
@@ -34,3 +37,13 @@ def require_sight_of_others(member: Member) -> None:
     """Everyone sees their own figures; someone else's, or the team's, are for managers."""
     if not member.is_manager:
         raise NotAllowed(OTHERS_FIGURES)
+
+
+def require_someone_else(actor: Member, beneficiary_id: int, other_managers: int, rule: str) -> None:
+    """Nobody decides in their own favour (awarding themself, approving their own redemption):
+    another manager or an admin must. With no other manager the refusal says how to get one.
+
+    `rule` is SELF_AWARD or SELF_APPROVAL; `other_managers` counts the managers besides `actor`.
+    """
+    if actor.id == beneficiary_id:
+        raise NotAllowed(rule if other_managers else rule + ALONE)

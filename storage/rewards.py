@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import ideas, points
-from storage.authority import require_manager
+from storage import ideas, points, workspaces
+from storage.authority import SELF_APPROVAL, SELF_AWARD, require_manager, require_someone_else
 from storage.calendar import calendar_between
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
@@ -86,6 +86,19 @@ def check_receiver(receiver: Member) -> None:
         raise RewardError("rewards.error.deleted", user=receiver.slack_user_id)
 
 
+async def other_managers(session: AsyncSession, workspace_id: int, member: Member) -> list[Member]:
+    """The managers who could decide something for `member`: all of them but `member`."""
+    return [m for m in await workspaces.managers(session, workspace_id) if m.id != member.id]
+
+
+async def require_another_manager(
+    session: AsyncSession, workspace_id: int, actor: Member, beneficiary_id: int, rule: str
+) -> None:
+    if actor.id == beneficiary_id:  # only then is counting the other managers worth a query
+        others = await other_managers(session, workspace_id, actor)
+        require_someone_else(actor, beneficiary_id, len(others), rule)
+
+
 async def get_member_by_id(session: AsyncSession, workspace_id: int, member_id: int) -> Member | None:
     return await session.scalar(
         select(Member).where(Member.workspace_id == workspace_id, Member.id == member_id)
@@ -117,6 +130,7 @@ async def give_award(
     """An award, its ledger entry and the receiver's new title: all in the caller's transaction, once
     per `source_key`."""
     require_manager(giver)
+    await require_another_manager(session, workspace.id, giver, receiver.id, SELF_AWARD)
     check_receiver(receiver)
     title = check_title(title)
     points_given = check_points(points_given)
@@ -298,6 +312,8 @@ async def decide_nomination(
     nomination = await get_nomination(session, workspace.id, nomination_id)
     if nomination is None:
         raise RewardError("rewards.error.nomination_gone")
+    if announce:  # before the claim: a refused announcement leaves the nomination open for another manager
+        await require_another_manager(session, workspace.id, manager, nomination.member_id, SELF_AWARD)
     if not await _claim_nomination(
         session, workspace.id, nomination_id, "announced" if announce else "skipped"
     ):
@@ -489,6 +505,8 @@ async def decide_redemption(
     redemption = await get_redemption(session, workspace_id, redemption_id)
     if redemption is None:
         raise RewardError("rewards.error.redemption_gone")
+    if approve:  # declining your own is taking it back, with the refund: that stays allowed
+        await require_another_manager(session, workspace_id, manager, redemption.member_id, SELF_APPROVAL)
     claimed = await session.execute(
         update(Redemption)
         .where(

@@ -16,8 +16,8 @@ from handlers.admin import listeners as admin
 from handlers.middleware import fetch_profile, scope
 from handlers.replies import error_text, not_allowed
 from storage import home
-from storage.authority import NotAllowed, require_manager
-from storage.models import Workspace
+from storage.authority import NotAllowed, require_admin, require_manager
+from storage.models import Member, Workspace
 from storage.money import is_currency_code
 from storage.workspaces import CHANNEL_KINDS, MAX_VALUES, save_member, set_channel, update_workspace
 
@@ -207,6 +207,18 @@ def read_settings(
     return errors or Change(values, channels)
 
 
+def channels_refused(member: Member, change: Change) -> dict[str, NotAllowed]:
+    """The bot's channels are for admins here too, as with `/dealbell channels`: each channel the
+    form would change, by its block, with the refusal (the other fields are a manager's)."""
+    refused: dict[str, NotAllowed] = {}
+    for kind in change.channels:
+        try:
+            require_admin(member)
+        except NotAllowed as error:
+            refused[f"channel_{kind}"] = error
+    return refused
+
+
 async def submit_settings(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -225,6 +237,11 @@ async def submit_settings(
     if not isinstance(change, Change):
         await ack(response_action="errors",
                   errors={block: t(locale, key, **params) for block, (key, params) in change.items()})  # fmt: skip
+        return
+    if refused := channels_refused(member, change):
+        await ack(
+            response_action="errors", errors={block: error_text(locale, e) for block, e in refused.items()}
+        )
         return
     async with db.session() as session:  # one transaction: all of it or nothing
         fresh = await update_workspace(session, workspace, **change.values)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.kit.blocks import unescape
 from storage.errors import UserError
 from storage.intel import MAX_COMPETITOR, MAX_NOTE, collapse
 
@@ -23,8 +24,10 @@ class IntelCommand:
 
 
 def parse_intel_command(text: str) -> IntelCommand:
-    """The competitor is everything before the first quote; the note is the quoted rest."""
-    text = (text or "").strip()
+    """The competitor is everything before the first quote; the note is the quoted rest.
+
+    Both are kept as typed (Slack's `&amp;` `&lt;` `&gt;` undone) and escaped where shown."""
+    text = unescape((text or "").strip())
     if not text:
         return IntelCommand(verb="list")
     if text.lower() in ("help", "list"):

@@ -302,14 +302,15 @@ async def reaction_removed(
 
 
 async def message_text(client: AsyncWebClient, channel: str, ts: str) -> str:
-    """The reacted-to message's text (needs channels:history / groups:history); '' when unreadable."""
+    """The reacted-to message's text as typed (Slack's `&amp;` `&lt;` `&gt;` undone, escaped again where
+    shown), needing channels:history / groups:history; '' when unreadable."""
     try:
         history = await client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1)
     except SlackApiError as exc:
         log.info("could not read the reacted message: %s", exc.response.get("error"))
         return ""
     messages = history.get("messages") or []
-    return messages[0].get("text", "") if messages and messages[0].get("ts") == ts else ""
+    return bk.unescape(messages[0].get("text", "")) if messages and messages[0].get("ts") == ts else ""
 
 
 # --- shared steps --------------------------------------------------------------------------------

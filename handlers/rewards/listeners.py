@@ -17,7 +17,7 @@ from handlers.middleware import known_members, scope
 from handlers.replies import refusal, reply_privately
 from handlers.rewards import render
 from handlers.rewards.syntax import RewardCommand, RewardSyntaxError, parse_reward_command
-from storage import points, rewards, workspaces
+from storage import points, rewards
 from storage.authority import require_manager, require_sight_of_others
 from storage.db import Database
 from storage.errors import UserError
@@ -146,11 +146,12 @@ async def redeem(
     if not result.created:
         await ack(text=t(locale, "rewards.redeem.already", item=name))
         return
-    await ack(
-        text=t(locale, "rewards.redeem.requested", item=name, cost=result.item.cost, balance=result.balance)
-    )
-    async with db.session() as session:
-        deciders = await workspaces.managers(session, workspace.id)
+    async with db.session() as session:  # nobody approves their own: the redeemer gets no card
+        deciders = await rewards.other_managers(session, workspace.id, member)
+    text = t(locale, "rewards.redeem.requested", item=name, cost=result.item.cost, balance=result.balance)
+    if not deciders and member.is_manager:
+        text += "\n" + t(locale, "rewards.redeem.no_other_manager")
+    await ack(text=text)
     card = partial(views.redemption_card, result.redemption, result.item, member)
     await delivery.dm_each(client, deciders, lambda manager: card(manager.locale), what="redemption request")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.kit.blocks import unescape
 from bot.kit.mentions import USER
 from storage.errors import UserError
 from storage.team import MAX_DUTIES, MAX_ROLE, MAX_TITLE, is_valid_role, normalise_role
@@ -83,7 +84,7 @@ def _text_setting(verb: str, rest: str) -> TeamCommand:
         raise TeamSyntaxError(f"team.error.no_{verb}")
     if raw.lower() in CLEAR_WORDS:
         return TeamCommand(verb=verb, user_id=lead.group(1), value="" if verb == "duties" else None)
-    value = unquote(raw)
+    value = unescape(unquote(raw))  # stored as typed; escaped where shown
     if not value:
         raise TeamSyntaxError(f"team.error.no_{verb}")
     limit = MAX_DUTIES if verb == "duties" else MAX_TITLE

@@ -23,6 +23,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "authority.error.others_figures": (
             "Only managers and workspace admins can see someone else's figures; leave out the name to see yours."
         ),
+        "authority.error.self_award": (
+            "You can't award yourself: another manager or an admin must do it. Nothing was changed."
+        ),
+        "authority.error.self_award_alone": (
+            "You can't award yourself, and you are the only manager in this workspace: another manager or an"
+            " admin must do it (an admin makes a manager with `/team role @someone manager`). Nothing was changed."
+        ),
+        "authority.error.self_approval": (
+            "You can't approve your own redemption: another manager or an admin must. Nothing was changed."
+        ),
+        "authority.error.self_approval_alone": (
+            "You can't approve your own redemption, and you are the only manager in this workspace: another"
+            " manager or an admin must (an admin makes a manager with `/team role @someone manager`)."
+            " Nothing was changed."
+        ),
         "settings.cadence.shown": "*Follow-up cadence* (days between contacts): {cadences}\nChange: `/dealbell cadence vip 7` (managers).",
         "settings.cadence.bad": "Use `/dealbell cadence <segment> <days>` with a segment of {segments} and 1–365 days.",
         "home.title": "Welcome to dealbell",
@@ -47,6 +62,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "authority.error.managers_only": "只有经理和工作区管理员可以这样做。未做任何更改。",
         "authority.error.admins_only": "只有工作区管理员和所有者可以这样做。未做任何更改。",
         "authority.error.others_figures": "只有经理和工作区管理员可以查看他人的数据；不写名字即可查看你自己的。",
+        "authority.error.self_award": "你不能给自己颁奖：须由另一位经理或管理员来做。未做任何更改。",
+        "authority.error.self_award_alone": (
+            "你不能给自己颁奖，而你是本工作区唯一的经理：须由另一位经理或管理员来做"
+            "（管理员可用 `/team role @某人 manager` 任命经理）。未做任何更改。"
+        ),
+        "authority.error.self_approval": "你不能批准自己的兑换：须由另一位经理或管理员批准。未做任何更改。",
+        "authority.error.self_approval_alone": (
+            "你不能批准自己的兑换，而你是本工作区唯一的经理：须由另一位经理或管理员批准"
+            "（管理员可用 `/team role @某人 manager` 任命经理）。未做任何更改。"
+        ),
         "settings.cadence.shown": "*跟进频率*（两次联系之间的天数）：{cadences}\n修改：`/dealbell cadence vip 7`（经理）。",
         "settings.cadence.bad": "请用 `/dealbell cadence <客户类型> <天数>`，客户类型为 {segments}，天数 1–365。",
         "home.title": "欢迎使用 dealbell",
