@@ -1,10 +1,13 @@
-"""How the process logs: LOG_LEVEL, LOG_FORMAT (text or one JSON object per line)."""
+"""How the process logs: LOG_LEVEL, LOG_FORMAT (text or one JSON object per line), and the
+redaction every log record goes through (no request bodies, tokens, webhooks or statement parameters)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import logging
+import re
+from collections.abc import Callable
 from typing import Any
 
 from bot.settings import Settings
@@ -12,6 +15,7 @@ from bot.settings import Settings
 
 def configure_logging(settings: Settings) -> None:
     """LOG_LEVEL and LOG_FORMAT for the whole process."""
+    install_redaction()
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
@@ -36,6 +40,53 @@ class JsonFormatter(logging.Formatter):
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
             entry.update({k: v for k, v in fields.items() if k not in entry})
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+# --- redaction -------------------------------------------------------------------------------------
+
+# What libraries put in their messages that must never reach a log: Bolt logs a refused request's
+# whole body ("... body: token=…&text=…") and an unhandled one's ("Unhandled request ({…})"),
+# SQLAlchemy an error's statement parameters, anyone a token or a response_url.
+REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(\bbody: ).*", re.S), r"\1[redacted])"),
+    (re.compile(r"(Unhandled request \().*", re.S), r"\1[redacted])"),
+    (re.compile(r"(\[parameters: ).*?\](?=\n|$)", re.S), r"\1redacted]"),
+    (re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+"), "[token]"),
+    (re.compile(r"https?://hooks\.slack\.com/\S*"), "[webhook]"),
+)
+_exception_text = logging.Formatter()
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def install_redaction() -> None:
+    """Redact every log record as it is made, whichever logger and handler it goes to (idempotent).
+
+    A record factory rather than a filter: filters on a logger miss its children's records, and
+    filters on handlers miss handlers added later (pytest's, a library's own)."""
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "redacts", False):
+        logging.setLogRecordFactory(_redacting(current))
+
+
+def _redacting(make: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: leave the record to logging's own error report
+            return record
+        record.msg, record.args = redact(message), None
+        if record.exc_info:
+            record.exc_text = redact(_exception_text.formatException(record.exc_info))
+        return record
+
+    factory.redacts = True  # type: ignore[attr-defined]
+    return factory

@@ -17,6 +17,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 
+# Requests that may carry anonymous feedback (a /feedback command, the answer form and the button
+# that opens it): described without their user, so no log line ties a sender to an anonymous row.
+UNNAMED_REQUESTS = frozenset(
+    {("command", "/feedback"), ("view", "feedback_answer"), ("action", "feedback_give")}
+)
+
 
 class Metrics:
     """Every metric dealbell exports, on its own registry (so several apps in one process never clash)."""
@@ -100,7 +106,8 @@ class SlackApiObserver(AsyncRetryHandler):
 def describe_request(body: bytes, content_type: str) -> dict[str, Any]:
     """Type, id (command, action_id, callback_id or event type), team and user of a Slack request.
 
-    Only identifiers: never the command's text, a message, a token or a response_url."""
+    Only identifiers: never the command's text, a message, a token or a response_url; no user for
+    the requests in UNNAMED_REQUESTS."""
     try:
         if content_type == "application/json":
             data = json.loads(body or b"{}")
@@ -127,6 +134,8 @@ def describe_request(body: bytes, content_type: str) -> dict[str, Any]:
         user = user or (event.get("user") if isinstance(event.get("user"), str) else None)
     elif data.get("type") in ("shortcut", "message_action"):
         ident = data.get("callback_id")
+    if (kind, ident) in UNNAMED_REQUESTS:
+        user = None
     return {"type": kind, "id": ident, "team": team, "user": user}
 
 

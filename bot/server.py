@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import __version__
 from bot.app import create_app
 from bot.installations import Installations
+from bot.logs import install_redaction
 from bot.observability import Metrics, describe_request, job_outcome_counter, status_class
 from bot.settings import Settings
 from bot.slack import SlackConnections, make_client
@@ -213,6 +214,7 @@ def create_web_app(
 
     On cleanup (after in-flight requests): Bolt's background listeners finish, the scheduler stops,
     the connections to Slack close, then the database closes."""
+    install_redaction()  # also where configure_logging never ran (tests, embedding)
     web_app = web.Application(middlewares=[slack_observer])
     web_app[DB] = db
     web_app[BOLT] = bolt_app

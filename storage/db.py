@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 import time
 import weakref
@@ -155,6 +156,7 @@ def _sqlite_file(target: URL) -> bool:
 
 def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     target = async_url(url)
+    kwargs.setdefault("hide_parameters", True)  # error messages and logs never show stored text
     if target.get_backend_name() == "sqlite":
         # isolation_level: the driver opens each transaction with BEGIN IMMEDIATE (see SqliteWriter)
         kwargs["connect_args"] = {
@@ -167,12 +169,55 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(target, **kwargs)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         SqliteWriter().attach(engine)
+        clean_text_parameters(engine)
         return engine
     kwargs.setdefault("connect_args", {"timeout": POSTGRES_CONNECT_TIMEOUT})
     engine = create_async_engine(target, **kwargs)
+    clean_text_parameters(engine)
     if not kwargs.get("pool_pre_ping"):
         ping_when_idle(engine)
     return engine
+
+
+# Characters PostgreSQL refuses in text (NUL) or no UTF-8 encoder takes (lone surrogates, which JSON
+# escapes like "\ud800" produce): cleaned from every text parameter, on both databases alike.
+REFUSED_IN_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """`value` without NUL, each lone surrogate replaced by U+FFFD."""
+    return REFUSED_IN_TEXT.sub(lambda found: "" if found.group() == "\x00" else "\ufffd", value)
+
+
+def clean_text_parameters(engine: AsyncEngine) -> None:
+    """Every statement's text parameters cleaned as they go to the driver: one place for all input
+    (commands, forms, events), so text a person typed never fails an insert."""
+    event.listen(engine.sync_engine, "before_cursor_execute", _cleaned, retval=True)
+
+
+def _cleaned(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> Any:
+    rows = parameters if many else [parameters]
+    if not any(_needs_cleaning(row) for row in rows):
+        return statement, parameters
+    cleaned = [_clean_row(row) for row in rows]
+    return statement, cleaned if many else cleaned[0]
+
+
+def _values(row: Any) -> Any:
+    return row.values() if isinstance(row, dict) else row if isinstance(row, list | tuple) else ()
+
+
+def _needs_cleaning(row: Any) -> bool:
+    return any(isinstance(v, str) and REFUSED_IN_TEXT.search(v) for v in _values(row))
+
+
+def _clean_row(row: Any) -> Any:
+    def clean(value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+    if isinstance(row, dict):
+        return {key: clean(value) for key, value in row.items()}
+    return type(row)(clean(value) for value in row) if isinstance(row, list | tuple) else row
 
 
 def ping_when_idle(engine: AsyncEngine, idle: float = PING_AFTER_IDLE) -> None:
