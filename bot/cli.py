@@ -17,6 +17,7 @@ from jobs import JOBS
 from jobs.runner import RunOutcome, run_job
 from storage import migrate
 from storage.backup import BackupError, backup_sqlite
+from storage.csv_format import DEFAULT_MAX_IMPORT_MB, read_file
 from storage.db import Database
 from storage.imports import IMPORT_KINDS, FileError, ImportResult, import_csv
 from storage.models import Workspace
@@ -46,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--host",
         default="127.0.0.1",
         help="the address to listen on (default 127.0.0.1; 0.0.0.0 in a container)",
+    )
+    sandbox_cmd.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another host name the page may be opened by (repeatable; 127.0.0.1 and localhost always work)",
     )
     sandbox_cmd.add_argument("--empty", action="store_true", help="start without the demo team's data")
     sandbox_cmd.add_argument("--db", type=Path, help="keep the sandbox in this SQLite file (default: temp)")
@@ -103,6 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("--owner", help="Slack user id owning the deals whose row names no owner")
     imports.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     imports.add_argument("--skip-bad", action="store_true", help="write the good rows, report the bad")
+    imports.add_argument(
+        "--max-size-mb",
+        type=int,
+        default=DEFAULT_MAX_IMPORT_MB,
+        metavar="MB",
+        help=f"refuse a larger file (default {DEFAULT_MAX_IMPORT_MB})",
+    )
     return parser
 
 
@@ -114,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return run(settings, args.mode, args.port)
         if args.command == "sandbox":
-            return sandbox(args.port, args.empty, args.db, args.host)
+            return sandbox(args.port, args.empty, args.db, args.host, args.allow_host)
         if args.command == "db":
             if args.db_command == "backup":
                 return asyncio.run(db_backup(settings, args.file))
@@ -126,7 +141,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             return asyncio.run(
                 import_file(
-                    settings, args.kind, args.file, args.team, args.owner, args.dry_run, args.skip_bad
+                    settings,
+                    args.kind,
+                    args.file,
+                    args.team,
+                    args.owner,
+                    args.dry_run,
+                    args.skip_bad,
+                    args.max_size_mb,
                 )
             )
         if args.jobs_command == "list":
@@ -152,11 +174,13 @@ def run(settings: Settings, mode: str | None, port: int | None) -> int:
     return 0
 
 
-def sandbox(port: int, empty: bool, database: Path | None, host: str = "127.0.0.1") -> int:
+def sandbox(
+    port: int, empty: bool, database: Path | None, host: str = "127.0.0.1", allowed_hosts: Sequence[str] = ()
+) -> int:
     from bot.sandbox.server import serve  # loads Bolt and the page only when asked for
 
     try:
-        asyncio.run(serve(port, empty=empty, database=database, host=host))
+        asyncio.run(serve(port, empty=empty, database=database, host=host, allowed_hosts=allowed_hosts))
     except OSError as error:  # most often: the port is taken
         print(f"dealbell sandbox cannot start: {error.strerror or error}", file=sys.stderr)
         return 2
@@ -291,15 +315,22 @@ async def jobs_run(
 
 
 async def import_file(
-    settings: Settings, kind: str, file: Path, team: str, owner: str | None, dry_run: bool, skip_bad: bool
+    settings: Settings,
+    kind: str,
+    file: Path,
+    team: str,
+    owner: str | None,
+    dry_run: bool,
+    skip_bad: bool,
+    max_mb: int = DEFAULT_MAX_IMPORT_MB,
 ) -> int:
     """`dealbell import deals|customers FILE.csv --team T…`: 0 done, 1 bad rows, 2 unusable input."""
     if await migrate.current_revision(settings.database_url) != migrate.head_revision():
         raise SettingsError("the database is not migrated: run `dealbell db upgrade` first")
     try:
-        data = await asyncio.to_thread(file.read_bytes)
-    except OSError as error:
-        print(f"cannot read {file}: {error.strerror}", file=sys.stderr)
+        data = await asyncio.to_thread(read_file, file, max_mb)
+    except FileError as error:
+        print(f"{file}: {error}", file=sys.stderr)
         return 2
     db = Database(settings.database_url)
     try:
@@ -323,6 +354,12 @@ async def import_file(
     for bad in result.bad:
         reason = t("en", bad.refusal.key, **bad.refusal.params) if bad.refusal else bad.reason
         print(f"line {bad.line}: {reason}", file=sys.stderr)
+    if any(bad.cuts_the_file for bad in result.bad):
+        print(
+            "the rest of the file cannot be read: nothing was written (--skip-bad cannot skip it)",
+            file=sys.stderr,
+        )
+        return 1
     if result.bad and not skip_bad:
         print(
             f"{len(result.bad)} bad row(s): nothing was written (fix them, or pass --skip-bad)",

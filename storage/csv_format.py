@@ -14,13 +14,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from storage.errors import UserError
 from storage.money import Money
 
 BOM = "\ufeff"
+MEGABYTE = 1024 * 1024
+DEFAULT_MAX_IMPORT_MB = 50
+_CHUNK = MEGABYTE
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -108,6 +114,83 @@ class BadRow:
     refusal: UserError | None = (
         None  # a deal or customer the domain refuses (its limits), worded by the caller
     )
+    # The rest of the file could not be read (an unclosed quote): --skip-bad cannot skip it.
+    cuts_the_file: bool = False
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def read_file(path: Path, max_mb: int = DEFAULT_MAX_IMPORT_MB) -> bytes:
+    """A regular file's bytes, read in chunks and refused beyond `max_mb` megabytes.
+
+    A FIFO or a device (/dev/zero) could hang or never end: FileError before reading a byte.
+    Opened non-blocking so that opening a FIFO cannot wait for a writer; the type is checked on
+    the open file, so nothing can swap the path between the check and the read.
+    """
+    limit = max_mb * MEGABYTE
+    too_big = FileError(f"larger than {max_mb} MB (pass --max-size-mb to allow more)")
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise FileError(f"cannot read it: {error.strerror}") from None
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise FileError(f"not a regular file ({_kind_of(info.st_mode)})")
+        if info.st_size > limit:
+            raise too_big
+        os.set_blocking(descriptor, True)
+        chunks, size = [], 0
+        while chunk := file.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:  # it grew while we read
+                raise too_big
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _unclosed_quote(lines: Sequence[str], first: int) -> bool:
+    """Whether the row starting at line `first` (1-based) opens a quote that never closes.
+
+    The lenient reader ends such a row quietly at the end of the file (or fails on its field size
+    limit), so the quotes are followed here as it reads them: a quote opens only at a field's start,
+    `""` inside is one quote, and after the closing quote the field runs on unquoted.
+    """
+    quoted, field_start = False, True
+    text = "".join(lines[first - 1 :])
+    at = 0
+    while at < len(text):
+        char = text[at]
+        if quoted:
+            at = text.find('"', at)
+            if at < 0:
+                return True
+            if text.startswith('""', at):
+                at += 1  # an escaped quote
+            else:
+                quoted = False
+        elif char == '"' and field_start:
+            quoted, field_start = True, False
+        elif char in "\r\n":
+            return False  # the row ended with its quotes closed
+        else:
+            field_start = char == ","
+        at += 1
+    return quoted
+
+
+def _swallowed(first: int, last: int) -> str:
+    return f"an unclosed quote runs to the end of the file (lines {first}–{last})"
 
 
 def header_name(cell: str) -> str:
@@ -124,13 +207,18 @@ def read_csv(data: bytes, required: Sequence[str]) -> tuple[list[tuple[int, dict
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise FileError(f"not UTF-8 (byte {error.start})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    lines = list(io.StringIO(text, newline=""))  # the reader's lines, to find where a quote opened
+    reader = csv.reader(lines)
     try:
         header = [header_name(c) for c in next(reader)]
     except StopIteration:
         raise FileError("the file is empty") from None
     except csv.Error as error:
+        if _unclosed_quote(lines, 1):
+            raise FileError(f"line 1: {_swallowed(1, len(lines))}") from None
         raise FileError(f"unreadable header: {error}") from None
+    if reader.line_num == len(lines) and _unclosed_quote(lines, 1):
+        raise FileError(f"line 1: {_swallowed(1, len(lines))}")
     repeated = sorted({c for c in header if c and header.count(c) > 1})
     if repeated:
         raise FileError(f"column {repeated[0]!r} appears twice")
@@ -145,9 +233,13 @@ def read_csv(data: bytes, required: Sequence[str]) -> tuple[list[tuple[int, dict
             cells = next(reader)
         except StopIteration:
             break
-        except csv.Error as error:
-            bad.append(BadRow(line, f"unreadable: {error}"))
+        except csv.Error as error:  # e.g. its field size limit, on the rest of the file in one cell
+            reason = _swallowed(line, len(lines)) if _unclosed_quote(lines, line) else f"unreadable: {error}"
+            bad.append(BadRow(line, reason, cuts_the_file=True))
             break  # the reader cannot resynchronise after a broken quote
+        if reader.line_num == len(lines) and _unclosed_quote(lines, line):
+            bad.append(BadRow(line, _swallowed(line, len(lines)), cuts_the_file=True))
+            break
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header):

@@ -356,7 +356,8 @@ async def import_csv(
                 else:
                     good.append(row)
             bad.sort(key=lambda b: b.line)
-            if bad and not skip_bad:
+            # A file cut short (an unclosed quote) is never half-imported: its rest is unread, not bad.
+            if bad and (not skip_bad or any(b.cuts_the_file for b in bad)):
                 return ImportResult(kind, bad=bad)
             if kind == "deals":
                 result = await _apply_deals(session, workspace_id, good, owners, default_owner)

@@ -226,3 +226,82 @@ async def test_imported_deals_keep_their_stage_rules(db, settings, tmp_path, cap
     async with db.session() as session:
         deal = await session.scalar(select(Deal))
     assert deal.stage == Stage.WON.value and deal.closed_at is not None
+
+
+# --- files that never end, files that are not files, quotes that never close (issue 17, item 19) ---
+
+
+async def run_dealbell_import(database_url: str, tmp_path: Path, *args: str) -> tuple[int, str, float]:
+    """`dealbell import deals …` as a user runs it: (exit status, stderr, seconds taken)."""
+    started = asyncio.get_running_loop().time()
+    process = await asyncio.create_subprocess_exec(
+        str(DEALBELL), "import", "deals", *args, "--team", OTHER_TEAM, "--owner", "U0002",
+        env={"PATH": os.environ.get("PATH", ""), "DATABASE_URL": database_url}, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    took = asyncio.get_running_loop().time() - started
+    lines = [line for line in err.decode().splitlines() if " INFO " not in line]
+    return process.returncode or 0, "\n".join(lines), took
+
+
+async def test_a_device_that_never_ends_is_refused_quickly(db, database_url, tmp_path):
+    await fresh_workspace(db)
+    status, err, took = await run_dealbell_import(database_url, tmp_path, "/dev/zero")
+    assert status == 2, err
+    assert "/dev/zero: not a regular file (a device)" in err
+    assert took < 30  # the start-up of the CLI; reading /dev/zero would never end
+    assert await count(db, Deal) == 0
+
+
+async def test_a_fifo_is_refused_instead_of_waiting_for_a_writer(db, database_url, tmp_path):
+    await fresh_workspace(db)
+    fifo = tmp_path / "deals.csv"
+    os.mkfifo(fifo)
+    status, err, _ = await run_dealbell_import(database_url, tmp_path, str(fifo))
+    assert status == 2, err
+    assert f"{fifo}: not a regular file (a FIFO)" in err
+
+
+async def test_a_file_over_the_size_cap_is_refused_without_reading_it(db, settings, database_url, tmp_path):
+    await fresh_workspace(db)
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as sparse:
+        sparse.truncate(50 * 1024 * 1024 + 1)  # one byte over the default cap, no disk used
+    status, err, _ = await run_dealbell_import(database_url, tmp_path, str(huge))
+    assert status == 2, err
+    assert f"{huge}: larger than 50 MB (pass --max-size-mb to allow more)" in err
+    small = write(tmp_path, "customer,amount\n" + "Acme,100\n" * 200_000, "2mb.csv")
+    status, err, _ = await run_dealbell_import(database_url, tmp_path, str(small), "--max-size-mb", "1")
+    assert status == 2 and "larger than 1 MB" in err
+    assert await count(db, Deal) == 0
+
+
+UNCLOSED_ON_3 = (
+    "customer,amount,stage\n"
+    "Acme,100,lead\n"
+    'Globex,"200,lead\n'  # line 3: the quote never closes
+    "Initech,300,lead\n"
+    "Hooli,400,lead\n"
+    "Umbrella,500,lead\n"
+)
+
+
+@pytest.mark.parametrize("skip_bad", [False, True])
+async def test_an_unclosed_quote_is_reported_with_the_lines_it_swallowed(
+    db, settings, tmp_path, capsys, skip_bad
+):
+    await fresh_workspace(db)
+    path = write(tmp_path, UNCLOSED_ON_3)
+
+    assert await import_file(settings, "deals", path, OTHER_TEAM, "U0002", False, skip_bad) == 1
+
+    err = capsys.readouterr().err
+    assert "line 3: an unclosed quote runs to the end of the file (lines 3–6)" in err
+    # --skip-bad cannot skip what it cannot read: the rows after the quote are not silently dropped.
+    assert await count(db, Deal) == 0

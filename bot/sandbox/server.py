@@ -15,6 +15,7 @@ import os
 import secrets
 import signal
 import tempfile
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,9 @@ from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspa
 
 STATIC = Path(__file__).parent / "static"
 LONG_POLL_SECONDS = 20.0
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+TOKEN_HEADER = "X-Sandbox-Token"
+TOKEN_PLACEHOLDER = "{{sandbox_token}}"
 
 
 @dataclass
@@ -48,6 +52,9 @@ class Sandbox:
     forwarder: Forwarder
     services: JobServices
     url: str = ""  # the page
+    # Only the page may drive the sandbox: it sends this session's token, which only it can read.
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    hosts: HostRule = field(default_factory=lambda: HostRule(frozenset()))
     _runners: list[web.AppRunner] = field(default_factory=list)
 
     async def stop(self) -> None:
@@ -57,6 +64,33 @@ class Sandbox:
         for runner in reversed(self._runners):
             await runner.cleanup()  # the bot's cleanup also stops its scheduler and closes the database
         await self.slack.stop()
+
+
+@dataclass(frozen=True)
+class HostRule:
+    """The Host names the page answers to (DNS rebinding gets a foreign name, so it is refused).
+
+    Listening on loopback (the default): 127.0.0.1, localhost or [::1] with the page's port. Started
+    with an explicit --host (a container's 0.0.0.0 published on another port): those names with any
+    port, that host itself, and the names given with --allow-host.
+    """
+
+    names: frozenset[str]  # lower case, no port
+    port: int | None = None  # None: any port
+
+    def allows(self, host_header: str) -> bool:
+        name, _, port = host_header.lower().rpartition(":")
+        if not name or "]" in port:  # no port at all ("localhost", "[::1]")
+            name, port = host_header.lower(), ""
+        return name in self.names and (self.port is None or port == str(self.port))
+
+
+def host_rule(host: str, port: int, allowed: Sequence[str] = ()) -> HostRule:
+    names = {*LOOPBACK_NAMES, *(name.lower() for name in allowed)}
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return HostRule(frozenset(names), port)
+    own = {host.lower(), f"[{host.lower()}]"} - {"0.0.0.0", "[0.0.0.0]", "::", "[::]"}
+    return HostRule(frozenset(names | own))
 
 
 SANDBOX = web.AppKey("sandbox", Sandbox)
@@ -82,7 +116,13 @@ def sandbox_settings(database_url: str, api_url: str) -> Settings:
 
 
 async def start_sandbox(
-    database_url: str, *, port: int = 0, host: str = "127.0.0.1", seed: bool = True, scheduler: bool = True
+    database_url: str,
+    *,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    seed: bool = True,
+    scheduler: bool = True,
+    allowed_hosts: Sequence[str] = (),
 ) -> Sandbox:
     """Start everything; `port` 0 picks a free one (tests). The database is migrated first."""
     await asyncio.to_thread(migrate.upgrade, database_url)
@@ -105,6 +145,7 @@ async def start_sandbox(
         await sandbox.stop()
         raise
     sandbox._runners.append(page_runner)
+    sandbox.hosts = host_rule(host, int(sandbox.url.rsplit(":", 1)[1]), allowed_hosts)
     return sandbox
 
 
@@ -120,8 +161,30 @@ async def _listen(app: web.Application, host: str, port: int) -> tuple[web.AppRu
 # --- the page's API --------------------------------------------------------------------------------
 
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def only_the_page(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Any website the user visits can send requests here, and with DNS rebinding read the answers:
+    every request must name one of our hosts, and every change must come from the page itself
+    (JSON, its own origin, this session's token: none of which another site's page can send)."""
+    sandbox = request.app[SANDBOX]
+    if not sandbox.hosts.allows(request.headers.get("Host", "")):
+        return web.json_response({"ok": False, "error": "unknown Host"}, status=400)
+    if request.method != "GET" and request.path.startswith("/api/"):
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"http://{request.host}":
+            return web.json_response({"ok": False, "error": "cross-origin request"}, status=403)
+        if request.content_type != "application/json":
+            return web.json_response({"ok": False, "error": "expected a JSON body"}, status=400)
+        if not secrets.compare_digest(request.headers.get(TOKEN_HEADER, ""), sandbox.token):
+            return web.json_response({"ok": False, "error": "not the sandbox page's session"}, status=403)
+    return await handler(request)
+
+
 def page_app(sandbox: Sandbox) -> web.Application:
-    app = web.Application(client_max_size=256 * 1024)
+    app = web.Application(client_max_size=256 * 1024, middlewares=[only_the_page])
     app[SANDBOX] = sandbox
     app.router.add_get("/", index)
     app.router.add_static("/static", STATIC)
@@ -140,8 +203,11 @@ def page_app(sandbox: Sandbox) -> web.Application:
     return app
 
 
-async def index(_request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "index.html")
+async def index(request: web.Request) -> web.Response:
+    """The page, with this session's token for app.js to send (other sites cannot read it)."""
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    page = page.replace(TOKEN_PLACEHOLDER, request.app[SANDBOX].token)
+    return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
 
 
 async def uploaded_file(request: web.Request) -> web.Response:
@@ -322,7 +388,12 @@ def quiet_chatter() -> None:
 
 
 async def serve(
-    port: int, *, empty: bool = False, database: Path | None = None, host: str = "127.0.0.1"
+    port: int,
+    *,
+    empty: bool = False,
+    database: Path | None = None,
+    host: str = "127.0.0.1",
+    allowed_hosts: Sequence[str] = (),
 ) -> None:
     """Run the sandbox until Ctrl+C or SIGTERM. Without `database`, a fresh SQLite file in a temp folder."""
     with tempfile.TemporaryDirectory(prefix="dealbell-sandbox-") as folder:
@@ -330,7 +401,9 @@ async def serve(
         quiet_chatter()
         for name in OAUTH_SETTINGS:  # Bolt turns OAuth on by itself when it sees these: not in the sandbox
             os.environ.pop(name, None)
-        sandbox = await start_sandbox(f"sqlite:///{path}", port=port, host=host, seed=not empty)
+        sandbox = await start_sandbox(
+            f"sqlite:///{path}", port=port, host=host, seed=not empty, allowed_hosts=allowed_hosts
+        )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

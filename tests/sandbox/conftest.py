@@ -45,13 +45,14 @@ async def sandbox(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Sandbo
 
 
 class Page:
-    """The page's JSON API, as the browser calls it."""
+    """The page's JSON API, as the browser calls it: JSON, from the page's origin, with the session's token."""
 
-    def __init__(self, url: str, session: aiohttp.ClientSession) -> None:
+    def __init__(self, url: str, session: aiohttp.ClientSession, token: str) -> None:
         self.url, self.session = url, session
+        self.headers = {"Origin": url, "X-Sandbox-Token": token}
 
     async def post(self, path: str, **body: Any) -> tuple[int, Any]:
-        async with self.session.post(self.url + path, json=body) as response:
+        async with self.session.post(self.url + path, json=body, headers=self.headers) as response:
             return response.status, await response.json()
 
     async def get(self, path: str) -> Any:
@@ -63,7 +64,7 @@ class Page:
 @pytest.fixture
 async def page_api(sandbox: Sandbox) -> AsyncIterator[Page]:
     async with aiohttp.ClientSession() as session:
-        yield Page(sandbox.url, session)
+        yield Page(sandbox.url, session, sandbox.token)
 
 
 def find_chromium() -> str | None:

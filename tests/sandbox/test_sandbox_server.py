@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import signal
 import sys
 from pathlib import Path
@@ -267,3 +268,90 @@ async def test_response_url_messages_follow_slacks_rules(sandbox):
     assert (private.ephemeral_to, public.ephemeral_to) == (ANA, None)
     slack.respond(ANA, SALES, public.ts, {"delete_original": True})
     assert public not in slack.timeline
+
+
+# --- only the page itself may drive the sandbox (issue 17, item 18) -----------------------------------
+
+FOREIGN_REQUESTS = {
+    # A form or fetch() from another website: a "simple" request, no preflight, no token.
+    "text/plain body": {"Content-Type": "text/plain"},
+    "another website's origin": {"Origin": "http://evil.example"},
+    "no token": {"X-Sandbox-Token": None},
+    "a wrong token": {"X-Sandbox-Token": "guessed"},
+    # DNS rebinding: evil.example now resolves to 127.0.0.1, and its page calls its "own" origin.
+    "a foreign Host": {"Host": "evil.example", "Origin": "http://evil.example"},
+}
+
+
+def page_headers_but(sandbox: Sandbox, changes: dict[str, str | None]) -> dict[str, str]:
+    """The headers the page sends, with `changes` applied (None: left out)."""
+    headers = {"Origin": sandbox.url, "X-Sandbox-Token": sandbox.token, "Content-Type": "application/json"}
+    headers.update(changes)
+    return {name: value for name, value in headers.items() if value is not None}
+
+
+@pytest.mark.parametrize("case", list(FOREIGN_REQUESTS))
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/api/message", {"user": ANA, "channel": SALES, "text": "sent by another website"}),
+        ("/api/command", {"user": ANA, "channel": SALES, "command": "/deal", "text": "won 9000 Evil Corp"}),
+        ("/api/jobs/run", {"name": "weekly-leaderboard", "at": "2026-11-27T21:00:00Z"}),
+    ],
+)
+async def test_a_request_not_from_the_page_is_refused_and_changes_nothing(sandbox, case, path, body):
+    before = (sandbox.slack.version, len(sandbox.slack.timeline), await count(sandbox, Deal))
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            sandbox.url + path,
+            data=json.dumps(body),
+            headers=page_headers_but(sandbox, FOREIGN_REQUESTS[case]),
+        ) as r,
+    ):
+        assert r.status in (400, 403), (case, r.status, await r.text())
+    assert (sandbox.slack.version, len(sandbox.slack.timeline), await count(sandbox, Deal)) == before
+
+
+async def test_a_foreign_host_cannot_read_the_state_or_the_page(sandbox):
+    async with aiohttp.ClientSession() as session:
+        for path in ("/", f"/api/state?user={ANA}", "/static/app.js"):
+            async with session.get(sandbox.url + path, headers={"Host": "evil.example:1234"}) as r:
+                assert r.status == 400, path
+                assert "Acme" not in await r.text()
+
+
+async def test_the_page_carries_its_token_and_localhost_is_its_own_origin_too(sandbox, page_api):
+    port = sandbox.url.rsplit(":", 1)[1]
+    async with aiohttp.ClientSession() as session:
+        async with session.get(sandbox.url + "/") as r:
+            assert sandbox.token in await r.text()
+        headers = {
+            "Host": f"localhost:{port}",
+            "Origin": f"http://localhost:{port}",
+            "X-Sandbox-Token": sandbox.token,
+        }
+        body = {"user": ANA, "channel": SALES, "text": "from localhost"}
+        async with session.post(sandbox.url + "/api/message", json=body, headers=headers) as r:
+            assert r.status == 200
+    status, _ = await page_api.post("/api/message", user=ANA, channel=SALES, text="from the page")
+    assert status == 200
+    assert [m.text for m in sandbox.slack.timeline[-2:]] == ["from localhost", "from the page"]
+
+
+async def test_an_explicit_host_also_accepts_loopback_names_and_the_names_allowed(tmp_path):
+    sandbox = await start_sandbox(
+        f"sqlite:///{tmp_path / 'open.db'}", host="0.0.0.0", seed=False, scheduler=False,
+        allowed_hosts=["sandbox.internal"],
+    )  # fmt: skip
+    try:
+        port = int(sandbox.url.rsplit(":", 1)[1])
+        async with aiohttp.ClientSession() as session:
+            # Published by Docker on another port of the host's loopback, or reached by an allowed name.
+            for host, status in (("127.0.0.1:3001", 200), ("localhost:3001", 200),
+                                 ("sandbox.internal:3001", 200), ("evil.example:3001", 400)):  # fmt: skip
+                url = f"http://127.0.0.1:{port}/"
+                async with session.get(url, headers={"Host": host}) as r:
+                    assert r.status == status, host
+    finally:
+        await sandbox.stop()

@@ -222,3 +222,36 @@ def test_bad_export_arguments(args, key, word):
     with pytest.raises(ExportError) as error:
         parse_export_args(args)
     assert error.value.key == key and error.value.params["word"] == word
+
+
+# --- an unclosed quote swallows the rest of the file: say which lines (issue 17, item 19) --------
+
+
+@pytest.mark.parametrize(
+    "text, line, last",
+    [
+        ('customer,amount\nAcme,1\n"Globex,2\nInitech,3\n', 3, 4),  # at a row's start
+        ('customer,amount\nAcme,"1\n', 2, 2),  # on the last line only
+        ('customer,amount\nAcme,"1 ""big"" one\nB,2\nC,3', 2, 4),  # escaped quotes do not close it
+        ("customer,amount\nAcme,1\n" + 'B,"' + "x" * 200_000 + "\nC,3\n", 3, 4),  # past the field limit
+    ],
+)
+def test_an_unclosed_quote_reports_the_lines_it_swallowed(text, line, last):
+    rows, bad = read_csv(text.encode(), ["customer", "amount"])
+    assert [(b.line, b.reason, b.cuts_the_file) for b in bad] == [
+        (line, f"an unclosed quote runs to the end of the file (lines {line}–{last})", True)
+    ]
+    assert all(row_line < line for row_line, _ in rows)
+
+
+def test_closed_quotes_and_a_stray_quote_inside_a_field_are_not_reported():
+    text = 'customer,amount\n"Acme\nEast",1\nO"Brien,2\n"Hooli ""x""",3\n'
+    rows, bad = read_csv(text.encode(), ["customer", "amount"])
+    assert bad == [] and [r[1]["customer"] for r in rows] == ["Acme\nEast", 'O"Brien', 'Hooli "x"']
+
+
+def test_an_unclosed_quote_in_the_header_refuses_the_file():
+    with pytest.raises(
+        FileError, match="line 1: an unclosed quote runs to the end of the file \\(lines 1–3\\)"
+    ):
+        read_csv(b'customer,"amount\nAcme,1\nB,2\n', ["customer", "amount"])

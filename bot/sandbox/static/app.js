@@ -53,10 +53,15 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+// The server accepts changes only with this session's token, which it wrote into the page:
+// another website's page can send requests here but cannot read the token.
+const SANDBOX_TOKEN = document.querySelector('meta[name="sandbox-token"]').content;
+const JSON_HEADERS = { "Content-Type": "application/json", "X-Sandbox-Token": SANDBOX_TOKEN };
+
 async function api(path, body) {
   const response = await fetch(path, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: JSON_HEADERS,
     body: JSON.stringify({ user: app.me, ...body }),
   });
   let answer = {};
@@ -715,7 +720,7 @@ async function runJob(name, button, outcome) {
   try {
     const response = await fetch("/api/jobs/run", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: JSON_HEADERS,
       body: JSON.stringify({ name, at: clockMoment().toISOString() }),
     });
     const answer = await response.json();
