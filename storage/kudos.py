@@ -333,7 +333,7 @@ async def give_for_reaction(
     *,
     message: str,
     source_key: str,
-    version: Decimal,
+    version: Decimal | None,
     channel_id: str | None,
     now: dt.datetime,
 ) -> GiveResult | None:
@@ -349,7 +349,7 @@ async def give_for_reaction(
 
 
 async def take_back_reaction(
-    session: AsyncSession, workspace_id: int, giver_id: int, source_key: str, version: Decimal
+    session: AsyncSession, workspace_id: int, giver_id: int, source_key: str, version: Decimal | None
 ) -> KudosGive | None:
     """A reaction removed at `version`: its give goes (if it was made), and the removal is remembered
     so that an add delivered after it cannot bring the give back. The removed give, or None."""
@@ -365,13 +365,14 @@ async def _newer_reaction_event(
     session: AsyncSession,
     workspace_id: int,
     source_key: str,
-    version: Decimal,
+    version: Decimal | None,
     *,
     present: bool,
     now: dt.datetime,
 ) -> bool:
     """Record this add/removal as the reaction's state if it is newer than the one recorded; whether
-    it was. The caller holds the reactor's lock, so no other event of this reaction runs meanwhile."""
+    it was. An event without a version cannot be ordered: it is applied, and the recorded version
+    stays. The caller holds the reactor's lock, so no other event of this reaction runs meanwhile."""
     state = await session.scalar(
         select(KudosReactionState).where(
             KudosReactionState.workspace_id == workspace_id, KudosReactionState.source_key == source_key
@@ -380,15 +381,17 @@ async def _newer_reaction_event(
     if state is None:
         session.add(
             KudosReactionState(
-                workspace_id=workspace_id, source_key=source_key, version=str(version), present=present,
-                updated_at=now,
+                workspace_id=workspace_id, source_key=source_key, version=str(version or 0),
+                present=present, updated_at=now,
             )
         )  # fmt: skip
         await session.flush()
         return True
-    if Decimal(state.version) >= version:
-        return False
-    state.version, state.present, state.updated_at = str(version), present, now
+    if version is not None:
+        if Decimal(state.version) >= version:
+            return False
+        state.version = str(version)
+    state.present, state.updated_at = present, now
     await session.flush()
     return True
 

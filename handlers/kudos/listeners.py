@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -307,12 +306,15 @@ async def _give_for_reaction(
         return receivers, await give(session, receivers)
 
 
-def reaction_version(event: dict[str, Any]) -> Decimal:
-    """When Slack saw the add or removal (event_ts): the later one is the reaction's final state."""
+def reaction_version(event: dict[str, Any]) -> Decimal | None:
+    """When Slack saw the add or removal (event_ts): the later one is the reaction's final state.
+    None when the event carries no usable stamp (it is then applied, unordered)."""
+    stamp = str(event.get("event_ts"))
     try:
-        return Decimal(str(event.get("event_ts")))
+        version = Decimal(stamp)
     except InvalidOperation:
-        return Decimal(str(time.time()))  # no usable stamp: take it as the latest word
+        return None
+    return version if version.is_finite() and len(stamp) <= 32 else None
 
 
 async def reaction_reason(client: AsyncWebClient, workspace: Workspace, channel: str, ts: str) -> str:

@@ -158,3 +158,14 @@ async def test_retries_of_add_and_remove_stay_idempotent(app):
     await app.fake.settle()
     assert await count(app.db, Kudos) == 1
     assert await points_total(app.db) == 1
+
+
+async def test_an_event_without_a_usable_stamp_is_taken_as_the_latest(app):
+    app.fake.add_message("C0001", MESSAGE_TS, "U0003", "Closed Initech")
+    await added(app, "EvS1", "1800000003.000300")
+    await app.fake.wait_for("chat.postMessage")
+    await removed(app, "EvS2", "NaN")
+    await assert_no_kudos_left(app)
+    await added(app, "EvS3", "9" * 400)
+    await app.fake.settle()
+    assert await count(app.db, Kudos) == 1
