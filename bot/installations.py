@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 # The bot scopes of manifest.yml (tests/test_manifest.py keeps the two equal).
 BOT_SCOPES = (
     "commands", "chat:write", "chat:write.public", "users:read", "im:write", "reactions:read",
-    "channels:history", "groups:history", "channels:read", "groups:read", "files:write",
+    "channels:history", "groups:history", "channels:read", "groups:read", "files:write", "im:read",
+    "mpim:read",
 )  # fmt: skip
 ROTATE_MINUTES_BEFORE_EXPIRY = 120  # as Bolt does for requests
 

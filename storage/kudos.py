@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
@@ -17,7 +18,16 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
-from storage.models import Kudos, KudosGive, KudosGiveValue, Member, PointsEntry, Workspace, utcnow
+from storage.models import (
+    Kudos,
+    KudosGive,
+    KudosGiveValue,
+    KudosReactionState,
+    Member,
+    PointsEntry,
+    Workspace,
+    utcnow,
+)
 from storage.periods import member_zone
 
 MAX_MESSAGE = 1000
@@ -313,6 +323,77 @@ async def take_back(session: AsyncSession, workspace_id: int, source_key: str) -
     if give is None:
         return None
     return await _delete_give(session, give)
+
+
+async def give_for_reaction(
+    session: AsyncSession,
+    workspace: Workspace,
+    giver: Member,
+    receivers: Sequence[Member],
+    *,
+    message: str,
+    source_key: str,
+    version: Decimal | None,
+    channel_id: str | None,
+    now: dt.datetime,
+) -> GiveResult | None:
+    """The give for a reaction added at `version`; None when a newer (or the same) add or removal of
+    that reaction was already applied: a late add after its removal, or a retry, changes nothing."""
+    await lock_member(session, giver.id)  # the reactor's adds and removals apply one at a time
+    if not await _newer_reaction_event(session, workspace.id, source_key, version, present=True, now=now):
+        return None
+    return await give_kudos(
+        session, workspace, giver, receivers, message=message, values=[], source="reaction",
+        source_key=source_key, channel_id=channel_id, now=now,
+    )  # fmt: skip
+
+
+async def take_back_reaction(
+    session: AsyncSession, workspace_id: int, giver_id: int, source_key: str, version: Decimal | None
+) -> KudosGive | None:
+    """A reaction removed at `version`: its give goes (if it was made), and the removal is remembered
+    so that an add delivered after it cannot bring the give back. The removed give, or None."""
+    await lock_member(session, giver_id)
+    if not await _newer_reaction_event(
+        session, workspace_id, source_key, version, present=False, now=utcnow()
+    ):
+        return None
+    return await take_back(session, workspace_id, source_key)
+
+
+async def _newer_reaction_event(
+    session: AsyncSession,
+    workspace_id: int,
+    source_key: str,
+    version: Decimal | None,
+    *,
+    present: bool,
+    now: dt.datetime,
+) -> bool:
+    """Record this add/removal as the reaction's state if it is newer than the one recorded; whether
+    it was. An event without a version cannot be ordered: it is applied, and the recorded version
+    stays. The caller holds the reactor's lock, so no other event of this reaction runs meanwhile."""
+    state = await session.scalar(
+        select(KudosReactionState).where(
+            KudosReactionState.workspace_id == workspace_id, KudosReactionState.source_key == source_key
+        )
+    )
+    if state is None:
+        session.add(
+            KudosReactionState(
+                workspace_id=workspace_id, source_key=source_key, version=str(version or 0),
+                present=present, updated_at=now,
+            )
+        )  # fmt: skip
+        await session.flush()
+        return True
+    if version is not None:
+        if Decimal(state.version) >= version:
+            return False
+        state.version = str(version)
+    state.present, state.updated_at = present, now
+    await session.flush()
+    return True
 
 
 async def _delete_give(session: AsyncSession, give: KudosGive) -> KudosGive:

@@ -366,6 +366,25 @@ class KudosGiveValue(Base):
     value: Mapped[str] = mapped_column(String(64))
 
 
+class KudosReactionState(Base):
+    """The latest add or removal Slack reported for one kudos reaction (message × reactor × emoji).
+
+    Slack may deliver a removal before its add, or both at once; each event is applied only if it is
+    newer (`version`, the event's event_ts) than the last one seen, so the kudos ends as the reaction
+    ended. A removal seen first stays here as a tombstone that its late add cannot get past.
+    """
+
+    __tablename__ = "kudos_reaction_states"
+    __table_args__ = (UniqueConstraint("workspace_id", "source_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    source_key: Mapped[str] = mapped_column(String(200))  # the give's source_key for the reaction
+    version: Mapped[str] = mapped_column(String(32))  # event_ts of the latest event applied
+    present: Mapped[bool] = mapped_column(Boolean)  # whether that event added the reaction
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Kudos(Base):
     """One kudos from one giver to one receiver; co-givers ("Me too") add rows to the same give."""
 

@@ -64,6 +64,9 @@ def default_user(user_id: str) -> dict[str, Any]:
     }
 
 
+CONVERSATION_KINDS = ("public", "private", "im", "mpim")
+
+
 class FakeSlack:
     def __init__(self, scopes: Iterable[str] | None = None) -> None:
         # The bot scopes the app was granted (what the manifest asks for); a method needing another
@@ -83,6 +86,7 @@ class FakeSlack:
         self.delays: dict[str, list[float]] = {}  # method -> queued seconds to hold the next answers
         self._stopping = asyncio.Event()  # releases held answers at stop()
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> message
+        self.channels: dict[str, str] = {}  # channel id -> its kind: public, private, im or mpim
         self.uploads: dict[str, bytes] = {}  # file id -> the bytes files_upload_v2 sent
         # OAuth: install code -> (team id, team name, installer); issued token -> team id
         self.install_codes: dict[str, tuple[str, str, str]] = {}
@@ -164,6 +168,17 @@ class FakeSlack:
 
     def add_message(self, channel: str, ts: str, user: str, text: str) -> None:
         self.messages[(channel, ts)] = {"type": "message", "user": user, "text": text, "ts": ts}
+
+    def add_channel(self, channel_id: str, kind: str = "public") -> None:
+        """A conversation of a kind (public, private, im, mpim) for conversations.info; others are
+        guessed from the id's first letter (D a DM, G private, else public), which real Slack's ids
+        do not promise: tests of privacy register theirs."""
+        assert kind in CONVERSATION_KINDS, kind
+        self.channels[channel_id] = kind
+
+    def channel_kind(self, channel_id: str) -> str:
+        guessed = {"D": "im", "G": "private"}.get(channel_id[:1], "public")
+        return self.channels.get(channel_id, guessed)
 
     def fail_next(self, method: str, error: str) -> None:
         self.errors.setdefault(method, []).append(error)
@@ -293,6 +308,8 @@ class FakeSlack:
 
     def _refused(self, method: str, args: dict[str, Any]) -> dict[str, Any] | None:
         """Slack's refusal of this call (scope first, then the payload), remembered; None if it is fine."""
+        if method == "conversations.info":  # the scope that reads this kind of conversation
+            args = {**args, "kind": self.channel_kind(str(args.get("channel", "")))}
         answer = strict.scope_refusal(method, args, self.scopes) or strict.payload_refusal(method, args)
         if answer is not None:
             details = answer.get("errors") or ([answer["needed"]] if "needed" in answer else [])
@@ -362,6 +379,12 @@ class FakeSlack:
             return {"ok": True, "messages": [found] if found else [], "has_more": False}
         if method == "chat.delete":
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "conversations.info":
+            return {"ok": True, "channel": self._conversation(str(args.get("channel", "")))}
+        if method == "chat.getPermalink":
+            channel, message_ts = str(args.get("channel", "")), str(args.get("message_ts", ""))
+            link = f"https://acme-sales.slack.com/archives/{channel}/p{message_ts.replace('.', '')}"
+            return {"ok": True, "channel": channel, "permalink": link}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts):04d}"
             return {
@@ -376,6 +399,13 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": True}
+
+    def _conversation(self, channel_id: str) -> dict[str, Any]:
+        """conversations.info's channel object, with the flags Slack sets for each kind."""
+        kind = self.channel_kind(channel_id)
+        return {"id": channel_id, "name": channel_id.lower(), "is_channel": kind in ("public", "private"),
+                "is_group": False, "is_im": kind == "im", "is_mpim": kind == "mpim",
+                "is_private": kind != "public", "is_archived": False}  # fmt: skip
 
     async def _upload(self, request: web.Request) -> web.Response:
         """Step 2 of files_upload_v2: the file's bytes, posted to the URL step 1 handed out."""

@@ -46,6 +46,18 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     # conversations.history: channels:history, groups:history, im:history or mpim:history, the one
     # matching the conversation's kind (see history_scope)
     "conversations.history": ("channels:history", "groups:history", "im:history", "mpim:history"),
+    # conversations.info: channels:read, groups:read, im:read or mpim:read, the one matching the
+    # conversation's kind (the fake passes the kind it knows as args["kind"], see INFO_SCOPES)
+    "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
+    "chat.getPermalink": (),  # "No scope required"
+}
+
+# Which *:read scope conversations.info needs, by the conversation's kind.
+INFO_SCOPES = {
+    "public": ("channels:read",),
+    "private": ("groups:read",),
+    "im": ("im:read",),
+    "mpim": ("mpim:read",),
 }
 
 # Which *:history scope reads a conversation, by the first letter of its id: D a DM, G a private
@@ -57,6 +69,8 @@ def scopes_needed(method: str, args: dict[str, Any]) -> tuple[str, ...] | None:
     """The scopes any one of which lets a bot token call `method` (() for none); None if unknown."""
     if method == "conversations.history":
         return HISTORY_SCOPES.get(str(args.get("channel", ""))[:1], METHOD_SCOPES[method])
+    if method == "conversations.info":
+        return INFO_SCOPES.get(str(args.get("kind", "")), METHOD_SCOPES[method])
     return METHOD_SCOPES.get(method)
 
 

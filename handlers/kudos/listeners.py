@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
@@ -264,25 +265,100 @@ async def reaction_added(
         return  # clapping for your own message is not a kudos, and not worth a scolding either
     channel, ts = item.get("channel"), item.get("ts")
     try:
-        text = await message_text(client, channel, ts)
-        reason = (
-            t(workspace.locale, "kudos.reaction.reason", text=bk.truncate(" ".join(text.split()), 200))
-            if text
-            else t(workspace.locale, "kudos.reaction.no_text")
-        )
-        receivers, result = await _give(
-            client, db, workspace, member, [author], reason, [], "reaction", reaction_key(event), channel
-        )
+        reason = await reaction_reason(client, workspace, channel, ts)
+        receivers, result = await _give_for_reaction(client, db, workspace, member, author, reason, event)
     except UserError as error:
         await client.chat_postEphemeral(
             channel=channel, user=member.slack_user_id, text=refusal(member.locale, error)
         )
         return
-    if result.created:
+    if result is not None and result.created:
         note = t(member.locale, "kudos.sent", receivers=render.people(receivers), left=result.allowance.left)
         await client.chat_postEphemeral(channel=channel, user=member.slack_user_id, text=note)
         await announce(client, db, workspace, result.give, fallback_channel=channel, thread_ts=ts,
                        people=(receivers, []))  # fmt: skip
+
+
+async def _give_for_reaction(
+    client: AsyncWebClient,
+    db: Database,
+    workspace: Workspace,
+    giver: Member,
+    author: str,
+    reason: str,
+    event: dict[str, Any],
+) -> tuple[list[Member], kudos.GiveResult | None]:
+    """The give for a reaction, unless Slack already removed it (a newer removal was seen first)."""
+    item = event.get("item") or {}
+
+    async def give(session: AsyncSession, receivers: list[Member]) -> kudos.GiveResult | None:
+        return await kudos.give_for_reaction(
+            session, workspace, giver, receivers, message=reason, source_key=reaction_key(event),
+            version=reaction_version(event), channel_id=item.get("channel"), now=utcnow(),
+        )  # fmt: skip
+
+    async with db.session() as session:
+        known = await members_by_user_id(session, workspace.id, [author])
+        if author in known:
+            return [known[author]], await give(session, [known[author]])
+    receivers = await receivers_for(client, db, workspace, [author], known)
+    async with db.session() as session:
+        return receivers, await give(session, receivers)
+
+
+def reaction_version(event: dict[str, Any]) -> Decimal | None:
+    """When Slack saw the add or removal (event_ts): the later one is the reaction's final state.
+    None when the event carries no usable stamp (it is then applied, unordered)."""
+    stamp = str(event.get("event_ts"))
+    try:
+        version = Decimal(stamp)
+    except InvalidOperation:
+        return None
+    return version if version.is_finite() and len(stamp) <= 32 else None
+
+
+async def reaction_reason(client: AsyncWebClient, workspace: Workspace, channel: str, ts: str) -> str:
+    """What the card says the kudos are for. The message is quoted only where everyone who sees the
+    card could read it anyway: a public channel, with the card in that channel or its thread.
+    Anywhere else (a private channel, a DM, another channel) the card links to the message, whose
+    text then stays behind Slack's own permissions."""
+    kudos_channel = workspace.channel("kudos")
+    card_beside_message = kudos_channel is None or kudos_channel == channel
+    if card_beside_message and await is_public_channel(client, channel):
+        text = await message_text(client, channel, ts)
+        if text:
+            return t(workspace.locale, "kudos.reaction.reason", text=bk.truncate(" ".join(text.split()), 200))
+        return t(workspace.locale, "kudos.reaction.no_text")
+    link = await message_link(client, channel, ts)
+    if link:
+        return t(workspace.locale, "kudos.reaction.link", link=link)
+    return t(workspace.locale, "kudos.reaction.no_text")
+
+
+async def is_public_channel(client: AsyncWebClient, channel: str) -> bool:
+    """Whether anyone in the workspace may read the channel; False when Slack will not say.
+
+    Asked of Slack (conversations.info): a channel id's first letter does not tell (newer private
+    channels start with C too).
+    """
+    try:
+        info = (await client.conversations_info(channel=channel)).get("channel") or {}
+    except SlackApiError as exc:
+        log.info("could not tell whether a channel is public: %s", exc.response.get("error"))
+        return False
+    return bool(info.get("is_channel")) and not any(
+        info.get(flag) for flag in ("is_private", "is_im", "is_mpim", "is_group")
+    )
+
+
+async def message_link(client: AsyncWebClient, channel: str, ts: str) -> str:
+    """The reacted-to message's permalink (no scope needed); '' when Slack will not give one."""
+    try:
+        answer = await client.chat_getPermalink(channel=channel, message_ts=ts)
+    except SlackApiError as exc:
+        log.info("could not link to the reacted message: %s", exc.response.get("error"))
+        return ""
+    return str(answer.get("permalink") or "")
 
 
 async def reaction_removed(
@@ -292,11 +368,13 @@ async def reaction_removed(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    db, workspace, _member = scope(context)
+    db, workspace, member = scope(context)
     if not is_kudos_reaction(event.get("reaction", ""), workspace):
         return
     async with db.session() as session:
-        give = await kudos.take_back(session, workspace.id, reaction_key(event))
+        give = await kudos.take_back_reaction(
+            session, workspace.id, member.id, reaction_key(event), reaction_version(event)
+        )
     if give is not None and give.card_channel and give.card_ts:
         await client.chat_delete(channel=give.card_channel, ts=give.card_ts)
 

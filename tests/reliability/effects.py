@@ -18,7 +18,17 @@ from storage.db import Database
 from storage.models import Base
 
 # Reads, not effects: a lookup may happen once per delivery without anything being applied twice.
-READS = frozenset({"users.info", "conversations.history", "auth.test", "views.open", "response_url"})
+READS = frozenset(
+    {
+        "users.info",
+        "conversations.history",
+        "conversations.info",
+        "chat.getPermalink",
+        "auth.test",
+        "views.open",
+        "response_url",
+    }
+)
 
 
 async def row_counts(db: Database) -> dict[str, int]:

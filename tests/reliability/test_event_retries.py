@@ -62,7 +62,7 @@ CASES = {
     "reaction_added": Case(
         "event_reaction_added",
         clapped_message,
-        rows={"kudos_gives": 1, "kudos": 1, "points_ledger": 1},
+        rows={"kudos_gives": 1, "kudos": 1, "points_ledger": 1, "kudos_reaction_states": 1},
         calls={"chat.postMessage": 1, "chat.postEphemeral": 1},
     ),
     "reaction_removed": Case(
