@@ -82,7 +82,7 @@ def database_at_0018(backend: str, tmp_path) -> Iterator[str]:
             yield url
 
 
-async def test_migration_0019_stores_the_older_rows_as_typed_once(database_at_0018):
+async def test_migration_0020_stores_the_older_rows_as_typed_once(database_at_0018):
     url = database_at_0018
     await asyncio.to_thread(migrate.upgrade, url, "0018")
     db = Database(url)
@@ -118,7 +118,7 @@ async def test_migration_0019_stores_the_older_rows_as_typed_once(database_at_00
             )
             await give_kudos(session, li, [sam], message="R&amp;D as typed", source="command")
         await db.dispose()
-        await asyncio.to_thread(migrate.upgrade, url, "0019")
+        await asyncio.to_thread(migrate.upgrade, url, "0020")
         async with db.session() as session:
             members = {m.id: (m.title, m.duties) for m in await session.scalars(select(Member))}
             note = await session.scalar(select(CompetitorNote))

@@ -1,7 +1,7 @@
 """Text typed into /team title, /team duties, /intel and quoted by reaction kudos: stored as typed
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-02 15:20:00
 
 Slack sends a typed `&`, `<`, `>` in a slash command (and in a message's text) as `&amp;`, `&lt;`,
@@ -24,8 +24,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
