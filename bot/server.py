@@ -377,6 +377,7 @@ class CappedTCPSite(web.TCPSite):
         self._server = await asyncio.get_running_loop().create_server(
             protocol, self._host, self._port, backlog=self._backlog
         )
+        self._bound_port = self._server.sockets[0].getsockname()[1]
 
 
 async def _drain_background(web_app: web.Application) -> AsyncIterator[None]:

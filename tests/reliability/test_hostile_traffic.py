@@ -16,8 +16,12 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from bot import server
+from bot.app import create_app
+from bot.server import CappedTCPSite, create_web_app
+from tests.conftest import make_settings
 
 HEADER_TIMEOUT = 1.0  # seconds, for these tests (production waits longer)
 BODY_TIMEOUT = 1.0
@@ -72,6 +76,31 @@ async def test_stalled_connections_are_closed_and_real_requests_still_answered(a
             writer.close()
     assert max(waits) < CEILING
     assert reply.elapsed < CEILING
+
+
+CAP = 8
+
+
+async def test_connections_beyond_the_cap_get_503_until_stalled_ones_are_closed(db, database_url, fake_slack):
+    web_app = create_web_app(create_app(make_settings(database_url, fake_slack), db), db, close_db=False)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = CappedTCPSite(runner, "127.0.0.1", 0, max_connections=CAP)
+    await site.start()
+    url = f"http://127.0.0.1:{site.port}"
+    stalled = [await stalled_connection(url, HALF_HEADERS) for _ in range(CAP)]
+    try:
+        over, writer = await stalled_connection(url, b"")
+        answer = await asyncio.wait_for(over.read(), CEILING)  # answered and closed at once
+        writer.close()
+        assert answer.startswith(b"HTTP/1.1 503 ")
+        await asyncio.wait_for(asyncio.gather(*(closed_by_server(r) for r, _ in stalled)), CEILING)
+        async with aiohttp.ClientSession() as session, session.get(url + "/healthz") as reply:
+            assert reply.status == 200  # the cap counts open connections, not connections ever made
+    finally:
+        for _, writer in stalled:
+            writer.close()
+        await runner.cleanup()
 
 
 async def test_the_accept_error_is_logged_once_per_interval(app, caplog):
