@@ -35,6 +35,13 @@ class Metrics:
             ["type", "outcome"],
             registry=self.registry,
         )
+        self.refused = Counter(
+            "dealbell_slack_requests_refused",
+            "Requests on /slack/events refused before Bolt, by reason: signature (bad, missing or stale), "
+            "not_utf8, timeout (body not sent in time), too_large",
+            ["reason"],
+            registry=self.registry,
+        )
         self.latency = Histogram(
             "dealbell_slack_request_seconds",
             "Time from a Slack request arriving to its HTTP response",

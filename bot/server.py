@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import __version__
@@ -43,10 +44,21 @@ BOLT = web.AppKey("bolt", AsyncApp)
 METRICS = web.AppKey("metrics", Metrics)
 HEAD = web.AppKey("head", str)
 BACKGROUND = web.AppKey("background", weakref.WeakSet)
+VERIFIER = web.AppKey("verifier", SignatureVerifier)
 
 SHUTDOWN_TIMEOUT = 25.0  # seconds in-flight requests get after SIGTERM (within a typical 30 s grace)
 DRAIN_TIMEOUT = 20.0  # seconds Bolt's listeners still running after their ack get to finish
 PROBE_TIMEOUT = 2.0  # seconds /healthz and /readyz wait for the database (probes time out too)
+
+# Hostile or broken clients: what a connection may hold before it is closed. Slack sends its whole
+# request at once, so these only ever cut off clients that stall.
+HEADER_TIMEOUT = 10.0  # seconds from connecting (or from the last answer) to complete request headers
+BODY_TIMEOUT = 10.0  # seconds to receive the whole body once its headers are in
+LINGER_TIMEOUT = 1.0  # seconds the unread rest of a refused body is drained before the socket closes
+MAX_BODY = 1024**2  # bytes; Slack's payloads are a few kB (aiohttp answers 413 beyond)
+MAX_CONNECTIONS = 512  # open connections; beyond, a new one gets a 503 and is closed at once
+ACCEPT_ERROR_INTERVAL = 60.0  # seconds between two "out of system resource" log lines
+MAX_TIMESTAMP_DIGITS = 12  # a Unix time in seconds has 10 digits until the year 2286
 
 
 # Unique per process start: a container restarted with the same hostname and pid 1 must not renew
@@ -101,15 +113,46 @@ def started_work(before: set[asyncio.Task[Any]]) -> set[asyncio.Task[Any]]:
 
 
 async def slack_events(request: web.Request) -> web.Response:
-    timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
-    if timestamp and not (timestamp.isascii() and timestamp.isdigit()):
-        # Bolt's verifier would raise on it (a 500); it is simply not a signed Slack request.
-        return web.json_response({"error": "invalid request"}, status=401)
     received_at = time.monotonic()
     bolt_request = await to_bolt_request(request)
     bolt_request.context[RECEIVED_AT] = received_at  # Slack's 3 s run from here (handlers.errors.guarded)
     bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
+
+
+async def read_body(request: web.Request) -> bytes | None:
+    """The whole body, or None when the client stalls for BODY_TIMEOUT (the connection is then closed)."""
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            return await request.read()
+    except TimeoutError:
+        return None
+
+
+def refusal(request: web.Request, body: bytes) -> tuple[int, str] | None:
+    """Why a request is not served (status, reason), or None for a signed, fresh request from Slack.
+
+    Checked on the raw bytes before anything parses them: nothing an unsigned client sends reaches a
+    JSON or form parser, Bolt, or a log line. The headers are checked for shape first because
+    SignatureVerifier raises (rather than answering False) on an empty or non-numeric timestamp, one
+    too large for a float, or a non-ASCII signature."""
+    timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    signature = request.headers.get("X-Slack-Signature", "")
+    well_formed = (
+        timestamp.isascii()
+        and timestamp.isdigit()
+        and len(timestamp) <= MAX_TIMESTAMP_DIGITS
+        and signature.isascii()
+    )
+    if not well_formed:
+        return 401, "signature"
+    try:
+        body.decode()  # Slack sends UTF-8; SignatureVerifier and Bolt decode it and raise otherwise
+    except UnicodeDecodeError:
+        return 400, "not_utf8"
+    if not request.app[VERIFIER].is_valid(body, timestamp, signature):
+        return 401, "signature"
+    return None
 
 
 async def slack_install(request: web.Request) -> web.Response:
@@ -128,12 +171,20 @@ async def slack_oauth_redirect(request: web.Request) -> web.Response:
 async def slack_observer(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    """Around the Bolt dispatch on /slack/events: latency, counts, one log line, and Bolt's background
+    """Around the Bolt dispatch on /slack/events: the body read within BODY_TIMEOUT and its signature
+    verified before anything parses it, then latency, counts, one log line, and Bolt's background
     listener tasks (those it leaves running after the ack) remembered so shutdown can wait for them."""
-    if request.path != "/slack/events" or request.method != "POST":
-        return await handler(request)
+    if request.path != "/slack/events" or request.method != "POST" or request.match_info.http_exception:
+        return await handler(request)  # not a Slack request, or no such route (Socket Mode): a 404
     started = time.monotonic()
-    about = describe_request(await request.read(), request.content_type)
+    try:
+        body = await read_body(request)
+    except web.HTTPRequestEntityTooLarge:
+        return refuse(request, 413, "too_large")
+    refused = (408, "timeout") if body is None else refusal(request, body)
+    if refused is not None:
+        return refuse(request, *refused)
+    about = describe_request(body, request.content_type)
     before = asyncio.all_tasks()
     status = 500
     try:
@@ -155,6 +206,17 @@ async def slack_observer(
             about["type"], about["id"], about["team"], about["user"], status, elapsed * 1000,
             extra={"fields": fields},
         )  # fmt: skip
+
+
+def refuse(request: web.Request, status: int, reason: str) -> web.Response:
+    """Counted and logged by reason only: an unverified request's contents are not Slack's and not logged."""
+    request.app[METRICS].refused.labels(reason).inc()
+    request_log.info("slack request refused: %s status=%s", reason, status,
+                     extra={"fields": {"type": "refused", "reason": reason, "status": status}})  # fmt: skip
+    response = web.json_response({"error": "invalid request"}, status=status)
+    if status == 408:
+        response.force_close()  # the client stalled: do not wait for its next request
+    return response
 
 
 async def metrics_endpoint(request: web.Request) -> web.Response:
@@ -215,8 +277,15 @@ def create_web_app(
     On cleanup (after in-flight requests): Bolt's background listeners finish, the scheduler stops,
     the connections to Slack close, then the database closes."""
     install_redaction()  # also where configure_logging never ran (tests, embedding)
-    web_app = web.Application(middlewares=[slack_observer])
+    web_app = web.Application(
+        middlewares=[slack_observer],
+        client_max_size=MAX_BODY,
+        # aiohttp's keep-alive timer runs from the moment a connection opens and after each answer,
+        # and closes the connection while no complete request headers have arrived: a header timeout.
+        handler_args={"keepalive_timeout": HEADER_TIMEOUT, "lingering_time": LINGER_TIMEOUT},
+    )
     web_app[DB] = db
+    web_app[VERIFIER] = SignatureVerifier(bolt_app._signing_secret)  # the secret Bolt verifies with
     web_app[BOLT] = bolt_app
     web_app[METRICS] = metrics or Metrics()
     web_app[HEAD] = head_revision() or ""
@@ -232,6 +301,7 @@ def create_web_app(
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
     web_app.router.add_get("/metrics", metrics_endpoint)
+    web_app.cleanup_ctx.append(_quiet_accept_errors)
     web_app.cleanup_ctx.append(_connections_context(connections))
     if services is not None:
         web_app.cleanup_ctx.append(_scheduler_context(services))
@@ -239,6 +309,77 @@ def create_web_app(
     if close_db:
         web_app.on_cleanup.append(lambda _app: db.dispose())
     return web_app
+
+
+class AcceptErrorLimiter:
+    """The event loop's exception handler, but "socket.accept() out of system resource" (out of file
+    descriptors) is logged at most once per ACCEPT_ERROR_INTERVAL, with a count and no traceback: asyncio
+    reports it on every accept attempt, hundreds of thousands of lines while the process is at its limit."""
+
+    MESSAGE = "socket.accept() out of system resource"
+
+    def __init__(
+        self, previous: Callable[[asyncio.AbstractEventLoop, dict[str, Any]], object] | None
+    ) -> None:
+        self.previous = previous
+        self.last_logged: float | None = None
+        self.unlogged = 0
+
+    def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if context.get("message") != self.MESSAGE:
+            if self.previous is not None:
+                self.previous(loop, context)
+            else:
+                loop.default_exception_handler(context)
+            return
+        self.unlogged += 1
+        now = time.monotonic()
+        if self.last_logged is not None and now - self.last_logged < ACCEPT_ERROR_INTERVAL:
+            return
+        log.error(
+            "%s (%s): %d time(s) since the last report; new connections wait meanwhile",
+            self.MESSAGE, context.get("exception"), self.unlogged,
+        )  # fmt: skip
+        self.last_logged, self.unlogged = now, 0
+
+
+async def _quiet_accept_errors(_app: web.Application) -> AsyncIterator[None]:
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(AcceptErrorLimiter(previous))
+    yield
+    loop.set_exception_handler(previous)
+
+
+class _Refused(asyncio.Protocol):
+    """A connection over MAX_CONNECTIONS: answered 503 at once and closed, so its descriptor is freed."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        transport.write(b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+        transport.close()
+
+
+class CappedTCPSite(web.TCPSite):
+    """aiohttp's TCPSite with a cap on open connections (aiohttp itself accepts every connection)."""
+
+    def __init__(self, runner: web.BaseRunner, host: str | None = None, port: int | None = None, *,
+                 max_connections: int = MAX_CONNECTIONS) -> None:  # fmt: skip
+        super().__init__(runner, host, port)
+        self.max_connections = max_connections
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)  # registers the site with its runner
+        server = self._runner.server
+        assert server is not None
+
+        def protocol() -> asyncio.Protocol:
+            return server() if len(server.connections) < self.max_connections else _Refused()
+
+        self._server = await asyncio.get_running_loop().create_server(
+            protocol, self._host, self._port, backlog=self._backlog
+        )
+        self._bound_port = self._server.sockets[0].getsockname()[1]
 
 
 async def _drain_background(web_app: web.Application) -> AsyncIterator[None]:
@@ -280,14 +421,31 @@ def serve_http(settings: Settings, port: int) -> None:
     metrics, connections = Metrics(), SlackConnections()
     services = job_services(settings, db, metrics, connections)
     web_app = create_web_app(bolt_app, db, services, metrics=metrics, connections=connections)
-    log.info(
-        "dealbell %s listening on port %s (POST /slack/events, GET /healthz, /readyz, /metrics)",
-        __version__,
-        port,
-    )
-    # On SIGTERM: stop accepting, give in-flight requests SHUTDOWN_TIMEOUT, then the cleanup above.
-    web.run_app(web_app, port=port, print=None, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    asyncio.run(_serve_until_stopped(web_app, port))
     log.info("dealbell stopped")
+
+
+async def _serve_until_stopped(web_app: web.Application, port: int) -> None:
+    """Serve until SIGTERM or SIGINT, then stop accepting, give in-flight requests SHUTDOWN_TIMEOUT,
+    then the cleanup above (what `web.run_app` does, with the connection cap it cannot take)."""
+    runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    await runner.setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await CappedTCPSite(runner, port=port).start()
+        log.info(
+            "dealbell %s listening on port %s (POST /slack/events, GET /healthz, /readyz, /metrics)",
+            __version__,
+            port,
+        )
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        await runner.cleanup()
 
 
 async def serve_socket_mode(settings: Settings, port: int) -> None:
@@ -301,7 +459,7 @@ async def serve_socket_mode(settings: Settings, port: int) -> None:
     )
     runner = web.AppRunner(web_app)
     await runner.setup()
-    await web.TCPSite(runner, port=port).start()
+    await CappedTCPSite(runner, port=port).start()
     handler = AsyncSocketModeHandler(bolt_app, settings.slack_app_token, web_client=bolt_app.client)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
