@@ -116,19 +116,20 @@ def database_url(backend: str, databases: Databases) -> str:
 
 
 @contextmanager
-def _postgres_database() -> Iterator[str]:
+def _postgres_database(scratch: bool = False) -> Iterator[str]:
     """TEST_DATABASE_URL itself; under xdist a `<its name>_gw0` database per worker beside it on the same
-    server; without it a throwaway database on 127.0.0.1:5432 (TEST_POSTGRES_ADMIN_URL). Databases created
+    server; without it a throwaway database on 127.0.0.1:5432 (TEST_POSTGRES_ADMIN_URL). `scratch`: always
+    a database of its own beside those (a test that migrates one from an old revision). Databases created
     here are dropped after."""
     given = os.environ.get("TEST_DATABASE_URL")
     worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, … under pytest-xdist
-    if given and not worker:
+    if given and not worker and not scratch:
         yield given
         return
     if given:
         server = async_url(given).set(drivername="postgresql")
         admin = server.render_as_string(hide_password=False)
-        name = f"{server.database}_{worker}"
+        name = f"{server.database}_{uuid.uuid4().hex[:8]}" if scratch else f"{server.database}_{worker}"
         url = server.set(database=name).render_as_string(hide_password=False)
     else:
         if not _postgres_reachable():

@@ -70,7 +70,7 @@ async def test_a_reaction_kudos_quotes_the_message_escaped_once(app):
     assert f"Closed {TYPED}" in give.message
 
 
-# --- rows written before: stored in Slack's form, undone once by migration 0019 ----------------------
+# --- rows written before: stored in Slack's form, undone once by migration 0020 ----------------------
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def database_at_0018(backend: str, tmp_path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.db'}"
     else:
-        with _postgres_database() as url:
+        with _postgres_database(scratch=True) as url:
             yield url
 
 
