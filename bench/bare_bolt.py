@@ -1,7 +1,8 @@
 """The baseline: a bare Bolt `AsyncApp` with one no-op slash command, served like dealbell serves.
 
 Same signing secret check, same Web API client setup (auth.test against the fake Slack), same
-aiohttp handler (Bolt's aiohttp adapter) and `web.run_app` settings as `bot.server.serve_http`;
+aiohttp handler (Bolt's aiohttp adapter) and shutdown timeout as `bot.server.serve_http` (without its
+request timeouts and connection cap);
 no database, no middleware, no listener work. Run as `python -m bench.bare_bolt` with the
 environment `bench.common.bot_env` gives dealbell.
 """

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
@@ -21,7 +20,6 @@ from storage.errors import UserError
 from storage.models import Idea, Member, Workspace, utcnow
 from storage.periods import Period, member_zone
 
-log = logging.getLogger(__name__)
 TOP_LIMIT = 10
 
 

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit import blocks as bk
+from bot.kit.format import mention
 from bot.kit.i18n import t
 from handlers.middleware import known_members, scope
 from handlers.replies import refusal
@@ -121,7 +122,7 @@ async def change(
     locale = member.locale
     require_manager(member)  # before looking anyone up: a refusal writes nothing, not even a member row
     target = await member_for(client, db, workspace, parsed.user_id or "")
-    user = f"<@{target.slack_user_id}>"
+    user = mention(target)
     async with db.session() as session:
         if parsed.verb == "role":
             target, changed = await team.set_role(
