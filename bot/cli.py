@@ -15,6 +15,7 @@ from bot.logs import configure_logging
 from bot.settings import OAUTH_SETTINGS, Settings, SettingsError, load_settings
 from jobs import JOBS
 from jobs.runner import RunOutcome, run_job
+from jobs.schedule_text import describe_schedule
 from storage import migrate
 from storage.backup import BackupError, backup_sqlite
 from storage.csv_format import DEFAULT_MAX_IMPORT_MB, read_file
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox_cmd = commands.add_parser(
         "sandbox", help="try dealbell without Slack: a local workspace in the browser, with the real bot"
     )
-    sandbox_cmd.add_argument("--port", type=int, default=3000, help="the page's port (default 3000)")
+    sandbox_cmd.add_argument("--port", type=int, help="the page's port (default: PORT, else 3000)")
     sandbox_cmd.add_argument(
         "--host",
         default="127.0.0.1",
@@ -129,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return run(settings, args.mode, args.port)
         if args.command == "sandbox":
-            return sandbox(args.port, args.empty, args.db, args.host, args.allow_host)
+            return sandbox(settings.port if args.port is None else args.port, args.empty, args.db, args.host, args.allow_host)
         if args.command == "db":
             if args.db_command == "backup":
                 return asyncio.run(db_backup(settings, args.file))
@@ -254,8 +255,8 @@ async def workspace_purge(settings: Settings, team: str, enterprise: str | None,
 
 def jobs_list() -> int:
     for spec in JOBS.values():
-        schedule = " ".join(f"{k}={v}" for k, v in spec.cron.items())
-        print(f"{spec.name:28} per {spec.cadence:6} {schedule:20} {spec.description}")
+        schedule = describe_schedule(spec.cron)
+        print(f"{spec.name:28} per {spec.cadence:6} {schedule:42} {spec.description}")
     return 0
 
 

@@ -350,6 +350,9 @@ class FakeSlack:
             user_id = args.get("user", "")
             user = self.users.get(user_id) or default_user(user_id)
             return {"ok": True, "user": user}
+        if method == "users.list":  # one page: the fake's workspace is small
+            members = [self.users[user_id] for user_id in sorted(self.users)]
+            return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X")).split(",")[0]}}
         if method == "chat.postMessage":

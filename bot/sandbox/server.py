@@ -34,6 +34,7 @@ from handlers.features import discover, sandbox_commands
 from jobs import JOBS
 from jobs.base import JobServices
 from jobs.runner import run_job
+from jobs.schedule_text import describe_schedule
 from storage import migrate
 from storage.db import Database
 from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspaces
@@ -187,6 +188,7 @@ def page_app(sandbox: Sandbox) -> web.Application:
     app = web.Application(client_max_size=256 * 1024, middlewares=[only_the_page])
     app[SANDBOX] = sandbox
     app.router.add_get("/", index)
+    app.router.add_get("/favicon.ico", favicon)  # browsers ask for it whatever the page says
     app.router.add_static("/static", STATIC)
     app.router.add_get("/files/{file_id}", uploaded_file)
     app.router.add_get("/api/commands", commands)
@@ -208,6 +210,10 @@ async def index(request: web.Request) -> web.Response:
     page = (STATIC / "index.html").read_text(encoding="utf-8")
     page = page.replace(TOKEN_PLACEHOLDER, request.app[SANDBOX].token)
     return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+async def favicon(_request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
 
 
 async def uploaded_file(request: web.Request) -> web.Response:
@@ -329,10 +335,13 @@ async def home(request: web.Request) -> web.Response:
     return web.json_response({"ok": answer.status == 200})
 
 
-async def jobs_list(_request: web.Request) -> web.Response:
+async def jobs_list(request: web.Request) -> web.Response:
+    """The jobs, each schedule in words in the language of the member the page acts as (`?user=`)."""
+    person = request.app[SANDBOX].slack.users.get(request.query.get("user", "")) or {}
+    locale = person.get("locale")
     return web.json_response([
         {"name": s.name, "cadence": s.cadence, "description": s.description,
-         "schedule": " ".join(f"{k}={v}" for k, v in s.cron.items())}
+         "schedule": describe_schedule(s.cron, locale)}
         for s in JOBS.values()
     ])  # fmt: skip
 
@@ -387,6 +396,19 @@ def quiet_chatter() -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def start_note(url: str, path: Path, kept: bool) -> str:
+    """What the terminal shows at start: where to go, and whether the data outlives a restart."""
+    where = (
+        f"database: {path}"
+        if kept
+        else f"database: {path}, deleted when the sandbox stops: `--db FILE` keeps it across restarts"
+    )
+    return (
+        "dealbell sandbox: a local Slack workspace with the real bot; nothing goes to Slack.\n"
+        f"  open {url} in your browser   (Ctrl+C stops)\n  {where}"
+    )
+
+
 async def serve(
     port: int,
     *,
@@ -408,11 +430,7 @@ async def serve(
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        print(
-            "dealbell sandbox: a local Slack workspace with the real bot; nothing goes to Slack.\n"
-            f"  open {sandbox.url} in your browser   (database: {path}; Ctrl+C stops)",
-            flush=True,
-        )
+        print(start_note(sandbox.url, path, kept=database is not None), flush=True)
         try:
             await stop.wait()
         finally:

@@ -36,6 +36,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.update": ("chat:write",),
     "chat.delete": ("chat:write",),
     "users.info": ("users:read",),
+    "users.list": ("users:read",),
     "conversations.open": ("im:write", "mpim:write", "channels:manage", "groups:write"),
     "files.getUploadURLExternal": ("files:write",),
     "files.completeUploadExternal": ("files:write",),

@@ -23,6 +23,7 @@ from storage.db import Database
 from storage.errors import UserError
 from storage.events import mark_event_processed
 from storage.models import Member, Workspace, utcnow
+from storage.workspaces import Profile, members_by_user_id, save_member
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ async def team_command(
     if parsed.verb == "help":
         await ack(text=t(locale, "team.usage"))
     elif parsed.verb == "roster":
+        await add_workspace_members(client, db, workspace)
         async with db.session() as session:
             members = await team.roster(session, workspace.id)
         text, blocks = render.roster(members, locale, link=True)
@@ -87,6 +89,33 @@ async def team_command(
             await ack(text=refusal(locale, error))
             return
         await ack(text=answer)
+
+
+MAX_MEMBER_PAGES = 5  # users.list pages of 200: the roster answers within Slack's 3 s for ~1,000 people
+SLACKBOT = "USLACKBOT"  # in users.list, but no one's teammate
+
+
+async def add_workspace_members(client: AsyncWebClient, db: Database, workspace: Workspace) -> None:
+    """The workspace's people from users.list, saved if not known yet: the roster lists the whole team,
+    not only those who have used the bot. A refusal from Slack leaves the roster as it is."""
+    people: list[dict[str, Any]] = []
+    cursor = None
+    try:
+        for _page in range(MAX_MEMBER_PAGES):
+            answer = await client.users_list(limit=200, cursor=cursor, include_locale=True)
+            people += answer.get("members") or []
+            cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+    except SlackApiError as exc:
+        log.info("users.list failed: %s", exc.response.get("error"))
+    wanted = {p["id"]: p for p in people if p.get("id") and p["id"] != SLACKBOT and not p.get("is_bot")}
+    if not wanted:
+        return
+    async with db.session() as session:
+        known = await members_by_user_id(session, workspace.id, list(wanted))
+        for user_id in wanted.keys() - known.keys():
+            await save_member(session, workspace.id, user_id, Profile.from_users_info(wanted[user_id]))
 
 
 async def post_roster(

@@ -702,7 +702,7 @@ function clockMoment() {
 }
 
 async function loadJobs() {
-  const jobs = await (await fetch("/api/jobs")).json();
+  const jobs = await (await fetch(`/api/jobs?user=${encodeURIComponent(app.me || "")}`)).json();
   const list = document.getElementById("job-list");
   list.replaceChildren(...jobs.map((job) => {
     const outcome = h("div", { class: "outcome muted", "data-outcome-for": job.name });
@@ -770,6 +770,7 @@ function switchUser(id) {
   app.homeKey = null;
   if (app.conversation.startsWith("D")) app.conversation = dmOf(id);
   if (app.conversation === dmOf(id) && app.tab === "home") api("/api/home", {});
+  if (!document.getElementById("scheduler").hidden) loadJobs(); // schedules in the new member's language
   app.poll?.abort();
 }
 
