@@ -130,7 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return run(settings, args.mode, args.port)
         if args.command == "sandbox":
-            return sandbox(settings.port if args.port is None else args.port, args.empty, args.db, args.host, args.allow_host)
+            port = settings.port if args.port is None else args.port  # PORT, as `dealbell run` reads it
+            return sandbox(port, args.empty, args.db, args.host, args.allow_host)
         if args.command == "db":
             if args.db_command == "backup":
                 return asyncio.run(db_backup(settings, args.file))

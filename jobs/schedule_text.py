@@ -34,7 +34,7 @@ def _babel_locale(locale: str | None) -> Locale:
 
 
 def describe_schedule(cron: dict[str, Any], locale: str | None = "en") -> str:
-    """"Every 5 minutes", "At 16:00, only on Friday" (or in Chinese for a zh locale)."""
+    """In words: "Every 5 minutes", "At 16:00, only on Friday" (or in Chinese for a zh locale)."""
     language = _babel_locale(locale)
     options = Options()
     options.locale_code = "zh_CN" if language.language == "zh" else "en_US"
