@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import errno
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mode.add_argument("--socket", dest="mode", action="store_const", const="socket", help="use Socket Mode")
     run.add_argument("--port", type=int, help="HTTP port (default: PORT, else 3000)")
+    run.add_argument(
+        "--no-check",
+        dest="check",
+        action="store_false",
+        help="start without first asking Slack (auth.test) whether it accepts SLACK_BOT_TOKEN",
+    )
 
     sandbox_cmd = commands.add_parser(
         "sandbox", help="try dealbell without Slack: a local workspace in the browser, with the real bot"
@@ -128,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         configure_logging(settings)
         if args.command == "run":
-            return run(settings, args.mode, args.port)
+            return run(settings, args.mode, args.port, args.check)
         if args.command == "sandbox":
             port = settings.port if args.port is None else args.port  # PORT, as `dealbell run` reads it
             return sandbox(port, args.empty, args.db, args.host, args.allow_host)
@@ -156,23 +164,67 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.jobs_command == "list":
             return jobs_list()
         return asyncio.run(jobs_run(settings, args.name, args.team, args.as_scheduled, args.at))
-    except SettingsError as error:
+    except (SettingsError, CannotStart) as error:
         print(error, file=sys.stderr)
         return 2
 
 
-def run(settings: Settings, mode: str | None, port: int | None) -> int:
+class CannotStart(Exception):
+    """Slack refused the bot token or could not be reached, or the port is taken: one line for the operator."""
+
+
+async def slack_identity(settings: Settings) -> dict:
+    """auth.test with the bot token: the workspace it belongs to, or CannotStart saying what to do."""
+    import aiohttp
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack import make_client
+
+    client = make_client(settings)
+    client.retry_handlers.clear()  # one try: a start-up check should answer at once, in one line
+    try:
+        return dict((await client.auth_test()).data)  # type: ignore[arg-type]
+    except SlackApiError as error:
+        code = error.response.get("error", "error")
+        raise CannotStart(
+            f"Slack refused SLACK_BOT_TOKEN ({code}): copy the Bot User OAuth Token (xoxb-…) again from"
+            " your app's 'OAuth & Permissions' page, reinstall the app if it was removed,"
+            " or pass --no-check to start anyway"
+        ) from None
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise CannotStart(
+            f"dealbell cannot reach Slack at {settings.slack_api_url} ({error or type(error).__name__}):"
+            " check the network or proxy, or SLACK_API_URL"
+        ) from None
+
+
+def port_busy(error: OSError, port: int) -> CannotStart | OSError:
+    """A taken port said with what to do about it; any other error as it is."""
+    if error.errno != errno.EADDRINUSE:
+        return error
+    return CannotStart(
+        f"dealbell cannot listen on port {port}: address already in use — try PORT={port + 1} make run"
+    )
+
+
+def run(settings: Settings, mode: str | None, port: int | None, check: bool = True) -> int:
     from bot import server  # imported here so `dealbell db …` does not load Bolt
 
     socket_mode = mode == "socket" or (mode is None and settings.socket_mode)
     needed = [*(OAUTH_SETTINGS if settings.oauth else ["SLACK_BOT_TOKEN"])]
     needed.append("SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET")
     settings.require(*needed)
+    if check and not settings.oauth:  # OAuth: each workspace's token is checked as it is used
+        asyncio.run(slack_identity(settings))
     migrate.upgrade(settings.database_url)
-    if socket_mode:
-        asyncio.run(server.serve_socket_mode(settings, port or settings.port))
-    else:
-        server.serve_http(settings, port or settings.port)
+    port = port or settings.port
+    try:
+        if socket_mode:
+            asyncio.run(server.serve_socket_mode(settings, port))
+        else:
+            server.serve_http(settings, port)
+    except OSError as error:
+        raise port_busy(error, port) from None
     return 0
 
 
@@ -184,18 +236,28 @@ def sandbox(
     try:
         asyncio.run(serve(port, empty=empty, database=database, host=host, allowed_hosts=allowed_hosts))
     except OSError as error:  # most often: the port is taken
-        print(f"dealbell sandbox cannot start: {error.strerror or error}", file=sys.stderr)
+        explained = port_busy(error, port)
+        print(explained if explained is not error else f"dealbell sandbox cannot start: {error.strerror or error}",
+              file=sys.stderr)  # fmt: skip
         return 2
     return 0
 
 
+def quiet_migrations() -> None:
+    """Alembic's INFO lines ("Context impl SQLiteImpl.") are noise at a terminal; LOG_LEVEL=DEBUG keeps them."""
+    if logging.getLogger().level > logging.DEBUG:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
 def db_upgrade(settings: Settings) -> int:
+    quiet_migrations()
     migrate.upgrade(settings.database_url)
     print(f"database at revision {migrate.head_revision()}")
     return 0
 
 
 def db_current(settings: Settings) -> int:
+    quiet_migrations()
     current = asyncio.run(migrate.current_revision(settings.database_url))
     head = migrate.head_revision()
     state = "up to date" if current == head else "run `dealbell db upgrade`"
@@ -285,16 +347,18 @@ async def jobs_run(
     from bot.server import job_services
 
     settings.require(*(OAUTH_SETTINGS if settings.oauth else ["SLACK_BOT_TOKEN"]))
+    quiet_migrations()
     if await migrate.current_revision(settings.database_url) != migrate.head_revision():
         raise SettingsError("the database is not migrated: run `dealbell db upgrade` first")
+    # One token: Slack is asked first, so an outage or a refused token is one line, not a traceback per job.
+    auth = None if settings.oauth else await slack_identity(settings)
     db = Database(settings.database_url)
     services = job_services(settings, db)
     try:
         async with db.session() as session:
             workspaces = await list_workspaces(session, team)
-        if not workspaces and team is None and not settings.oauth:
+        if not workspaces and team is None and auth is not None:
             # A fresh single-workspace install: the token knows its own team.
-            auth = await services.client_for(None).auth_test()  # type: ignore[arg-type]
             defaults = WorkspaceDefaults(
                 timezone=settings.dealbell_timezone, currency=settings.dealbell_currency
             )

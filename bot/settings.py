@@ -19,7 +19,8 @@ SLACK_API_URL = "https://slack.com/api/"
 # Where each variable comes from, shown next to its name when it is missing.
 HOW_TO_GET = {
     "SLACK_BOT_TOKEN": "Bot User OAuth Token (xoxb-…), on your app's 'OAuth & Permissions' page",
-    "SLACK_SIGNING_SECRET": "Signing Secret, on your app's 'Basic Information' page",
+    "SLACK_SIGNING_SECRET": "Signing Secret, on your app's 'Basic Information' page (HTTP mode); or, with no"
+    " public URL, use Socket Mode instead: set SLACK_APP_TOKEN (xapp-…, see 'Socket Mode' in README.md)",
     "DEALBELL_SECRET_KEY": "any long random string, e.g. `openssl rand -hex 32`",
     "SLACK_APP_TOKEN": "App-Level Token (xapp-…, scope connections:write), on 'Basic Information'",
     "SLACK_CLIENT_ID": "Client ID, on your app's 'Basic Information' page (App Credentials)",
