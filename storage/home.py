@@ -7,13 +7,14 @@ so a large team costs the same as a small one, and the totals say how many were 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import goals, kudos, leaderboard, metrics, points, rewards
+from storage import deals, goals, kudos, leaderboard, metrics, points, rewards
 from storage.customers import customers_due_for_follow_up
 from storage.kudos import Allowance
 from storage.leaderboard import Board
@@ -22,6 +23,7 @@ from storage.models import OPEN_STAGES, CatalogueItem, Customer, Deal, Member, R
 from storage.periods import Period, member_zone, workspace_zone
 
 MAX_GOALS = 6
+MAX_DEALS = 8  # open deals listed (each with its Open button); the stage totals count them all
 MAX_FOLLOW_UPS = 5
 MAX_ITEMS = 8
 MAX_BLOCKERS = 5
@@ -69,6 +71,7 @@ class MemberHome:
     week: Results
     month: Results
     pipeline: list[StageAmount]
+    deals: Capped  # of Deal: the member's open deals, newest first
     goals: Capped  # of storage.goals.Attainment
     follow_ups: Capped  # of Customer
     kudos_received: int
@@ -76,30 +79,41 @@ class MemberHome:
     points: int
     catalogue: Capped  # of CatalogueItem
     team: TeamHome | None = None
+    personal_first: bool = False  # a manager's Home: their own sections before the team's
 
 
-def _results(revenue: dict[str, dict[str, int]], deals: dict[str, int], user: str | None) -> Results:
-    """One member's results (`user`), or the team's when `user` is None."""
+def currency_first(first: str) -> Callable[[str], tuple[bool, str]]:
+    """Sort key of currency codes: the workspace's currency first, then the others alphabetically."""
+    return lambda code: (code != first, code)
+
+
+def _results(
+    revenue: dict[str, dict[str, int]], won: dict[str, int], user: str | None, currency: str
+) -> Results:
+    """One member's results (`user`), or the team's when `user` is None; `currency` (the workspace's) first."""
     money = {
-        code: sum(v for k, v in by_user.items() if user is None or k == user)
-        for code, by_user in sorted(revenue.items())
+        code: sum(v for k, v in revenue[code].items() if user is None or k == user)
+        for code in sorted(revenue, key=currency_first(currency))
     }
-    count = sum(v for k, v in deals.items() if user is None or k == user)
+    count = sum(v for k, v in won.items() if user is None or k == user)
     return Results({code: v for code, v in money.items() if v}, count)
 
 
 async def _won(
-    session: AsyncSession, workspace_id: int, window: leaderboard.Window, user: str | None
+    session: AsyncSession, workspace: Workspace, window: leaderboard.Window, user: str | None
 ) -> Results:
     return _results(
-        await leaderboard.revenue_won(session, workspace_id, window),
-        await leaderboard.deals_won(session, workspace_id, window),
+        await leaderboard.revenue_won(session, workspace.id, window),
+        await leaderboard.deals_won(session, workspace.id, window),
         user,
+        workspace.currency,
     )
 
 
-async def my_pipeline(session: AsyncSession, workspace_id: int, member_id: int) -> list[StageAmount]:
-    """The member's open deals: count and total per stage and currency, in funnel order."""
+async def my_pipeline(
+    session: AsyncSession, workspace_id: int, member_id: int, currency: str = ""
+) -> list[StageAmount]:
+    """The member's open deals: count and total per stage and currency, in funnel order (`currency` first)."""
     rows = await session.execute(
         select(Deal.stage, Deal.currency, func.count(), func.sum(Deal.amount_minor))
         .where(
@@ -110,7 +124,14 @@ async def my_pipeline(session: AsyncSession, workspace_id: int, member_id: int) 
         .group_by(Deal.stage, Deal.currency)
     )
     out = [StageAmount(stage, currency, int(n), int(total or 0)) for stage, currency, n, total in rows]
-    return sorted(out, key=lambda s: (metrics.FUNNEL.index(s.stage), s.currency))
+    first = currency_first(currency)
+    return sorted(out, key=lambda s: (metrics.FUNNEL.index(s.stage), first(s.currency)))
+
+
+async def my_open_deals(session: AsyncSession, workspace_id: int, member_id: int) -> Capped:
+    """The member's newest open deals (each gets an Open button on the Home) and how many are open."""
+    rows, totals = await deals.open_pipeline(session, workspace_id, member_id, limit=MAX_DEALS)
+    return Capped(rows, sum(total.count for total in totals))
 
 
 async def pending_redemptions(session: AsyncSession, workspace_id: int, limit: int = MAX_PENDING) -> Capped:
@@ -134,7 +155,7 @@ async def team_home(session: AsyncSession, workspace: Workspace, now: dt.datetim
     window = week.utc_bounds(zone)
     today = Period.containing("day", now, zone)
     return TeamHome(
-        week=await _won(session, workspace.id, window, None),
+        week=await _won(session, workspace, window, None),
         leaders=await leaderboard.board(
             session, workspace, "revenue", window, week.previous().utc_bounds(zone), limit=LEADERS
         ),
@@ -157,9 +178,10 @@ async def member_home(
     items = await rewards.list_items(session, workspace.id)
     received = await leaderboard.kudos_received(session, workspace.id, week)
     return MemberHome(
-        week=await _won(session, workspace.id, week, user),
-        month=await _won(session, workspace.id, month, user),
-        pipeline=await my_pipeline(session, workspace.id, member.id),
+        week=await _won(session, workspace, week, user),
+        month=await _won(session, workspace, month, user),
+        pipeline=await my_pipeline(session, workspace.id, member.id, workspace.currency),
+        deals=await my_open_deals(session, workspace.id, member.id),
         goals=Capped(my_goals[:MAX_GOALS], len(my_goals)),
         follow_ups=Capped(due[:MAX_FOLLOW_UPS], len(due)),
         kudos_received=received.get(user, 0),
@@ -167,6 +189,19 @@ async def member_home(
         points=await points.balance(session, workspace.id, member.id),
         catalogue=Capped(items[:MAX_ITEMS], len(items)),
         team=await team_home(session, workspace, now) if member.is_manager else None,
+        personal_first=member.home_personal_first,
+    )
+
+
+async def set_home_order(
+    session: AsyncSession, workspace_id: int, member_id: int, personal_first: bool
+) -> None:
+    """Remember which section a manager's Home shows first (setting, not flipping: a double click is one)."""
+    await session.execute(
+        update(Member)
+        .where(Member.workspace_id == workspace_id, Member.id == member_id)
+        .values(home_personal_first=personal_first)
+        .execution_options(synchronize_session=False)
     )
 
 

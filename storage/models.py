@@ -187,6 +187,8 @@ class Member(Base):
     # "en" or "zh-CN" chosen with /dealbell language; NULL: follow the Slack locale
     language: Mapped[str | None] = mapped_column(String(16))
     home_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # refresh App Home only if used
+    # A manager's Home: their own numbers before the team's (the Home's toggle); off: the team first (0021)
+    home_personal_first: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def out_of_office(self, day: dt.date) -> bool:
         return (

@@ -97,6 +97,19 @@ async def redeem_clicked(
     await delivery.dm_each(client, deciders, lambda manager: card(manager.locale), what="redemption request")
 
 
+async def order_clicked(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """A manager's toggle: which section comes first. The Home is re-published by the refresh below."""
+    db, workspace, member = scope(context)
+    await ack()
+    choice = action.get("value")
+    if choice not in ("personal", "team"):
+        return  # not a value this Home rendered
+    async with db.session() as session:
+        await home.set_home_order(session, workspace.id, member.id, personal_first=choice == "personal")
+
+
 # --- refresh after the user's own actions ---------------------------------------------------------
 
 

@@ -120,7 +120,7 @@ async def test_a_reps_home_shows_their_numbers_and_no_team_section(app):
     assert "$5,000.00" in text and "1 deal won" in text and "deals won" not in text  # this week and month
     assert "Proposal: 1 · $1,200.00" in text  # the pipeline by stage
     assert "*Deals won* · this month" in text and "`▓▓░░░░░░░░` 25.0%" in text  # the goal: 1 of 4
-    assert "Due Co 0" in text and "Acme &lt;Corp&gt;" not in text  # due follow-ups only
+    assert "Due Co 0" in text and "Acme &lt;Corp&gt; (due" not in text  # due follow-ups only
     assert "your balance: 25" in text and "5 of 5 left to give today" in text
     assert ("home_redeem", await item_id(app, "Gift 0")) in buttons(view)
     assert "Your team" not in text and not any(a.startswith("rewards_redemption") for a, _ in buttons(view))

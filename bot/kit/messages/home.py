@@ -35,6 +35,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "home.pending.title": "*Redemptions to approve*",
         "home.pending.empty": "Nothing waiting for you.",
         "home.updated": "Updated {time}",
+        "home.goals.team": "Team goal: {line}",
+        "home.deal.line": "*{customer}* {title} · {amount} · {stage}",
+        "home.button.open": "Open",
+        "home.order.personal_first": "Show my numbers first",
+        "home.order.team_first": "Show the team first",
     },
     "zh": {
         "home.greeting": "你好，{user}！这是你的最新情况。",
@@ -70,5 +75,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "home.pending.title": "*待审批的兑换*",
         "home.pending.empty": "没有等待你处理的事项。",
         "home.updated": "更新于 {time}",
+        "home.goals.team": "团队目标：{line}",
+        "home.deal.line": "*{customer}* {title} · {amount} · {stage}",
+        "home.button.open": "打开",
+        "home.order.personal_first": "先看我的数据",
+        "home.order.team_first": "先看团队",
     },
 }

@@ -10,15 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from bot.kit import blocks as bk
-from bot.kit.format import mention, money, plural, stage_sum
+from bot.kit.format import mention, money, plural, stage_name, stage_sum
 from bot.kit.i18n import t
 from bot.kit.views import goals as goal_views
+from storage.goals import Attainment
 from storage.home import Capped, MemberHome, Results, TeamHome
 from storage.models import Member
 
 MAX_BLOCKS = 100
 VIEW_TYPE = "home"
 REDEEM_ACTION = "home_redeem"
+ORDER_ACTION = "home_order_toggle"  # value: the section to show first from now on, "personal" or "team"
+# The deal card opens from here; the deals feature (handlers/deals) listens to it. Value: the deal id.
+OPEN_DEAL_ACTION = "deal_open"
 # The rewards feature's own buttons (handlers/rewards): the value is the redemption id.
 APPROVE_ACTION = "rewards_redemption_approve"
 DECLINE_ACTION = "rewards_redemption_decline"
@@ -59,7 +63,8 @@ def mine(data: MemberHome, member: Member, locale: str | None) -> list[bk.Block]
     blocks.append(
         lines(t(locale, "home.pipeline.title"), pipeline, t(locale, "home.pipeline.empty"), None, locale)
     )
-    goals = [goal_views.goal_line(row, locale) for row in data.goals.rows]
+    blocks.extend(open_deals(data.deals, locale))
+    goals = [goal_line(row, locale) for row in data.goals.rows]
     blocks.append(
         lines(t(locale, "home.goals.title"), goals, t(locale, "home.goals.empty"), data.goals, locale)
     )
@@ -90,6 +95,25 @@ def mine(data: MemberHome, member: Member, locale: str | None) -> list[bk.Block]
     )
     blocks.append(bk.section(t(locale, "home.points", points=data.points)))
     blocks.extend(catalogue(data, locale))
+    return blocks
+
+
+def goal_line(row: Attainment, locale: str | None) -> str:
+    """A goal of "Your goals", the team's labelled as the team's (the rep shares it, does not own it)."""
+    line = goal_views.goal_line(row, locale)
+    return t(locale, "home.goals.team", line=line) if row.is_team else line
+
+
+def open_deals(deals: Capped, locale: str | None) -> list[bk.Block]:
+    """One section per open deal with its Open button (the deal card), newest first."""
+    blocks = []
+    for deal in deals.rows:
+        text = t(locale, "home.deal.line", customer=bk.escape(deal.customer.name), title=bk.escape(deal.title),
+                 amount=money(deal.amount_minor, deal.currency, locale), stage=stage_name(deal.stage, locale))  # fmt: skip
+        button = bk.button(t(locale, "home.button.open"), OPEN_DEAL_ACTION, str(deal.id))
+        blocks.append(bk.section(text, block_id=f"home_deal_{deal.id}", accessory=button))
+    if deals.more:
+        blocks.append(bk.context(t(locale, "home.more", count=deals.more)))
     return blocks
 
 
@@ -128,7 +152,6 @@ def team(data: TeamHome, locale: str | None) -> list[bk.Block]:
         for b in data.blockers
     ]
     blocks: list[bk.Block] = [
-        bk.divider(),
         bk.header(t(locale, "home.team.title")),
         bk.section(results("home.team.week", data.week, locale)),
         lines(
@@ -163,10 +186,21 @@ def team(data: TeamHome, locale: str | None) -> list[bk.Block]:
     return blocks
 
 
+def order_toggle(personal_first: bool, locale: str | None) -> bk.Block:
+    """A manager's switch between the team first (the default) and their own numbers first."""
+    if personal_first:
+        button = bk.button(t(locale, "home.order.team_first"), ORDER_ACTION, "team")
+    else:
+        button = bk.button(t(locale, "home.order.personal_first"), ORDER_ACTION, "personal")
+    return bk.actions(button, block_id="home_order")
+
+
 def home_view(data: MemberHome, member: Member, locale: str | None) -> dict[str, Any]:
     blocks = mine(data, member, locale)
-    if data.team is not None:
-        blocks.extend(team(data.team, locale))
+    if data.team is not None:  # a manager: the team first unless they chose their own numbers first
+        sections = [blocks, team(data.team, locale)]
+        first, second = reversed(sections) if not data.personal_first else sections
+        blocks = [order_toggle(data.personal_first, locale), *first, bk.divider(), *second]
     blocks.append(bk.divider())
     blocks.append(bk.context(t(locale, "home.intro")))
     return {"type": VIEW_TYPE, "blocks": blocks[:MAX_BLOCKS]}
