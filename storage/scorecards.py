@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import leaderboard
+from storage.csv_format import CsvFile, amount_cell, text_cell
 from storage.goals import current_period
 from storage.metrics import ratio
 from storage.models import Activity, Deal, Feedback, Goal, Member, Role, Stage, Workspace
@@ -177,3 +178,37 @@ async def scorecard(
     session: AsyncSession, workspace: Workspace, member: Member, kind: str, now: dt.datetime
 ) -> Scorecard:
     return (await scorecards(session, workspace, [member], kind, now))[0]
+
+
+# --- the team table ------------------------------------------------------------------------------
+
+# `/scorecard team` as a file (managers): one row per rep, best first; amounts in major units.
+TEAM_COLUMNS = (
+    "rank", "member", "member_name", "revenue", "currency", "other_revenue", "goal_percent",
+    "deals_won", "deals_lost", "win_rate", "activities", "csat", "kudos", "feedback",
+)  # fmt: skip
+
+
+def ranked(cards: Iterable[Scorecard], currency: str) -> list[Scorecard]:
+    """Best first: revenue won in the workspace's currency, then deals won; ties keep their order (by name)."""
+    return sorted(cards, key=lambda card: (-card.revenue.get(currency, 0), -card.deals_won))
+
+
+def _number(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
+
+
+def team_csv(cards: list[Scorecard], currency: str) -> bytes:
+    """The ranked team table as CSV (UTF-8 with a BOM: storage.csv_format), `cards` already ranked."""
+    file = CsvFile(TEAM_COLUMNS)
+    for rank, card in enumerate(cards, 1):
+        others = " + ".join(
+            f"{code} {amount_cell(minor, code)}" for code, minor in card.revenue.items() if code != currency
+        )
+        file.write([
+            str(rank), card.member.slack_user_id, text_cell(card.member.real_name or card.member.name),
+            amount_cell(card.revenue.get(currency, 0), currency), currency, others,
+            _number(card.goal_percent), str(card.deals_won), str(card.deals_lost), _number(card.win_rate),
+            str(card.activities), _number(card.csat), str(card.kudos), str(card.feedback),
+        ])  # fmt: skip
+    return file.encoded()

@@ -87,3 +87,26 @@ async def dm_each(
             continue
         sent += 1
     return sent
+
+
+async def dm_channel(client: AsyncWebClient, user_id: str) -> str:
+    """The bot's DM with the user; the user id itself if Slack will not open it."""
+    try:
+        response = await client.conversations_open(users=user_id)
+        return str(response["channel"]["id"])
+    except SlackApiError as error:
+        log.info("conversations.open failed (%s); uploading to the user id", error.response.get("error"))
+        return user_id
+
+
+async def upload_to_dm(
+    client: AsyncWebClient, user_id: str, content: bytes, *, filename: str, title: str, comment: str
+) -> None:
+    """A file (a CSV export, a table) in the user's DM with the bot."""
+    await client.files_upload_v2(
+        channel=await dm_channel(client, user_id),
+        content=content,
+        filename=filename,
+        title=title,
+        initial_comment=comment,
+    )

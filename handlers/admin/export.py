@@ -6,9 +6,9 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.kit.delivery import upload_to_dm
 from bot.kit.format import plural
 from bot.kit.i18n import t
 from handlers.middleware import scope
@@ -39,16 +39,6 @@ def parse_export_args(args: list[str]) -> tuple[str, str] | None:
         word = args[1] if period not in EXPORT_PERIODS else args[2]
         raise ExportError("exports.error.bad_period", word=word, periods=", ".join(EXPORT_PERIODS))
     return kind, period
-
-
-async def dm_channel(client: AsyncWebClient, user_id: str) -> str:
-    """The bot's DM with the user; the user id itself if Slack will not open it."""
-    try:
-        response = await client.conversations_open(users=user_id)
-        return str(response["channel"]["id"])
-    except SlackApiError as error:
-        log.info("conversations.open failed (%s); uploading to the user id", error.response.get("error"))
-        return user_id
 
 
 async def export_command(
@@ -82,10 +72,11 @@ async def export_command(
 
     async with db.session() as session:
         content, count = await export_csv(session, kind, workspace.id, start, end)
-    await client.files_upload_v2(
-        channel=await dm_channel(client, member.slack_user_id),
-        content=content,
+    await upload_to_dm(
+        client,
+        member.slack_user_id,
+        content,
         filename=f"dealbell-{kind}-{key}.csv",
         title=t(locale, "exports.file.title", kind=kind_label, period=label),
-        initial_comment=plural(locale, "exports.file.comment", count, kind=kind_label, period=label),
+        comment=plural(locale, "exports.file.comment", count, kind=kind_label, period=label),
     )

@@ -7,6 +7,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.kit.delivery import upload_to_dm
+from bot.kit.i18n import t
 from handlers.goals import render
 from handlers.goals.syntax import GoalCommand, GoalSyntaxError, parse_goal_command, parse_scorecard_command
 from handlers.middleware import known_members, scope
@@ -105,12 +107,7 @@ async def scorecard_command(
     try:
         if parsed.verb == "team":
             require_sight_of_others(member)
-            async with db.session() as session:
-                reps = await scorecards.scored_members(session, workspace.id)
-                cards = await scorecards.scorecards(session, workspace, reps, parsed.period, now)
-            period = goals.current_period(parsed.period, now, workspace)
-            text, blocks = render.team_scorecards(cards, period.kind, period.key, workspace.currency, locale)
-            await ack(text=text, blocks=blocks)
+            await team_scorecard(ack, client, db, workspace, member, parsed.period)
             return
         subject = member
         if parsed.user_id and parsed.user_id != member.slack_user_id:
@@ -123,3 +120,28 @@ async def scorecard_command(
         card = await scorecards.scorecard(session, workspace, subject, parsed.period, now)
     text, blocks = render.scorecard(card, workspace.currency, locale)
     await ack(text=text, blocks=blocks)
+
+
+async def team_scorecard(
+    ack: AsyncAck, client: AsyncWebClient, db: Database, workspace: Workspace, member: Member, kind: str
+) -> None:
+    """The ranked team scorecard as an answer, then (managers only get here) the whole table as a CSV in
+    their DM: the message shows the first reps, the file has everyone."""
+    now, locale, currency = utcnow(), member.locale, workspace.currency
+    async with db.session() as session:
+        reps = await scorecards.scored_members(session, workspace.id)
+        cards = scorecards.ranked(await scorecards.scorecards(session, workspace, reps, kind, now), currency)
+    period = goals.current_period(kind, now, workspace)
+    text, blocks = render.team_scorecards(cards, period.kind, period.key, currency, locale)
+    await ack(text=text, blocks=blocks)
+    if not cards:
+        return
+    labels = {"period": t(locale, f"goals.period.{period.kind}"), "code": period.key}
+    await upload_to_dm(
+        client,
+        member.slack_user_id,
+        scorecards.team_csv(cards, currency),
+        filename=f"dealbell-scorecards-{period.key}.csv",
+        title=t(locale, "goals.scorecard.file.title", **labels),
+        comment=t(locale, "goals.scorecard.file.comment", **labels),
+    )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from bot.kit import blocks as bk
 from bot.kit.format import mention, money, percent
-from bot.kit.i18n import babel_locale, t
+from bot.kit.i18n import t
 from bot.kit.views.goals import amount, goal_line, progress
 from storage.goals import GOAL_PERIODS, Attainment
 from storage.models import GOAL_METRICS
-from storage.money import Money, format_money_short
 from storage.scorecards import Scorecard
 
-ROWS_PER_SECTION = 25
+# Reps shown as sections in one message: Block Kit allows 50 blocks; the title and the note take two.
+MAX_RANKED = 45
 
 
 def usage(locale: str | None) -> str:
@@ -84,15 +84,9 @@ def revenue_text(card: Scorecard, currency: str, locale: str | None) -> str:
     return " + ".join(shown)
 
 
-def scorecard(card: Scorecard, currency: str, locale: str | None) -> tuple[str, list[bk.Block]]:
+def scorecard_fields(card: Scorecard, currency: str, locale: str | None) -> list[str]:
+    """A scorecard's figures, one field each (7 of Block Kit's 10 per section)."""
     dash = t(locale, "goals.dash")
-    title = t(
-        locale,
-        "goals.scorecard.title",
-        user=mention(card.member.slack_user_id),
-        period=t(locale, f"goals.period.{card.period.kind}"),
-        code=card.period.key,
-    )
     goal = card.revenue_goal
     revenue = (
         t(locale, "goals.scorecard.revenue_goal",
@@ -101,54 +95,50 @@ def scorecard(card: Scorecard, currency: str, locale: str | None) -> tuple[str, 
         if goal is not None
         else t(locale, "goals.scorecard.revenue", revenue=revenue_text(card, currency, locale))
     )  # fmt: skip
-    rate = percent(card.win_rate)
+    return [
+        revenue,
+        t(locale, "goals.scorecard.deals", won=card.deals_won, lost=card.deals_lost),
+        t(locale, "goals.scorecard.win_rate", rate=percent(card.win_rate)),
+        t(locale, "goals.scorecard.activities", count=card.activities),
+        t(locale, "goals.scorecard.csat", csat=dash if card.csat is None else card.csat),
+        t(locale, "goals.scorecard.kudos", count=card.kudos),
+        t(locale, "goals.scorecard.feedback", count=card.feedback),
+    ]
+
+
+def scorecard(card: Scorecard, currency: str, locale: str | None) -> tuple[str, list[bk.Block]]:
+    title = t(
+        locale,
+        "goals.scorecard.title",
+        user=mention(card.member.slack_user_id),
+        period=t(locale, f"goals.period.{card.period.kind}"),
+        code=card.period.key,
+    )
     blocks = [
         bk.section(title, block_id="scorecard_title"),
-        bk.fields(
-            revenue,
-            t(locale, "goals.scorecard.deals", won=card.deals_won, lost=card.deals_lost),
-            t(locale, "goals.scorecard.win_rate", rate=rate),
-            t(locale, "goals.scorecard.activities", count=card.activities),
-            t(locale, "goals.scorecard.csat", csat=dash if card.csat is None else card.csat),
-            t(locale, "goals.scorecard.kudos", count=card.kudos),
-            t(locale, "goals.scorecard.feedback", count=card.feedback),
-        ),
+        bk.fields(*scorecard_fields(card, currency, locale)),
     ]
     return title, blocks
 
 
-def team_row(card: Scorecard, currency: str, locale: str | None) -> str:
-    dash = t(locale, "goals.dash")
-    shown = [format_money_short(Money(card.revenue.get(currency, 0), currency), babel_locale(locale))]
-    shown += [
-        format_money_short(Money(v, c), babel_locale(locale))
-        for c, v in card.revenue.items()
-        if c != currency
-    ]
-    cells = [
-        mention(card.member.slack_user_id),
-        " + ".join(shown),
-        percent(card.goal_percent),
-        str(card.deals_won),
-        percent(card.win_rate),
-        str(card.activities),
-        dash if card.csat is None else str(card.csat),
-        str(card.kudos),
-        str(card.feedback),
-    ]
-    return " | ".join(cells)
+def ranked_section(rank: int, card: Scorecard, currency: str, locale: str | None) -> bk.Block:
+    """One rep of the team scorecard: rank and name, then the figures as fields."""
+    heading = t(locale, "goals.scorecard.rank", rank=rank, user=mention(card.member.slack_user_id))
+    return {**bk.section(heading), "fields": bk.fields(*scorecard_fields(card, currency, locale))["fields"]}
 
 
 def team_scorecards(
     cards: list[Scorecard], kind: str, key: str, currency: str, locale: str | None
 ) -> tuple[str, list[bk.Block]]:
+    """The team scorecard, `cards` ranked best first: one section per rep, the first MAX_RANKED of them."""
     title = t(locale, "goals.scorecard.team_title", period=t(locale, f"goals.period.{kind}"), code=key)
     blocks: list[bk.Block] = [bk.section(f"*{title}*", block_id="scorecard_team")]
     if not cards:
         blocks.append(bk.context(t(locale, "goals.scorecard.nobody")))
         return title, blocks
-    blocks.append(bk.context(t(locale, "goals.scorecard.head")))
-    rows = [team_row(card, currency, locale) for card in cards]
-    for i in range(0, len(rows), ROWS_PER_SECTION):
-        blocks.append(bk.section("\n".join(rows[i : i + ROWS_PER_SECTION])))
+    blocks += [
+        ranked_section(rank, card, currency, locale) for rank, card in enumerate(cards[:MAX_RANKED], 1)
+    ]
+    if len(cards) > MAX_RANKED:
+        blocks.append(bk.context(t(locale, "goals.scorecard.more", count=len(cards) - MAX_RANKED)))
     return title, blocks

@@ -58,7 +58,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "goals.scorecard.kudos": "*Kudos received*\n{count}",
         "goals.scorecard.feedback": "*Feedback received*\n{count}",
         "goals.scorecard.nobody": "No reps or account managers yet; set roles with `/team role @li rep`.",
-        "goals.scorecard.head": "Rep | Revenue | Goal | Won | Win rate | Activities | CSAT | Kudos | Feedback",
+        "goals.scorecard.rank": "*{rank}.* {user}",
+        "goals.scorecard.more": "…and {count} more: the CSV file in your DM has everyone.",
+        "goals.scorecard.file.title": "dealbell team scorecards · {period} ({code})",
+        "goals.scorecard.file.comment": "The team scorecards of {period} ({code}), ranked, as a CSV file.",
     },
     "zh": {
         "goals.summary": "个人和团队目标及进度",
@@ -117,6 +120,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "goals.scorecard.kudos": "*收到的点赞*\n{count}",
         "goals.scorecard.feedback": "*收到的反馈*\n{count}",
         "goals.scorecard.nobody": "还没有销售或客户经理；请用 `/team role @li rep` 设置角色。",
-        "goals.scorecard.head": "销售 | 成交金额 | 目标 | 赢单 | 赢单率 | 活动 | 满意度 | 点赞 | 反馈",
+        "goals.scorecard.rank": "*{rank}.* {user}",
+        "goals.scorecard.more": "……还有 {count} 人：私信中的 CSV 文件包含所有人。",
+        "goals.scorecard.file.title": "dealbell 团队绩效卡 · {period}（{code}）",
+        "goals.scorecard.file.comment": "{period}（{code}）的团队绩效卡，已排名，CSV 文件。",
     },
 }
