@@ -350,14 +350,18 @@ async def jobs_run(
     quiet_migrations()
     if await migrate.current_revision(settings.database_url) != migrate.head_revision():
         raise SettingsError("the database is not migrated: run `dealbell db upgrade` first")
-    # One token: Slack is asked first, so an outage or a refused token is one line, not a traceback per job.
-    auth = None if settings.oauth else await slack_identity(settings)
     db = Database(settings.database_url)
     services = job_services(settings, db)
     try:
         async with db.session() as session:
             workspaces = await list_workspaces(session, team)
-        if not workspaces and team is None and auth is not None:
+        if not workspaces and team is not None:
+            print(f"no workspace {team!r} is known to this database", file=sys.stderr)
+            return 1
+        # One token: Slack is asked before any job, so an outage or a refused token is one line, not a
+        # traceback per job.
+        auth = None if settings.oauth else await slack_identity(settings)
+        if not workspaces and auth is not None:
             # A fresh single-workspace install: the token knows its own team.
             defaults = WorkspaceDefaults(
                 timezone=settings.dealbell_timezone, currency=settings.dealbell_currency
@@ -367,7 +371,7 @@ async def jobs_run(
                     await ensure_workspace(session, auth["team_id"], auth.get("enterprise_id"), defaults)
                 ]
         if not workspaces:
-            print(f"no workspace {team!r} is known to this database", file=sys.stderr)
+            print("no workspace is known to this database", file=sys.stderr)
             return 1
         outcomes = [
             await run_job(JOBS[name], ws, services, as_scheduled=as_scheduled, now=moment_in(ws, at))

@@ -122,7 +122,7 @@ async def test_jobs_list_names_every_job(tmp_path: Path) -> None:
     lines = finished.out.splitlines()
     assert [line.split()[0] for line in lines] == list(JOBS)
     [refresh] = [line for line in lines if line.startswith("refresh-member-profiles ")]
-    assert "per day" in refresh and "hour=3 minute=15" in refresh
+    assert "per day" in refresh and "At 03:15" in refresh  # the schedule in words (jobs/schedule_text.py)
 
 
 async def test_an_unknown_job_name_exits_non_zero(tmp_path: Path) -> None:
