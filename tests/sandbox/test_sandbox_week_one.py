@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import sys
 
 import aiohttp
@@ -74,3 +75,15 @@ async def test_the_sandbox_listens_on_PORT_and_says_its_data_goes_unless_db_is_g
             process.kill()
             await process.wait()
     assert "--db" in printed and "deleted" in printed  # a restart starts afresh unless --db keeps it
+
+
+def test_a_busy_port_says_which_port_to_try_instead(tmp_path, capsys):
+    from bot import cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        code = cli.sandbox(busy, empty=True, database=tmp_path / "s.db")
+    assert code == 2
+    assert f"port {busy}: address already in use — try PORT={busy + 1} make run" in capsys.readouterr().err
