@@ -11,15 +11,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deals, goals, kudos, leaderboard, metrics, points, rewards
 from storage.customers import customers_due_for_follow_up
+from storage.db import insert_ignoring_conflicts
 from storage.kudos import Allowance
 from storage.leaderboard import Board
 from storage.metrics import Blocker, StageAmount
-from storage.models import OPEN_STAGES, CatalogueItem, Customer, Deal, Member, Redemption, Workspace
+from storage.models import (
+    OPEN_STAGES,
+    CatalogueItem,
+    Customer,
+    Deal,
+    HomePersonalFirst,
+    Member,
+    Redemption,
+    Workspace,
+    utcnow,
+)
 from storage.periods import Period, member_zone, workspace_zone
 
 MAX_GOALS = 6
@@ -189,20 +200,34 @@ async def member_home(
         points=await points.balance(session, workspace.id, member.id),
         catalogue=Capped(items[:MAX_ITEMS], len(items)),
         team=await team_home(session, workspace, now) if member.is_manager else None,
-        personal_first=member.home_personal_first,
+        personal_first=member.is_manager and await is_personal_first(session, workspace.id, member.id),
     )
+
+
+async def is_personal_first(session: AsyncSession, workspace_id: int, member_id: int) -> bool:
+    """Whether the member chose their own numbers before the team's on their Home."""
+    chosen = select(HomePersonalFirst.member_id).where(
+        HomePersonalFirst.workspace_id == workspace_id, HomePersonalFirst.member_id == member_id
+    )
+    return await session.scalar(chosen) is not None
 
 
 async def set_home_order(
     session: AsyncSession, workspace_id: int, member_id: int, personal_first: bool
 ) -> None:
-    """Remember which section a manager's Home shows first (setting, not flipping: a double click is one)."""
-    await session.execute(
-        update(Member)
-        .where(Member.workspace_id == workspace_id, Member.id == member_id)
-        .values(home_personal_first=personal_first)
-        .execution_options(synchronize_session=False)
-    )
+    """Remember which section a manager's Home shows first: setting, not flipping, so a double click is one."""
+    if personal_first:
+        await session.execute(
+            insert_ignoring_conflicts(session, HomePersonalFirst.__table__, ["member_id"]).values(
+                member_id=member_id, workspace_id=workspace_id, created_at=utcnow()
+            )
+        )
+    else:
+        await session.execute(
+            delete(HomePersonalFirst).where(
+                HomePersonalFirst.workspace_id == workspace_id, HomePersonalFirst.member_id == member_id
+            )
+        )
 
 
 async def mark_home_opened(

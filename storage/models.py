@@ -187,8 +187,6 @@ class Member(Base):
     # "en" or "zh-CN" chosen with /dealbell language; NULL: follow the Slack locale
     language: Mapped[str | None] = mapped_column(String(16))
     home_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # refresh App Home only if used
-    # A manager's Home: their own numbers before the team's (the Home's toggle); off: the team first (0021)
-    home_personal_first: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def out_of_office(self, day: dt.date) -> bool:
         return (
@@ -873,3 +871,15 @@ slack_oauth_states = Table(
     Column("state", String(200), nullable=False),
     Column("expire_at", DateTime, nullable=False),
 )
+
+
+class HomePersonalFirst(Base):
+    """A manager who chose their own numbers before the team's on the App Home (the Home's toggle);
+    without a row, a manager's Home shows the team first (0021). A table of its own, not a members
+    column: choosing is a row in, switching back a row out, so a double click changes nothing."""
+
+    __tablename__ = "home_personal_first"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.features import discover
+from storage import home
 from tests.reliability import world as w
 from tests.reliability.effects import changed, row_counts, settled
 from tests.reliability.world import ADMIN, PEER, REP
@@ -110,6 +111,14 @@ async def home_redeem(app, name):
     item = await w.new_item(app, name)
     await w.give_points(app, REP, 10, f"home-{name}")
     return w.home_payload(app, "home_redeem", str(item), user=REP, view_id=f"VHOME{name}")
+
+
+async def home_order_toggle(app, name):
+    """A manager's "Show my numbers first", from the team-first order (each target starts there)."""
+    manager = await w.member(app, ADMIN)
+    async with app.db.session() as session:
+        await home.set_home_order(session, manager.workspace_id, manager.id, personal_first=False)
+    return w.home_payload(app, "home_order_toggle", "personal", user=ADMIN, view_id=f"VORDER{name}")
 
 
 async def ideas_upvote(app, name):
@@ -226,6 +235,7 @@ CASES = [
     Case("leads", "action:lead_pass", lead_pass, {"chat.postMessage": 1, "chat.update": 1}),
     Case("leads", "action:lead_reassign", lead_reassign, {"chat.postMessage": 2}),
     Case("home", "action:home_redeem", home_redeem, {"redemptions": 1, "points_ledger": 1, "chat.postMessage": 1}),
+    Case("home", "action:home_order_toggle", home_order_toggle, {"home_personal_first": 1}),
     Case("ideas", "action:ideas_upvote", ideas_upvote, {"idea_votes": 1, "chat.update": 1}),
     Case("ideas", "action:ideas_status", ideas_status, {"chat.update": 1}),
     Case("followups", "action:followup_done", followup_done, {"activities": 1}),

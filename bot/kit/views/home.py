@@ -108,7 +108,8 @@ def open_deals(deals: Capped, locale: str | None) -> list[bk.Block]:
     """One section per open deal with its Open button (the deal card), newest first."""
     blocks = []
     for deal in deals.rows:
-        text = t(locale, "home.deal.line", customer=bk.escape(deal.customer.name), title=bk.escape(deal.title),
+        title = f" {bk.escape(deal.title)}" if deal.title else ""
+        text = t(locale, "home.deal.line", customer=bk.escape(deal.customer.name), title=title,
                  amount=money(deal.amount_minor, deal.currency, locale), stage=stage_name(deal.stage, locale))  # fmt: skip
         button = bk.button(t(locale, "home.button.open"), OPEN_DEAL_ACTION, str(deal.id))
         blocks.append(bk.section(text, block_id=f"home_deal_{deal.id}", accessory=button))

@@ -4,7 +4,8 @@ Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-02 16:40:00
 
-A manager's Home shows the team section first; the toggle on it stores the member's choice here.
+A manager's Home shows the team section first; a row here says this member chose their own numbers
+first (the Home's toggle). A table of its own rather than a members column.
 """
 
 from collections.abc import Sequence
@@ -19,12 +20,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("members", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("home_personal_first", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    op.create_table(
+        "home_personal_first",
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["member_id"], ["members.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("member_id"),
+    )
+    op.create_index("ix_home_personal_first_workspace_id", "home_personal_first", ["workspace_id"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("members", schema=None) as batch_op:
-        batch_op.drop_column("home_personal_first")
+    op.drop_index("ix_home_personal_first_workspace_id", table_name="home_personal_first")
+    op.drop_table("home_personal_first")
