@@ -13,6 +13,7 @@ from bot.kit import blocks as bk
 from bot.kit.format import mention, money, plural, stage_sum
 from bot.kit.i18n import t
 from bot.kit.views import goals as goal_views
+from bot.kit.views import privacy
 from storage.home import Capped, MemberHome, Results, TeamHome
 from storage.models import Member
 
@@ -167,6 +168,7 @@ def home_view(data: MemberHome, member: Member, locale: str | None) -> dict[str,
     blocks = mine(data, member, locale)
     if data.team is not None:
         blocks.extend(team(data.team, locale))
+    blocks.append(privacy.home_button(locale))
     blocks.append(bk.divider())
     blocks.append(bk.context(t(locale, "home.intro")))
     return {"type": VIEW_TYPE, "blocks": blocks[:MAX_BLOCKS]}
