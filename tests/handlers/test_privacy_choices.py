@@ -7,11 +7,14 @@ counted on their own Home; kudos to a member who asked for DMs go to their DM, n
 
 from __future__ import annotations
 
+import time_machine
+
 from jobs import JOBS
 from jobs.runner import run_job
 from storage import home
 from storage.models import utcnow
 from storage.workspaces import get_member, get_workspace
+from tests.handlers.test_contests import DURING, contests, create, seed_december, seed_people, standings_lines
 from tests.slack_requests import checkbox_value
 
 HIDDEN = "hidden_from_boards"
@@ -107,3 +110,17 @@ async def test_the_home_button_opens_the_modal_with_the_current_choices(app):
     [opened] = await app.fake.wait_for("views.open")
     element = opened.args["view"]["blocks"][1]["element"]
     assert [o["value"] for o in element["initial_options"]] == [BY_DM]
+
+
+async def test_contest_standings_leave_them_out_and_team_sums_still_count_them(app):
+    _, members = await seed_people(app)
+    await create(app)
+    await create(app, 'new "Team December" metric:revenue from:2026-12-01 to:2026-12-31 team:account-manager')
+    await seed_december(app, members)
+    await choose(app, "U0002", HIDDEN)
+    individual, team = await contests(app.db)
+    with time_machine.travel(DURING, tick=True):
+        reply = await app.send.command("/contest", "", user="U0003")
+    blocks = reply.json["blocks"]
+    assert standings_lines(blocks, individual.id) == ["*1.* <@U0003> · $500.00", "*2.* <@U0004> · $250.00"]
+    assert standings_lines(blocks, team.id) == ["*1.* Reps · $750.00", "*2.* Account managers · $500.00"]
