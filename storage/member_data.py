@@ -400,9 +400,14 @@ async def forget_preview(session: AsyncSession, workspace_id: int, slack_user_id
     return counts
 
 
-async def mark_departed(session: AsyncSession, workspace_id: int, slack_user_id: str, user: dict) -> Member:
-    """A `user_change` event's user: refresh the member's profile; `deleted: true` marks them
-    departed (left out of boards, digests and assignments; their rows stay until forgotten)."""
+async def mark_departed(
+    session: AsyncSession, workspace_id: int, slack_user_id: str, user: dict[str, Any]
+) -> Member | None:
+    """A `user_change` event's user: refresh a known member's profile; `deleted: true` marks them
+    departed (left out of boards, digests and assignments; their rows stay until forgotten).
+    Someone dealbell never met is not recorded (None)."""
+    if slack_user_id == FORMER_MEMBER or await get_member(session, workspace_id, slack_user_id) is None:
+        return None
     return await save_member(session, workspace_id, slack_user_id, Profile.from_users_info(user))
 
 

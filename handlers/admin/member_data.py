@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
@@ -19,8 +18,6 @@ from handlers.replies import error_text, not_allowed
 from storage import member_data
 from storage.authority import NotAllowed, require_admin
 from storage.models import utcnow
-
-log = logging.getLogger(__name__)
 
 
 async def my_data_command(

@@ -222,6 +222,15 @@ async def test_a_user_change_with_deleted_marks_the_member_departed(app):
 
     ana = await until(departed)
     assert ana.real_name == "Ana Lima"
+
+    # someone dealbell never met is not recorded (nor looked up) because their profile changed
+    app.fake.calls.clear()
+    stranger = {"id": "U0099", "name": "zed", "deleted": False, "profile": {"display_name": "zed"}}
+    assert (await app.send.event("event_user_change", user=stranger)).status == 200
+    await app.fake.settle()
+    async with app.db.session() as session:
+        assert await get_member(session, ana.workspace_id, "U0099") is None
+    assert not app.fake.calls_to("users.info")
     board = await app.send.command("/leaderboard", "kudos")
     assert "U0002" not in str(board.json)  # departed: on no board
 
