@@ -293,11 +293,12 @@ async def member_forget(settings: Settings, team: str, enterprise: str | None, u
     finally:
         await db.dispose()
     for column, rows in sorted(forgotten.changed.items()):
-        print(f"{column:36} {rows:>10} rows")
+        print(f"{column:36} {rows:>10} rows deleted or cleared")
+    for column, rows in sorted(forgotten.kept.items()):
+        print(f"{column:36} {rows:>10} rows kept, now the former member's")
     print(f"{'anonymous feedback hashes removed':36} {forgotten.anonymous_hashes:>10}")
-    total = sum(forgotten.changed.values())
-    done = f"forgot {user}: {total} rows re-assigned to the former member, deleted or cleared"
-    print(done if yes else f"would change {total} rows: run again with --yes to forget {user}")
+    done = f"forgot {user}: {forgotten.rows} rows deleted, cleared or kept for the team without their name"
+    print(done if yes else f"would change {forgotten.rows} rows: run again with --yes to forget {user}")
     return 0
 
 

@@ -2,14 +2,15 @@
 (`dealbell member forget`, `/dealbell forget @user`), and the workspace's retention of feedback and
 standup answers (job `retention`).
 
-Forgetting keeps the team's totals: what counts for the team (deals, kudos, points, activities,
-awards …) is re-assigned to the workspace's one "former member" (a departed member row with no
-Slack user behind it), what is only about the person (feedback to or about them, standup answers,
-RSVPs, their goals) is deleted, their anonymous-feedback hashes are removed (so nobody, even with
-the database and the secret key, can tell which anonymous feedback was theirs), every idempotency
-key naming their Slack id is replaced, and their member row is deleted: all in the caller's one
-transaction. `MEMBER_REFERENCES` says what happens to each column that points at a member; a test
-fails when a new one is not in it.
+Forgetting keeps the team's totals: their member row becomes a nameless, departed "Former member"
+(Slack id `former-<row id>`, no name, role, zone, title or duties), so what counts for the team
+(deals, kudos given and received, the points ledger, activities, awards …) stays, to nobody; what
+is only about the person (feedback to or about them, requests about them, standup answers and
+prompts, RSVPs, attendance, their goals) is deleted; customers they owned lose their owner; their
+anonymous-feedback hashes are removed (so nobody, even with the database and the secret key, can
+tell which anonymous feedback was theirs); and every idempotency key or claim naming their Slack id
+is rewritten: all in the caller's one transaction. `MEMBER_REFERENCES` says what happens to each
+column that points at a member; a test fails when a new one is not in it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, String, Table, cast, delete, exists, func, literal, select, update
+from sqlalchemy import Column, String, Table, cast, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.csv_format import CsvFile, date_cell, text_cell, time_cell
@@ -46,6 +47,7 @@ from storage.models import (
     KudosGiveValue,
     Member,
     PointsEntry,
+    Role,
     Standup,
     StandupAnswer,
     StandupRun,
@@ -54,47 +56,47 @@ from storage.models import (
 )
 from storage.workspaces import Profile, get_member, save_member
 
-FORMER_MEMBER = "former-member"  # the Slack id column of the row forgotten people's rows move to
+FORMER_PREFIX = "former-"  # the Slack-id column of a forgotten member: "former-<member id>"
 FORMER_MEMBER_NAME = "Former member"
 MAX_RETENTION_MONTHS = 120
 
 # --- what one person's data is ---------------------------------------------------------------------
 
 # table.column pointing at members.id → what forgetting the member does to its rows:
-# "reassign" to the former member (team totals stay), "delete" the row, "null" the column.
+# "keep" to the former member (team totals stay), "delete" the row, "null" the column.
 MEMBER_REFERENCES: dict[str, str] = {
     "customers.owner_id": "null",
-    "deals.owner_id": "reassign",
-    "deal_stage_changes.changed_by_id": "reassign",
-    "deal_congratulations.member_id": "reassign",
-    "kudos_gives.giver_id": "reassign",
-    "kudos.giver_id": "reassign",
-    "kudos.receiver_id": "reassign",
-    "feedback_requests.manager_id": "reassign",
+    "deals.owner_id": "keep",
+    "deal_stage_changes.changed_by_id": "keep",
+    "deal_congratulations.member_id": "keep",
+    "kudos_gives.giver_id": "keep",
+    "kudos.giver_id": "keep",
+    "kudos.receiver_id": "keep",
+    "feedback_requests.manager_id": "keep",
     "feedback_requests.subject_id": "delete",
     "feedback.receiver_id": "delete",
     "feedback.about_id": "delete",
-    "feedback.sender_id": "reassign",
-    "activities.member_id": "reassign",
-    "competitor_notes.author_id": "reassign",
-    "ideas.author_id": "reassign",
-    "idea_votes.member_id": "reassign",
-    "trainings.organiser_id": "reassign",
+    "feedback.sender_id": "keep",
+    "activities.member_id": "keep",
+    "competitor_notes.author_id": "keep",
+    "ideas.author_id": "keep",
+    "idea_votes.member_id": "keep",
+    "trainings.organiser_id": "keep",
     "training_rsvps.member_id": "delete",
     "training_attendance.member_id": "delete",
-    "standups.created_by_id": "reassign",
+    "standups.created_by_id": "keep",
     "standup_participants.member_id": "delete",
     "standup_answers.member_id": "delete",
     "standup_prompts.member_id": "delete",
-    "points_ledger.member_id": "reassign",
-    "awards.member_id": "reassign",
-    "awards.awarded_by_id": "reassign",
-    "nominations.member_id": "reassign",
-    "redemptions.member_id": "reassign",
-    "redemptions.decided_by_id": "reassign",
+    "points_ledger.member_id": "keep",
+    "awards.member_id": "keep",
+    "awards.awarded_by_id": "keep",
+    "nominations.member_id": "keep",
+    "redemptions.member_id": "keep",
+    "redemptions.decided_by_id": "keep",
     "goals.member_id": "delete",
-    "goals.set_by_id": "reassign",
-    "contests.created_by_id": "reassign",
+    "goals.set_by_id": "keep",
+    "contests.created_by_id": "keep",
 }
 
 
@@ -276,57 +278,41 @@ async def my_data_zip(session: AsyncSession, workspace_id: int, member: Member) 
 
 
 class UnknownMember(LookupError):
-    """No such member in the workspace (or the former member itself)."""
+    """No such member in the workspace (or one already forgotten)."""
 
 
-async def former_member(session: AsyncSession, workspace_id: int) -> Member:
-    """The workspace's "former member" (created on first use): departed, so no board ranks it."""
-    profile = Profile(name=FORMER_MEMBER_NAME, real_name=FORMER_MEMBER_NAME, deleted=True)
-    found = await get_member(session, workspace_id, FORMER_MEMBER)
-    return found or await save_member(session, workspace_id, FORMER_MEMBER, profile)
+def former_id(member_id: int) -> str:
+    """The Slack-id column of a forgotten member's row: no Slack user has it, nor can learn whose it was."""
+    return f"{FORMER_PREFIX}{member_id}"
 
 
 async def _member_to_forget(session: AsyncSession, workspace_id: int, slack_user_id: str) -> Member:
     member = await get_member(session, workspace_id, slack_user_id)
-    if member is None or slack_user_id == FORMER_MEMBER:
+    if member is None or slack_user_id.startswith(FORMER_PREFIX):
         raise UnknownMember(slack_user_id)
     return member
 
 
-def _collisions(table: Table, column: Column[Any], person: int, former: int) -> list[Any]:
-    """A DELETE of the person's rows that, moved to the former member, would break a unique
-    constraint (the former member already has that row: e.g. two forgotten people's votes on one idea)."""
-    twin = table.alias()
-    deletes = []
-    for constraint in table.constraints:
-        names = [c.name for c in getattr(constraint, "columns", [])]
-        if constraint.__class__.__name__ != "UniqueConstraint" or column.name not in names:
-            continue
-        same = [twin.c[name] == table.c[name] for name in names if name != column.name]
-        deletes.append(
-            delete(table).where(column == person, exists().where(twin.c[column.name] == former, *same))
-        )
-    return deletes
-
-
-async def _apply_references(session: AsyncSession, person: int, former: int) -> dict[str, int]:
+async def _apply_references(session: AsyncSession, person: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Delete or clear the rows only about the person; count the ones kept for the team.
+    Returns ({"table.column": rows deleted or cleared}, {"table.column": rows kept})."""
     changed: dict[str, int] = {}
+    kept: dict[str, int] = {}
     for table, column in member_references():
-        rule = MEMBER_REFERENCES[f"{table.name}.{column.name}"]
+        key = f"{table.name}.{column.name}"
+        rule = MEMBER_REFERENCES[key]
         if rule == "delete":
             result = await session.execute(delete(table).where(column == person))
         elif rule == "null":
             result = await session.execute(update(table).where(column == person).values({column.name: None}))
         else:
-            for query in _collisions(table, column, person, former):
-                await session.execute(query)
-            result = await session.execute(
-                update(table).where(column == person).values({column.name: former})
-            )
+            count = await session.scalar(select(func.count()).select_from(table).where(column == person))
+            if count:
+                kept[key] = int(count)
+            continue
         if result.rowcount:
-            key = f"{table.name}.{column.name}"
-            changed[key] = changed.get(key, 0) + result.rowcount
-    return changed
+            changed[key] = result.rowcount
+    return changed, kept
 
 
 async def _remove_anonymous_hashes(
@@ -353,10 +339,9 @@ async def _scrub_keys(session: AsyncSession, workspace_id: int, slack_user_id: s
         for name in ("source_key", "period_key"):
             if name not in table.c or "id" not in table.c or "workspace_id" not in table.c:
                 continue
-            key = table.c[name]
             result = await session.execute(
                 update(table)
-                .where(table.c.workspace_id == workspace_id, key.like(pattern))
+                .where(table.c.workspace_id == workspace_id, table.c[name].like(pattern))
                 .values({name: literal(f"forgotten:{table.name}:") + cast(table.c.id, String)})
             )
             scrubbed += result.rowcount
@@ -368,12 +353,36 @@ async def _scrub_keys(session: AsyncSession, workspace_id: int, slack_user_id: s
     return scrubbed
 
 
+# What a forgotten member's row keeps of them: nothing but its id and when it was created.
+ANONYMOUS_PROFILE: dict[str, Any] = {
+    "name": FORMER_MEMBER_NAME, "real_name": FORMER_MEMBER_NAME, "role": Role.REP.value, "timezone": None,
+    "locale": None, "language": None, "is_admin": False, "is_owner": False, "is_bot": False, "deleted": True,
+    "profile_refreshed_at": None, "duties": "", "title": None, "ooo_from": None, "ooo_until": None,
+    "last_lead_at": None, "onboarded_at": None, "home_opened_at": None, "hidden_from_boards": False,
+    "kudos_by_dm": False,
+}  # fmt: skip
+
+
+async def _anonymise(session: AsyncSession, member: Member) -> None:
+    """The member row becomes a nameless, departed "Former member" that keeps the team's rows."""
+    await session.execute(
+        update(Member)
+        .where(Member.id == member.id)
+        .values(slack_user_id=former_id(member.id), **ANONYMOUS_PROFILE)
+    )
+
+
 @dataclass(frozen=True)
 class Forgotten:
     slack_user_id: str
-    changed: dict[str, int]  # "table.column" → rows re-assigned, deleted or cleared
+    changed: dict[str, int]  # "table.column" → rows deleted (or cleared) as only about them
+    kept: dict[str, int]  # "table.column" → rows kept for the team, now the former member's
     anonymous_hashes: int
     keys: int
+
+    @property
+    def rows(self) -> int:
+        return sum(self.changed.values()) + sum(self.kept.values())
 
 
 async def forget_member(
@@ -381,16 +390,15 @@ async def forget_member(
 ) -> Forgotten:
     """Forget one person (see the module's docstring); raises UnknownMember. Run it in one transaction."""
     member = await _member_to_forget(session, workspace_id, slack_user_id)
-    former = await former_member(session, workspace_id)
     hashes = await _remove_anonymous_hashes(session, workspace_id, slack_user_id, secret)
-    changed = await _apply_references(session, member.id, former.id)
+    changed, kept = await _apply_references(session, member.id)
     keys = await _scrub_keys(session, workspace_id, slack_user_id)
-    await session.execute(delete(Member).where(Member.id == member.id))
-    return Forgotten(slack_user_id, changed, hashes, keys)
+    await _anonymise(session, member)
+    return Forgotten(slack_user_id, changed, kept, hashes, keys)
 
 
 async def forget_preview(session: AsyncSession, workspace_id: int, slack_user_id: str) -> dict[str, int]:
-    """What `forget_member` would change ("table.column" → rows), changing nothing."""
+    """How many rows of each "table.column" refer to the person, changing nothing."""
     member = await _member_to_forget(session, workspace_id, slack_user_id)
     counts = {}
     for table, column in member_references():
@@ -406,7 +414,10 @@ async def mark_departed(
     """A `user_change` event's user: refresh a known member's profile; `deleted: true` marks them
     departed (left out of boards, digests and assignments; their rows stay until forgotten).
     Someone dealbell never met is not recorded (None)."""
-    if slack_user_id == FORMER_MEMBER or await get_member(session, workspace_id, slack_user_id) is None:
+    if (
+        slack_user_id.startswith(FORMER_PREFIX)
+        or await get_member(session, workspace_id, slack_user_id) is None
+    ):
         return None
     return await save_member(session, workspace_id, slack_user_id, Profile.from_users_info(user))
 

@@ -78,7 +78,7 @@ async def submit_forget(
             forgotten = await member_data.forget_member(
                 session, workspace.id, user, context["settings"].secret_key
             )
-        text = t(locale, "privacy.forget.done", user=mention(user), rows=sum(forgotten.changed.values()))
+        text = t(locale, "privacy.forget.done", user=mention(user), rows=forgotten.rows)
     except NotAllowed as error:
         text = error_text(locale, error)
     except member_data.UnknownMember:

@@ -17,7 +17,7 @@ from bot.cli import member_forget
 from jobs import JOBS
 from jobs.runner import run_job
 from storage import feedback as fb
-from storage.member_data import FORMER_MEMBER, MEMBER_REFERENCES, member_references
+from storage.member_data import ANONYMOUS_PROFILE, FORMER_PREFIX, MEMBER_REFERENCES, member_references
 from storage.models import (
     Activity,
     Base,
@@ -139,8 +139,9 @@ async def assert_forgotten(app, workspace_id: int, totals: tuple) -> None:
     assert await rows_naming(app.db, "U0002") == []
     async with app.db.session() as session:
         assert await get_member(session, workspace_id, "U0002") is None
-        owner = await session.scalar(select(Member.slack_user_id).join(Deal, Deal.owner_id == Member.id))
-        assert owner == FORMER_MEMBER
+        owner = await session.scalar(select(Member).join(Deal, Deal.owner_id == Member.id))
+        assert owner.slack_user_id == f"{FORMER_PREFIX}{owner.id}" and owner.real_name == "Former member"
+        assert owner.deleted is True and owner.timezone is None
         feedback = {f.text: f for f in await session.scalars(select(Feedback))}
     assert ANON_TO_ANA not in feedback  # feedback to them is theirs: deleted
     assert feedback[ANON_FROM_ANA].sender_hash is None  # nothing ties them to what they sent
@@ -189,21 +190,30 @@ async def test_the_cli_shows_what_forgetting_changes_then_forgets_with_yes(app, 
     assert await member_forget(app.settings, "T0001", None, "U0002", yes=True) == 1
 
 
-async def test_two_forgotten_people_who_voted_alike_leave_one_consistent_former_member(app):
-    """Both received kudos in one give: moving both to the former member keeps the rows unique."""
+async def test_two_forgotten_people_in_one_kudos_keep_the_teams_count(app):
+    """Both received kudos in one give: each becomes their own nameless member, so both rows stay."""
     app.fake.add_user("U0001", is_admin=True)
     await app.send.command("/kudos", "<@U0002|ana> <@U0003|li> for the Acme demo")
     for user in ("U0002", "U0003"):
         assert await member_forget(app.settings, "T0001", None, user, yes=True) == 0
     async with app.db.session() as session:
-        receivers = list(await session.scalars(select(Kudos.receiver_id)))
-    assert len(receivers) == 1  # the same kudos to the same "former member" is one row
+        receivers = list(
+            await session.scalars(select(Member.slack_user_id).join(Kudos, Kudos.receiver_id == Member.id))
+        )
+    assert len(receivers) == 2 and all(r.startswith(FORMER_PREFIX) for r in receivers)
+    assert await rows_naming(app.db, "U0002") == [] and await rows_naming(app.db, "U0003") == []
 
 
 def test_every_column_pointing_at_a_member_has_a_forget_rule():
     columns = {f"{table.name}.{column.name}" for table, column in member_references()}
     assert columns == set(MEMBER_REFERENCES)
-    assert set(MEMBER_REFERENCES.values()) <= {"reassign", "delete", "null"}
+    assert set(MEMBER_REFERENCES.values()) <= {"keep", "delete", "null"}
+
+
+def test_a_forgotten_member_row_keeps_nothing_of_them():
+    """Every column of a member is blanked when forgotten, but its keys and creation time."""
+    kept = {"id", "workspace_id", "slack_user_id", "created_at"}
+    assert {c.name for c in Member.__table__.columns} - kept == set(ANONYMOUS_PROFILE)
 
 
 # --- departed ----------------------------------------------------------------------------------

@@ -29,9 +29,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "privacy.forget.submit": "Forget",
         "privacy.forget.confirm": ("Forget {user}? {rows} rows refer to them. This cannot be undone."),
         "privacy.forget.what": (
-            "Their deals, kudos, points and activities move to “Former member”, so team totals stay; "
-            "feedback to or about them, their standup answers and their goals are deleted, and nothing "
-            "links them to anonymous feedback any more."
+            "Their deals, kudos, points and activities stay in the team's totals under a nameless "
+            "“Former member”; feedback to or about them, their standup answers and their goals are "
+            "deleted, and nothing links them to anonymous feedback any more."
         ),
         "privacy.forget.done": ":white_check_mark: {user} is forgotten: {rows} rows changed.",
         "privacy.retention.shown.off": (
@@ -72,7 +72,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "privacy.forget.submit": "删除",
         "privacy.forget.confirm": "删除 {user} 的数据？有 {rows} 行数据与其相关。此操作无法撤销。",
         "privacy.forget.what": (
-            "其交易、点赞、积分和活动将转给“前成员”，团队总数保持不变；给其或关于其的反馈、站会回答和目标将被删除，"
+            "其交易、点赞、积分和活动以匿名的“前成员”保留在团队总数中；给其或关于其的反馈、站会回答和目标将被删除，"
             "匿名反馈与其之间不再有任何关联。"
         ),
         "privacy.forget.done": ":white_check_mark: 已删除 {user} 的数据：更改了 {rows} 行。",
