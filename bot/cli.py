@@ -284,7 +284,7 @@ async def member_forget(settings: Settings, team: str, enterprise: str | None, u
                 print(f"nothing is stored for workspace {team!r}", file=sys.stderr)
                 return 1
             try:
-                forgotten = await forget_member(session, workspace.id, user, secret)
+                forgotten = await forget_member(session, workspace.id, user, secret, by=None)
             except UnknownMember:
                 print(f"workspace {team!r} has no member {user!r}", file=sys.stderr)
                 return 1

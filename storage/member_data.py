@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Column, String, Table, cast, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.authority import require_admin
 from storage.csv_format import CsvFile, date_cell, text_cell, time_cell
 from storage.exports import (
     _ACTIVITY_FIELDS,
@@ -386,9 +387,13 @@ class Forgotten:
 
 
 async def forget_member(
-    session: AsyncSession, workspace_id: int, slack_user_id: str, secret: bytes
+    session: AsyncSession, workspace_id: int, slack_user_id: str, secret: bytes, *, by: Member | None
 ) -> Forgotten:
-    """Forget one person (see the module's docstring); raises UnknownMember. Run it in one transaction."""
+    """Forget one person (see the module's docstring) in the caller's one transaction; raises
+    NotAllowed unless `by` is an admin (None: the operator at the command line, who holds the
+    database anyway), UnknownMember when there is nobody to forget."""
+    if by is not None:
+        require_admin(by)
     member = await _member_to_forget(session, workspace_id, slack_user_id)
     hashes = await _remove_anonymous_hashes(session, workspace_id, slack_user_id, secret)
     changed, kept = await _apply_references(session, member.id)
@@ -448,7 +453,11 @@ def parse_retention(word: str) -> int | None:
     raise RetentionError(word)
 
 
-async def set_retention(session: AsyncSession, workspace: Workspace, months: int | None) -> None:
+async def set_retention(
+    session: AsyncSession, workspace: Workspace, months: int | None, *, by: Member
+) -> None:
+    """Admins only: how long personal data is kept is above a manager's say."""
+    require_admin(by)
     await session.execute(
         update(Workspace).where(Workspace.id == workspace.id).values(retention_months=months)
     )

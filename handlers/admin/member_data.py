@@ -67,21 +67,21 @@ async def submit_forget(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    """The confirmed forget: checked again (the modal could be replayed by someone no longer admin),
-    all in one transaction; a second submit finds nobody left and says so."""
+    """The confirmed forget, authorised again (the modal could be submitted by someone no longer
+    admin). The modal closes first: forgetting rewrites rows in many tables, in one transaction,
+    which may take longer than Slack waits. A second submit finds nobody left and says so."""
     db, workspace, member = scope(context)
     locale = member.locale
     user = view.get("private_metadata", "")
+    await ack()
     try:
-        require_admin(member)
         async with db.session() as session:
             forgotten = await member_data.forget_member(
-                session, workspace.id, user, context["settings"].secret_key
+                session, workspace.id, user, context["settings"].secret_key, by=member
             )
         text = t(locale, "privacy.forget.done", user=mention(user), rows=forgotten.rows)
     except NotAllowed as error:
         text = error_text(locale, error)
     except member_data.UnknownMember:
         text = ":warning: " + t(locale, "privacy.forget.unknown", user=mention(user))
-    await ack()
     await client.chat_postMessage(channel=member.slack_user_id, text=text)

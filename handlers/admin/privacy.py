@@ -90,7 +90,7 @@ async def retention_command(
         )
         return
     async with db.session() as session:
-        await member_data.set_retention(session, workspace, months)
+        await member_data.set_retention(session, workspace, months, by=member)
     await ack(text=":white_check_mark: " + retention_text(months, locale))
 
 

@@ -163,6 +163,13 @@ async def test_an_admin_forgets_a_person_after_confirming_and_team_totals_stay(a
     assert view["callback_id"] == "forget_confirm" and view["private_metadata"] == "U0002"
     assert await rows_naming(app.db, "U0002")  # nothing changed yet
 
+    app.fake.calls.clear()  # the modal submitted by someone who is not an admin: refused, nothing changes
+    await app.send.view_submission("forget_confirm", {}, private_metadata="U0002", user="U0003")
+    [refusal] = await app.fake.wait_for("chat.postMessage")
+    assert refusal.args["channel"] == "U0003" and "admins" in refusal.args["text"].lower()
+    assert await team_totals(app.db, workspace.id) == totals and await rows_naming(app.db, "U0002")
+    app.fake.calls.clear()
+
     await app.send.view_submission("forget_confirm", {}, private_metadata="U0002")
     [done] = await app.fake.wait_for("chat.postMessage")
     assert done.args["channel"] == "U0001" and "forgotten" in done.args["text"]
