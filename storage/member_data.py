@@ -63,8 +63,9 @@ MAX_RETENTION_MONTHS = 120
 
 # --- what one person's data is ---------------------------------------------------------------------
 
-# table.column pointing at members.id → what forgetting the member does to its rows:
-# "keep" to the former member (team totals stay), "delete" the row, "null" the column.
+# table.column pointing at members.id → what forgetting the member does to its rows: "keep" them
+# with the member row, which becomes a nameless former member (team totals stay), "delete" them
+# (only about the person), or "null" the column.
 MEMBER_REFERENCES: dict[str, str] = {
     "customers.owner_id": "null",
     "deals.owner_id": "keep",
