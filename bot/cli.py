@@ -23,10 +23,17 @@ from storage.backup import BackupError, backup_sqlite
 from storage.csv_format import DEFAULT_MAX_IMPORT_MB, read_file
 from storage.db import Database
 from storage.imports import IMPORT_KINDS, FileError, ImportResult, import_csv
+from storage.member_data import UnknownMember, forget_member
 from storage.models import Workspace
 from storage.schedule import local_moment
 from storage.transfer import TransferError, copy_sqlite_to_postgres
-from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspaces, purge_workspace
+from storage.workspaces import (
+    WorkspaceDefaults,
+    ensure_workspace,
+    get_workspace,
+    list_workspaces,
+    purge_workspace,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,6 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--enterprise", help="the Enterprise Grid org id, for an org's workspace")
     purge.add_argument("--yes", action="store_true", help="do it (without --yes: only show what would go)")
 
+    member = commands.add_parser("member", help="one person's data")
+    member_commands = member.add_subparsers(dest="member_command", metavar="ACTION", required=True)
+    forget = member_commands.add_parser(
+        "forget", help="delete or anonymise one person's data, keeping team totals (see README)"
+    )
+    forget.add_argument("team", metavar="TEAM_ID", help="the Slack team id, e.g. T012AB3C4")
+    forget.add_argument("user", metavar="USER_ID", help="the person's Slack user id, e.g. U012AB3C4")
+    forget.add_argument("--enterprise", help="the Enterprise Grid org id, for an org's workspace")
+    forget.add_argument(
+        "--yes", action="store_true", help="do it (without --yes: only show what would change)"
+    )
+
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     job_commands = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
     job_commands.add_parser("list", help="list the jobs and their schedules")
@@ -148,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return db_upgrade(settings) if args.db_command == "upgrade" else db_current(settings)
         if args.command == "workspace":
             return asyncio.run(workspace_purge(settings, args.team, args.enterprise, args.yes))
+        if args.command == "member":
+            return asyncio.run(member_forget(settings, args.team, args.enterprise, args.user, args.yes))
         if args.command == "import":
             return asyncio.run(
                 import_file(
@@ -313,6 +334,35 @@ async def workspace_purge(settings: Settings, team: str, enterprise: str | None,
     print(
         f"deleted {total} rows" if yes else f"would delete {total} rows: run again with --yes to delete them"
     )
+    return 0
+
+
+async def member_forget(settings: Settings, team: str, enterprise: str | None, user: str, yes: bool) -> int:
+    """`dealbell member forget TEAM_ID USER_ID [--yes]`: 0 done (or shown), 1 unknown workspace or person."""
+    secret = settings.secret_key  # before anything is read: the anonymous-feedback hashes need it
+    db = Database(settings.database_url)
+    try:
+        async with db.sessions() as session:  # one transaction: all of it changes, or none
+            workspace = await get_workspace(session, team, enterprise)
+            if workspace is None:
+                print(f"nothing is stored for workspace {team!r}", file=sys.stderr)
+                return 1
+            try:
+                forgotten = await forget_member(session, workspace.id, user, secret, by=None)
+            except UnknownMember:
+                print(f"workspace {team!r} has no member {user!r}", file=sys.stderr)
+                return 1
+            # Without --yes the changes are counted inside the transaction, then rolled back.
+            await (session.commit() if yes else session.rollback())
+    finally:
+        await db.dispose()
+    for column, rows in sorted(forgotten.changed.items()):
+        print(f"{column:36} {rows:>10} rows deleted or cleared")
+    for column, rows in sorted(forgotten.kept.items()):
+        print(f"{column:36} {rows:>10} rows kept, now the former member's")
+    print(f"{'anonymous feedback hashes removed':36} {forgotten.anonymous_hashes:>10}")
+    done = f"forgot {user}: {forgotten.rows} rows deleted, cleared or kept for the team without their name"
+    print(done if yes else f"would change {forgotten.rows} rows: run again with --yes to forget {user}")
     return 0
 
 

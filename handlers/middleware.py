@@ -111,7 +111,9 @@ def register(app: AsyncApp, db: Database, settings: Settings) -> None:
         if found is not None:
             workspace, member = found
             context["workspace"] = workspace
-            if context.user_id and member is None:
+            # user_change is about someone, not by them: it never makes a member of a stranger
+            about_someone = (body.get("event") or {}).get("type") == "user_change"
+            if context.user_id and member is None and not about_someone:
                 profile = await fetch_profile(client, context.user_id) or Profile()
                 async with db.session() as session:
                     member = await save_member(session, workspace.id, context.user_id, profile)

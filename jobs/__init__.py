@@ -8,6 +8,7 @@ from jobs import (
     leaderboard,
     prune_events,
     refresh_members,
+    retention,
     standups,
     training_reminders,
 )
@@ -25,6 +26,7 @@ JOBS: dict[str, JobSpec] = {
         follow_ups.JOB,
         award_nominations.JOB,
         contests.JOB,
+        retention.JOB,
     )
 }
 

@@ -113,7 +113,12 @@ async def post_weekly_leaderboard(ctx: JobContext) -> int:
     window = (start, min(end, now))
     async with services.db.session() as session:
         boards = await leaderboard.boards(
-            session, workspace, leaderboard.WEEKLY_METRICS, window, period.previous().utc_bounds(zone)
+            session,
+            workspace,
+            leaderboard.WEEKLY_METRICS,
+            window,
+            period.previous().utc_bounds(zone),
+            public=True,
         )
     today = min(now.astimezone(ZoneInfo(zone)).date(), period.end - dt.timedelta(days=1))
     text, blocks = render.weekly(boards, period, today, zone, workspace.locale)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import leaderboard
+from storage import leaderboard, privacy
 from storage.authority import require_manager
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
@@ -258,6 +258,8 @@ def rank_contest(contest: Contest, by_user: dict[str, int], roles: dict[str, str
 async def standings(session: AsyncSession, workspace: Workspace, contest: Contest) -> Standings:
     """Live standings over the contest's window (nothing can count from after now)."""
     by_user = await scores(session, workspace, contest.metric, window(contest, workspace_zone(workspace)))
+    if not contest.team_role:  # individual standings are posted: leave out who asked (teams are sums)
+        by_user = await privacy.public_scores(session, workspace.id, by_user)
     roles = await participants(session, workspace.id)
     currency = workspace.currency if contest.metric == "revenue" else None
     return Standings(contest, rank_contest(contest, by_user, roles), bool(contest.team_role), currency)

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Activity, Deal, Kudos, Member, Stage, Workspace
+from storage.privacy import hidden_from_public, public_only
 
 METRICS = ("revenue", "deals", "kudos", "activities")
 WEEKLY_METRICS = ("revenue", "deals", "kudos")  # the Friday post, and `/leaderboard` without a metric
@@ -227,8 +228,11 @@ async def board(
     previous: Window,
     limit: int = TOP,
     won: dict[Window, dict[str, dict[str, tuple[int, int]]]] | None = None,
+    hidden: frozenset[str] = frozenset(),
 ) -> Board:
     """The top `limit` for `metric` in `window`, each with its movement against `previous`.
+
+    People in `hidden` (a public board's, from storage.privacy) are left out before ranking.
 
     With `won` (from `boards`, when it draws both the revenue and the deals boards), revenue and
     deals won come from `won_totals`, one query per window kept there for the other board."""
@@ -245,6 +249,8 @@ async def board(
             before = await revenue_won(session, workspace.id, previous)
         else:
             now, before = revenue_of(await won_in(window)), revenue_of(await won_in(previous))
+        now = {code: public_only(totals, hidden) for code, totals in now.items()}
+        before = {code: public_only(totals, hidden) for code, totals in before.items()}
         currency = workspace.currency
         rows = rank(now.get(currency, {}).items(), ranks(before.get(currency, {}).items()), limit=limit)
         others = {
@@ -259,18 +265,30 @@ async def board(
         count = COUNTS[metric]
         now_counts = await count(session, workspace.id, window)
         before_counts = await count(session, workspace.id, previous)
+    now_counts, before_counts = public_only(now_counts, hidden), public_only(before_counts, hidden)
     return Board(metric, rank(now_counts.items(), ranks(before_counts.items()), limit=limit))
 
 
 async def boards(
-    session: AsyncSession, workspace: Workspace, metrics: Iterable[str], window: Window, previous: Window
+    session: AsyncSession,
+    workspace: Workspace,
+    metrics: Iterable[str],
+    window: Window,
+    previous: Window,
+    *,
+    public: bool = False,
 ) -> list[Board]:
+    """The boards of `metrics`; `public` ones (posted, or shown to anyone) leave out whoever asked."""
     metrics = list(metrics)
+    hidden = await hidden_from_public(session, workspace.id) if public else frozenset()
     # revenue and deals won share one query per window when both are drawn
     won: dict[Window, dict[str, dict[str, tuple[int, int]]]] | None = (
         {} if {"revenue", "deals"} <= set(metrics) else None
     )
-    return [await board(session, workspace, metric, window, previous, won=won) for metric in metrics]
+    return [
+        await board(session, workspace, metric, window, previous, won=won, hidden=hidden)
+        for metric in metrics
+    ]
 
 
 # --- for the charts ------------------------------------------------------------------------------

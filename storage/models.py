@@ -125,6 +125,8 @@ class Workspace(Base):
     charts_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Set when Slack says the app was uninstalled (its tokens are gone): jobs skip it; a re-install clears it.
     uninstalled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Months after which feedback and standup answers are deleted (job `retention`); NULL: kept (0024).
+    retention_months: Mapped[int | None] = mapped_column(Integer)
 
     channels: Mapped[list[WorkspaceChannel]] = relationship(back_populates="workspace", lazy="selectin")
 
@@ -187,6 +189,10 @@ class Member(Base):
     # "en" or "zh-CN" chosen with /dealbell language; NULL: follow the Slack locale
     language: Mapped[str | None] = mapped_column(String(16))
     home_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # refresh App Home only if used
+    # The member's own choices (/dealbell privacy, 0024): left out of public leaderboards and weekly
+    # posts (managers' digests and their own Home still count them); kudos to them announced by DM.
+    hidden_from_boards: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    kudos_by_dm: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def out_of_office(self, day: dt.date) -> bool:
         return (

@@ -1,6 +1,7 @@
 """`/dealbell`: help and workspace settings."""
 
-from handlers.admin import listeners, settings
+from bot.kit.views.privacy import FORGET_CALLBACK, PRIVACY_CALLBACK, PRIVACY_OPEN_ACTION
+from handlers.admin import listeners, member_data, privacy, settings
 from handlers.features import Command, Feature
 
 FEATURE = Feature(
@@ -16,5 +17,13 @@ FEATURE = Feature(
     ),
     views={
         settings.CALLBACK_ID: settings.submit_settings,
+        PRIVACY_CALLBACK: privacy.submit_privacy,
+        FORGET_CALLBACK: member_data.submit_forget,
+    },
+    actions={
+        PRIVACY_OPEN_ACTION: privacy.privacy_button,
+    },
+    events={
+        "user_change": privacy.user_changed,
     },
 )

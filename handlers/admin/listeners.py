@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.kit import blocks as bk
 from bot.kit.i18n import t
 from bot.kit.mentions import channel_id
-from handlers.admin import export, settings
+from handlers.admin import export, member_data, privacy, settings
 from handlers.features import discover, help_text
 from handlers.replies import not_allowed, refusal
 from storage.authority import require_admin, require_manager
@@ -42,11 +42,21 @@ async def dealbell_command(
         await export.export_command(ack, body, context, client, [w.lower() for w in words[1:]])
     elif sub == "cadence":
         await ack(text=await cadence_settings(context, [w.lower() for w in words[1:]]))
+    elif sub in PRIVACY_SUBCOMMANDS:  # privacy, my-data, forget, retention
+        await PRIVACY_SUBCOMMANDS[sub](ack, body, context, client, words[1:])
     elif sub in ("values", "kudos"):
         await ack(text=await kudos_settings(context, sub, [w.lower() for w in words[1:]]))
     else:
         unknown = t(member.locale, "admin.error.unknown", word=bk.escape(words[0]))
         await ack(text=f":warning: {unknown}\n\n{help_text(discover(), member.locale)}")
+
+
+PRIVACY_SUBCOMMANDS = {
+    "privacy": privacy.privacy_command,
+    "retention": privacy.retention_command,
+    "my-data": member_data.my_data_command,
+    "forget": member_data.forget_command,
+}
 
 
 async def channels(context: AsyncBoltContext, args: list[str]) -> str:

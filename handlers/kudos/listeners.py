@@ -18,7 +18,7 @@ from handlers.kudos import render
 from handlers.kudos.syntax import KudosSyntaxError, parse_kudos_command
 from handlers.middleware import complete_members, known_members, scope
 from handlers.replies import tell_user
-from storage import kudos
+from storage import kudos, privacy
 from storage.db import Database
 from storage.errors import UserError
 from storage.models import KudosGive, Member, Workspace, utcnow
@@ -418,10 +418,9 @@ async def announce(
             give = await kudos.get_give(session, workspace.id, give.id) or give  # with giver and tags loaded
             people = await kudos.give_people(session, give)
     receivers, co_givers = people
+    channel, thread_ts = privacy.kudos_card_place(receivers, channel, None if kudos_channel else thread_ts)
     text, blocks = render.card(give, receivers, co_givers, workspace.locale)
-    posted = await client.chat_postMessage(
-        channel=channel, text=text, blocks=blocks, thread_ts=None if kudos_channel else thread_ts
-    )
+    posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks, thread_ts=thread_ts)
     async with db.session() as session:
         still_given = await kudos.record_card(session, give.id, posted["channel"], posted["ts"])
     if not still_given:  # the reaction was removed (or the give undone) while we were posting

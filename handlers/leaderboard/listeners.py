@@ -34,7 +34,12 @@ async def leaderboard_command(
     start, end = period.utc_bounds(zone)
     async with db.session() as session:
         boards = await leaderboard.boards(
-            session, workspace, parsed.metrics, (start, min(end, now)), period.previous().utc_bounds(zone)
+            session,
+            workspace,
+            parsed.metrics,
+            (start, min(end, now)),
+            period.previous().utc_bounds(zone),
+            public=True,
         )
     text, blocks = render.on_demand(boards, period, zone, locale)
     await ack(text=text, blocks=blocks)

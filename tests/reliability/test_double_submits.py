@@ -8,7 +8,7 @@ Each case builds a fresh target and the payload acting on it, and runs twice on 
 payload sent twice in a row, and twice at once. Both must do exactly the case's `counts`, what one
 payload does (rows added per table, messages posted per method), so a payload that does nothing
 fails too.
-Buttons that only open a modal (deal_lost, training_attendance, feedback_reply, feedback_give,
+Buttons that only open a modal (deal_lost, training_attendance, feedback_reply, feedback_give, privacy_open,
 standup_answer) or only show something (followup_open) change nothing and are not listed.
 """
 
@@ -21,6 +21,8 @@ from typing import Any
 
 from handlers.features import discover
 from storage import home
+from storage.workspaces import Profile, save_member
+from tests.factories import FeedbackFactory, persist
 from tests.reliability import world as w
 from tests.reliability.effects import changed, row_counts, settled
 from tests.reliability.world import ADMIN, PEER, REP
@@ -206,6 +208,21 @@ async def feedback_answer_modal(app, name):
     return submit(app, "feedback_answer", values, name, ticket=token)
 
 
+async def privacy_modal(app, name):
+    return submit(app, "privacy_modal", {"privacy_choices": checkbox_value("kudos_by_dm")}, name)
+
+
+async def forget_modal(app, name):
+    """Someone with feedback to them (deleted when they are forgotten), forgotten by the admin."""
+    person = f"UFG{name}".upper()[:32]
+    async with app.db.session() as session:
+        workspace_id = (await w.member(app, ADMIN)).workspace_id
+        receiver = await save_member(session, workspace_id, person, Profile(name=person))
+        await persist(session, FeedbackFactory(receiver=receiver))
+    return app.send.view_payload("forget_confirm", {}, view_id=f"VFORGET{name}", user=ADMIN,
+                                 private_metadata=person)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Case:
     feature: str
@@ -253,6 +270,8 @@ CASES = [
     Case("training", "view:training_attendance", attendance_modal, {"training_attendance": 2}),
     Case("feedback", "view:feedback_reply", feedback_reply_modal, {"processed_events": 1, "chat.postMessage": 1}),
     Case("feedback", "view:feedback_answer", feedback_answer_modal, {"feedback": 1, "chat.postMessage": 1}),
+    Case("admin", "view:privacy_modal", privacy_modal, {}),  # updates the member row; a DM to them only
+    Case("admin", "view:forget_confirm", forget_modal, {"feedback": -1}),  # the rest is updates
 ]  # fmt: skip
 
 
@@ -303,7 +322,7 @@ async def test_every_state_changing_payload_applies_once(app, caplog):
 
 # Listeners that open a modal or show something and change nothing.
 OPENERS = {"deal_lost", "training_attendance", "feedback_reply", "feedback_give", "standup_answer",
-           "followup_open"}  # fmt: skip
+           "followup_open", "privacy_open"}  # fmt: skip
 
 
 def registered(kind: str) -> set[str]:

@@ -42,6 +42,10 @@ async def team_channel(app) -> None:
     await meet(app, "U0009")
 
 
+async def departing_user(app) -> None:
+    await meet(app, "U0002")
+
+
 async def home_user(app) -> None:
     await meet(app, "U0001")
 
@@ -78,6 +82,7 @@ CASES = {
         calls={"chat.postMessage": 1},
     ),
     "app_home_opened": Case("event_app_home_opened", home_user, calls={"views.publish": 1}),
+    "user_change": Case("event_user_change", departing_user),  # updates the member row only
     # No payload file for these two: the app_home_opened envelope carries their event.
     "app_uninstalled": Case("event_app_home_opened", home_user, {"type": "app_uninstalled"}, warnings=1),
     "tokens_revoked": Case(

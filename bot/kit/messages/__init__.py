@@ -17,6 +17,7 @@ from bot.kit.messages import (
     kudos,
     leaderboard,
     leads,
+    privacy,
     rewards,
     settings,
     standups,
@@ -27,5 +28,5 @@ from bot.kit.messages import (
 FEATURES = (
     core, deals, kudos, feedback, team, customers, leads, intel, ideas, training,
     standups, leaderboard, digests, followups, rewards, goals, contests,
-    home, settings, exports, charts,
+    home, settings, exports, charts, privacy,
 )  # fmt: skip

@@ -13,6 +13,7 @@ from bot.kit import blocks as bk
 from bot.kit.format import mention, money, plural, stage_name, stage_sum
 from bot.kit.i18n import t
 from bot.kit.views import goals as goal_views
+from bot.kit.views import privacy
 from storage.goals import Attainment
 from storage.home import Capped, MemberHome, Results, TeamHome
 from storage.models import Member
@@ -202,6 +203,7 @@ def home_view(data: MemberHome, member: Member, locale: str | None) -> dict[str,
         sections = [blocks, team(data.team, locale)]
         first, second = reversed(sections) if not data.personal_first else sections
         blocks = [order_toggle(data.personal_first, locale), *first, bk.divider(), *second]
+    blocks.append(privacy.home_button(locale))
     blocks.append(bk.divider())
     blocks.append(bk.context(t(locale, "home.intro")))
     return {"type": VIEW_TYPE, "blocks": blocks[:MAX_BLOCKS]}
