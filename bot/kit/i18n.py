@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.kit.emphasis import slack_emphasis
 from bot.kit.messages import FEATURES
 
 LANGUAGES = ("en", "zh")
@@ -48,7 +49,8 @@ def babel_locale(locale: str | None) -> str:
 
 
 def t(locale: str | None, key: str, **params: Any) -> str:
-    """The message `key` in the member's language, filled with `params` (already escaped by the caller)."""
+    """The message `key` in the member's language, filled with `params` (already escaped by the caller);
+    bold marks get the boundaries Slack needs next to Chinese text (bot/kit/emphasis.py)."""
     messages = CATALOGUE[language(locale)]
     template = messages.get(key) or CATALOGUE[DEFAULT_LANGUAGE][key]
-    return template.format(**params) if params else template
+    return slack_emphasis(template.format(**params) if params else template)
