@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.activities import ActivityResult, record_activity
 from storage.customers import customers_due_for_follow_up, get_customer
+from storage.db import insert_ignoring_conflicts
 from storage.deals import get_deal
 from storage.errors import UserError
-from storage.db import insert_ignoring_conflicts
 from storage.models import (
     OPEN_STAGES,
     Activity,

@@ -3,7 +3,6 @@ questions follow each member's language (issue 16, items 10 and 5), through sign
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import time_machine
