@@ -18,11 +18,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.kit import blocks as bk
 from bot.kit.format import people
 from bot.kit.i18n import t
+from bot.kit.mentions import named_in, spell_out
 from handlers.feedback import render
 from handlers.feedback.syntax import (
     MAX_TEXT,
     FeedbackCommand,
-    FeedbackSyntaxError,
     check_text,
     parse_feedback_command,
     verb_of,
@@ -53,16 +53,18 @@ async def feedback_command(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
-    _, _, member = scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     text = command.get("text", "")
     usage = t(locale, "feedback.usage", limit=MAX_TEXT)
-    if verb_of(text) == "request" and (refused := not_allowed(locale, require_manager, member)):
+    verb = verb_of(text)
+    if verb == "request" and (refused := not_allowed(locale, require_manager, member)):
         await ack(text=refused)
         return
-    try:
+    try:  # a typed @name is read as the person it names: all of them in a request, else the addressee
+        text = await spell_out(db, workspace.id, text, addressee_only=verb != "request")
         parsed = parse_feedback_command(text)
-    except FeedbackSyntaxError as error:
+    except UserError as error:
         await ack(text=f"{refusal(locale, error)}\n\n{usage}")
         return
     if parsed.verb == "help":
@@ -101,7 +103,7 @@ async def _give(
                 secret=_secret(context),
             )
     except fb.FeedbackError as error:
-        await ack(text=refusal(locale, error))
+        await ack(text=refusal(locale, named_in(command.get("text", ""), error)))
         return
     key = "feedback.sent_anonymously" if feedback.anonymous else "feedback.sent"
     await ack(text=t(locale, key, user=receiver.slack_user_id))
@@ -141,7 +143,7 @@ async def _request(
                 source_key=f"command:{command['trigger_id']}",
             )
     except fb.FeedbackError as error:
-        await ack(text=refusal(locale, error))
+        await ack(text=refusal(locale, named_in(command.get("text", ""), error)))
         return
     await ack(
         text=t(locale, "feedback.requested", askees=people(parsed.askees), subject=subject.slack_user_id)

@@ -12,11 +12,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.kit import blocks as bk
 from bot.kit import delivery
 from bot.kit.i18n import t
+from bot.kit.mentions import named_in, spell_out
 from bot.kit.views import rewards as views
 from handlers.middleware import known_members, scope
 from handlers.replies import refusal, reply_privately
 from handlers.rewards import render
-from handlers.rewards.syntax import RewardCommand, RewardSyntaxError, parse_reward_command
+from handlers.rewards.syntax import RewardCommand, parse_reward_command, takes_person
 from storage import points, rewards
 from storage.authority import require_manager, require_sight_of_others
 from storage.db import Database
@@ -51,9 +52,12 @@ async def reward_command(
 ) -> None:
     db, workspace, member = scope(context)
     locale = member.locale
-    try:
-        parsed = parse_reward_command(command.get("text", ""))
-    except RewardSyntaxError as error:
+    text = command.get("text", "")
+    try:  # a typed @name is read as the person it names, where the command takes a person
+        if takes_person(text):
+            text = await spell_out(db, workspace.id, text, addressee_only=True)
+        parsed = parse_reward_command(text)
+    except UserError as error:
         await ack(text=f"{refusal(locale, error)}\n\n{render.usage(locale, member.is_manager)}")
         return
     if parsed.verb == "help":
@@ -71,7 +75,7 @@ async def reward_command(
         else:
             await award(ack, client, db, workspace, member, parsed, command)
     except UserError as error:
-        await ack(text=refusal(locale, error))
+        await ack(text=refusal(locale, named_in(text, error)))
 
 
 async def show_points(

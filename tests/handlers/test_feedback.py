@@ -241,7 +241,7 @@ async def test_bad_input_is_refused_clearly_and_nothing_is_written_or_sent(app):
         assert reply.text.startswith(":warning:") and expected in reply.text, (text, reply.text)
     app.fake.fail_next("users.info", "user_not_found")
     unknown = await app.send.command("/feedback", "<@U0404|ghost> hello")
-    assert "I can't find <@U0404>" in unknown.text
+    assert "I couldn't find @ghost in this workspace — pick them from the @ menu" in unknown.text
     await app.fake.settle()
     assert app.fake.calls_to("chat.postMessage") == []
     assert await count(app.db, Feedback) == 0
