@@ -167,7 +167,7 @@ async def _request(
         )
 
 
-# --- Reply: the receiver answers the sender through the bot --------------------------------------
+# --- Reply: a thread through the bot, the receiver and the (maybe anonymous) sender in turn ------
 
 
 async def open_reply_modal(
@@ -187,8 +187,15 @@ async def open_reply_modal(
     except fb.FeedbackError as error:
         await respond(text=refusal(member.locale, error), response_type="ephemeral", replace_original=False)
         return
+    container = body.get("container") or {}
+    origin = render.reply_origin_metadata(
+        action["value"],
+        container.get("channel_id") or "",
+        container.get("message_ts") or "",
+        (body.get("message") or {}).get("blocks") or [],
+    )
     await client.views_open(
-        trigger_id=body["trigger_id"], view=render.reply_modal(member.locale, feedback.text, action["value"])
+        trigger_id=body["trigger_id"], view=render.reply_modal(member.locale, feedback.text, origin)
     )
 
 
@@ -203,25 +210,52 @@ async def submit_reply(
     locale = member.locale
     try:
         reply = check_text(bk.input_value(view["state"], render.TEXT_BLOCK))
-        ticket = fb.open_reply(_secret(context), view.get("private_metadata", ""))
+        origin = render.reply_origin(view.get("private_metadata", ""))
+        ticket = fb.open_reply(_secret(context), origin.token)
         async with db.session() as session:
             feedback = await fb.reply_target(session, workspace.id, ticket, member)
             first = await fb.claim_reply(session, workspace.team_id, view["id"])
-            author = await get_member(session, workspace.id, ticket.sender)
+            recipient = await get_member(session, workspace.id, ticket.sender)
     except UserError as error:
         await ack(response_action="errors", errors={render.TEXT_BLOCK: _field_error(locale, error)})
         return
     await ack()
     if not first:
         return  # a double-submitted form: the reply went out the first time
+    as_receiver = fb.replies_as_receiver(feedback, member)
+    named = as_receiver or not feedback.anonymous  # an anonymous author stays anonymous in the thread
     text, card = render.reply_dm(
-        author.locale if author else None, member.slack_user_id, reply, feedback.text
+        recipient.locale if recipient else None,
+        member.slack_user_id if named else None,
+        reply,
+        feedback.text,
+        to_author=as_receiver,
+        reply_token=fb.seal_reply(_secret(context), ticket.answer(member.slack_user_id)),
     )
     try:
         await client.chat_postMessage(channel=ticket.sender, text=text, blocks=card)
     except SlackApiError as exc:
         log.warning("feedback reply not delivered: %s", exc.response.get("error"))
         await _tell(client, member, ":warning: " + t(locale, "feedback.error.reply_not_delivered"))
+        return
+    await _confirm_reply(client, member, origin, render.reply_sent(locale, reply, anonymous=not named))
+
+
+async def _confirm_reply(
+    client: AsyncWebClient, member: Member, origin: render.ReplyOrigin, note: str
+) -> None:
+    """Tell the replier their reply went, on the message they replied to, whose Reply button is then
+    retired (a DM when that message is not known)."""
+    if origin.kept is None or not origin.channel or not origin.ts:
+        await _tell(client, member, note)
+        return
+    try:
+        await client.chat_update(
+            channel=origin.channel, ts=origin.ts, text=note, blocks=[*origin.kept, bk.context(note)]
+        )
+    except SlackApiError as exc:
+        log.info("replied-to message not updated: %s", exc.response.get("error"))
+        await _tell(client, member, note)
 
 
 # --- requests: the person asked answers in a modal -----------------------------------------------

@@ -132,6 +132,7 @@ async def test_the_receiver_replies_through_the_bot_and_only_the_anonymous_sende
     click = app.send.action_payload(
         "feedback_reply", button(dm["blocks"], "feedback_reply"), user="U0002", channel="DU0002"
     )
+    click["message"].update(text=dm["text"], blocks=dm["blocks"])  # as Slack sends a bot's message
     await app.send.interactive(click)
     opened = (await app.fake.wait_for("views.open"))[0].args
     assert opened["trigger_id"] == click["trigger_id"]
