@@ -48,6 +48,13 @@ def babel_locale(locale: str | None) -> str:
     return "zh_Hans_CN" if language(locale) == "zh" else "en_US"
 
 
+def field_error(locale: str | None, key: str, **params: Any) -> str:
+    """A refusal shown under a form's field: the catalogue's `key.form` wording where the command's
+    (which may show slash-command syntax, meaningless in a form) has one, else `key`'s."""
+    form_key = f"{key}.form"
+    return t(locale, form_key if form_key in CATALOGUE[DEFAULT_LANGUAGE] else key, **params)
+
+
 def t(locale: str | None, key: str, **params: Any) -> str:
     """The message `key` in the member's language, filled with `params` (already escaped by the caller);
     bold marks get the boundaries Slack needs next to Chinese text (bot/kit/emphasis.py)."""

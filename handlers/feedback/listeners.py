@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit import blocks as bk
 from bot.kit.format import people
-from bot.kit.i18n import t
+from bot.kit.i18n import field_error, t
 from bot.kit.mentions import named_in, spell_out
 from handlers.feedback import render
 from handlers.feedback.syntax import (
@@ -392,8 +392,8 @@ def _metadata(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def _field_error(locale: str | None, error: UserError) -> str:
-    """A modal field error is plain text: no mrkdwn, no escaping."""
-    return t(locale, error.key, **error.params)
+    """A modal field error is plain text: no mrkdwn, no escaping; worded for the form."""
+    return field_error(locale, error.key, **error.params)
 
 
 async def _tell(client: AsyncWebClient, member: Member, text: str) -> None:

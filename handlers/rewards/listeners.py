@@ -124,7 +124,7 @@ async def change_catalogue(
                 "rewards.catalogue.added",
                 id=item.id,
                 name=bk.escape(item.name),
-                cost=item.cost,
+                cost=render.points(locale, item.cost),
                 stock=stock,
             )
         )
@@ -152,7 +152,7 @@ async def redeem(
         return
     async with db.session() as session:  # nobody approves their own: the redeemer gets no card
         deciders = await rewards.other_managers(session, workspace.id, member)
-    text = t(locale, "rewards.redeem.requested", item=name, cost=result.item.cost, balance=result.balance)
+    text = views.redeem_requested(locale, name, result.item.cost, result.balance)
     if not deciders and member.is_manager:
         text += "\n" + t(locale, "rewards.redeem.no_other_manager")
     await ack(text=text)
@@ -174,7 +174,7 @@ async def award(
         )  # fmt: skip
     key = "rewards.awarded" if result.created else "rewards.award_already"
     await ack(text=t(member.locale, key, user=render.mention(receiver), title=bk.escape(result.award.title),
-                     points=result.award.points))  # fmt: skip
+                     points=render.points(member.locale, result.award.points)))  # fmt: skip
     if result.created:
         await announce(client, db, workspace, result.award, receiver, member, command.get("channel_id"))
 
