@@ -8,7 +8,9 @@ import re
 from bot.kit.format import days, points
 from bot.kit.i18n import CATALOGUE
 
-COUNTED = re.compile(r"\{(\w+)\}\s+(points?|days?|votes?|upvotes?|rows?|deals? won)\b")
+COUNTED = re.compile(
+    r"\{(\w+)\}\s+(points?|days?|votes?|upvotes?|rows?|deals? won|overdue follow-ups?)(?![\w-])"
+)
 # A number that is a constant above 1 where it is shown (a limit, a fixed window), each with why.
 CONSTANT = {
     "digests.conversion.title": "days",  # the 90-day conversion window
