@@ -9,6 +9,7 @@ import datetime as dt
 import time_machine
 from sqlalchemy import select, update
 
+from bot.kit.i18n import CATALOGUE
 from storage.models import Customer, Deal, Member
 from tests.handlers.test_deal_modal_and_buttons import modal_values
 from tests.handlers.test_feedback import button
@@ -75,6 +76,20 @@ async def test_form_errors_speak_of_the_form_not_of_slash_commands(app):
         private_metadata=view["private_metadata"], user="U0002",
     )  # fmt: skip
     assert empty.json == {"response_action": "errors", "errors": {"text": "Write your message here first."}}
+
+    app.fake.add_user("U0001", is_admin=True)  # managers log leads
+    lead = {
+        "company": text_value(" "),
+        "source": text_value(None),
+        "amount": text_value(None),
+        "notes": text_value(None),
+    }
+    refused = await app.send.view_submission("lead_new", lead, view_id="V712")
+    assert refused.json == {"response_action": "errors", "errors": {"company": "Name the company."}}
+
+
+def test_no_form_wording_quotes_a_slash_command():
+    assert [key for key, text in CATALOGUE["en"].items() if key.endswith(".form") and "`/" in text] == []
 
 
 async def test_a_chinese_members_messages_show_bold_without_literal_asterisks(app):
