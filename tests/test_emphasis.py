@@ -20,13 +20,13 @@ BOUNDARY = set(string.whitespace + string.punctuation + ZERO_WIDTH_SPACE)
 SAMPLES = ("Globex", "北京科技", "「二期」", "3")
 
 
-def bold_marks(line: str) -> list[int]:
-    """Positions of the `*` outside code spans."""
+def bold_marks(line: str, mark: str = "*") -> list[int]:
+    """Positions of the `mark` (`*` bold, `~` strike-through) outside code spans."""
     marks, in_code = [], False
     for index, char in enumerate(line):
         if char == "`":
             in_code = not in_code
-        elif char == "*" and not in_code:
+        elif char == mark and not in_code:
             marks.append(index)
     return marks
 
@@ -34,8 +34,8 @@ def bold_marks(line: str) -> list[int]:
 def literal_asterisks(text: str) -> list[str]:
     """The bold pairs Slack would leave as literal asterisks, with what surrounds them."""
     faults = []
-    for line in text.split("\n"):
-        marks = bold_marks(line)
+    for line, mark in ((line, mark) for line in text.split("\n") for mark in "*~"):
+        marks = bold_marks(line, mark)
         for opening, closing in zip(marks[::2], marks[1::2], strict=False):
             inside = line[opening + 1 : closing]
             if not inside or inside[0].isspace() or inside[-1].isspace():
@@ -67,6 +67,7 @@ def test_the_checker_sees_what_slack_would_show_literally():
     assert literal_asterisks("收到：*3* · 送出：*2*") == ["到：*3* ·", "出：*2*"]
     assert literal_asterisks("Logged *Acme* (12k).") == []
     assert literal_asterisks("`a*b*c` and 2 * 3 * 4") == []
+    assert literal_asterisks("与 Acme 的 ~Big~：已记录") == ["的 ~Big~：已"]
 
 
 def test_the_boundary_is_invisible_and_only_where_needed():
@@ -74,5 +75,7 @@ def test_the_boundary_is_invisible_and_only_where_needed():
     assert slack_emphasis(slack_emphasis("收到：*3*。")) == slack_emphasis("收到：*3*。")  # once
     assert slack_emphasis("Won *Acme*'s deal: *$5k*!") == "Won *Acme*'s deal: *$5k*!"
     assert slack_emphasis("`minute=*/5` *x*") == "`minute=*/5` *x*"
+    assert slack_emphasis("的 ~Big~：") == f"的 ~Big~{ZERO_WIDTH_SPACE}："
+    assert slack_emphasis(":white_check_mark: ~Acme~ done") == ":white_check_mark: ~Acme~ done"
     assert mrkdwn("*昨天的计划？*\n答：好")["text"] == "*昨天的计划？*\n答：好"
     assert literal_asterisks(mrkdwn("负责人：*李*（经理）")["text"]) == []

@@ -1,6 +1,6 @@
 """Slack's mrkdwn emphasis next to Chinese text: one rule, applied to every message (pure functions).
 
-Slack makes `*word*` bold only when the opening `*` follows the start of the line, a space or ASCII
+Slack makes `*word*` bold (and `~word~` struck through) only when the opening `*` follows the start of the line, a space or ASCII
 punctuation, and the closing `*` is followed by the end, a space or ASCII punctuation. Chinese text
 puts full-width punctuation and ideographs right against the marks (`已记录商机：*Globex*，二期`), and
 Slack then shows the asterisks literally. A zero-width space (U+200B) counts as a boundary for Slack
@@ -15,9 +15,10 @@ import string
 
 ZERO_WIDTH_SPACE = "\u200b"
 
-# A code span (left alone: Slack shows a `*` inside one as it is), or a `*…*` pair on one line whose
-# inside starts and ends with a non-space (Slack's condition for emphasis); a pair may hold code spans.
-_SPAN = re.compile(r"`[^`\n]*`|\*(?=[^\s*])(?:`[^`\n]*`|[^*\n`])*?(?<=[^\s*])\*")
+# A code span (left alone: Slack shows a `*` inside one as it is), or a `*…*` (bold) or `~…~`
+# (strike-through) pair on one line whose inside starts and ends with a non-space (Slack's condition);
+# a pair may hold code spans. (`_…_` is left out: emoji names like :white_check_mark: hold underscores.)
+_SPAN = re.compile(r"`[^`\n]*`|([*~])(?=[^\s*~])(?:`[^`\n]*`|(?!\1)[^\n`])*?(?<=[^\s*~])\1")
 _BOUNDARY = frozenset(string.whitespace + string.punctuation + ZERO_WIDTH_SPACE)
 
 
@@ -29,7 +30,7 @@ def needs_boundary(neighbour: str) -> bool:
 def slack_emphasis(text: str) -> str:
     """`text` with a zero-width space wherever a bold mark lacks Slack's boundary (a letter or
     full-width punctuation right against it)."""
-    if "*" not in text:
+    if "*" not in text and "~" not in text:
         return text
     pieces: list[str] = []
     last = 0
