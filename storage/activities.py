@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.customers import ActivityEntry, CustomerError, get_customer
+from storage.dates import check_ahead
 from storage.db import insert_ignoring_conflicts
 from storage.models import ACTIVITY_KINDS, OPEN_STAGES, Activity, Customer, Deal, Member, Workspace, utcnow
 from storage.periods import member_zone
@@ -108,10 +109,7 @@ async def record_activity(
     if existing is not None:
         return await _already(session, workspace.id, existing, customer)
     today = member_today(workspace, member, now)
-    if next_follow_up is not None and next_follow_up < today:
-        raise ActivityError(
-            "customers.error.next_in_past", date=next_follow_up.isoformat(), today=today.isoformat()
-        )
+    check_ahead(next_follow_up, today, ActivityError)
     from_cadence = next_follow_up is None
     follow_up = next_follow_up or today + dt.timedelta(days=workspace.cadence_days(customer.segment))
     deal = await _only_open_deal(session, workspace.id, customer.id, member.id)

@@ -4,6 +4,10 @@ Anonymity: an anonymous row keeps `sender_id` NULL and only a salted HMAC of the
 a secret that never reaches the database, so the database alone cannot name the sender (and two
 feedbacks by one person cannot be linked). The receiver's Reply button carries the sender's Slack
 id encrypted with a key derived from the same secret; only the app can open it.
+
+Replies make a thread through the bot: each reply DM carries a Reply button of its own (a ticket
+naming who may answer with it and whom the answer goes to), so the sender of anonymous feedback
+can answer a question without being named, and the receiver can answer that in turn.
 """
 
 from __future__ import annotations
@@ -82,24 +86,32 @@ def _reply_cipher(secret: bytes) -> Fernet:
 
 @dataclass(frozen=True)
 class ReplyTicket:
-    """What a Reply button carries, encrypted: which feedback, and whom the reply goes to."""
+    """What a Reply button carries, encrypted: which feedback, whom the reply goes to, and who may
+    send it (empty: the feedback's receiver, as on the first DM)."""
 
     workspace_id: int
     feedback_id: int
-    sender: str  # Slack user id of the feedback's author
+    sender: str  # Slack user id the reply goes to: the feedback's author, or (answering back) its receiver
+    by: str = ""  # Slack user id of who may reply with this button; "" for the feedback's receiver
+
+    def answer(self, replier: str) -> ReplyTicket:
+        """The ticket of the Reply button on the reply `replier` sends with this one: the other way."""
+        return ReplyTicket(self.workspace_id, self.feedback_id, sender=replier, by=self.sender)
 
 
 def seal_reply(secret: bytes, ticket: ReplyTicket) -> str:
-    data = json.dumps({"w": ticket.workspace_id, "f": ticket.feedback_id, "s": ticket.sender}).encode()
-    return _reply_cipher(secret).encrypt(data).decode()
+    fields = {"w": ticket.workspace_id, "f": ticket.feedback_id, "s": ticket.sender}
+    if ticket.by:
+        fields["b"] = ticket.by
+    return _reply_cipher(secret).encrypt(json.dumps(fields).encode()).decode()
 
 
 def open_reply(secret: bytes, token: str) -> ReplyTicket:
     """The ticket in a Reply button's value; a forged, altered or foreign token is refused."""
     try:
         data = json.loads(_reply_cipher(secret).decrypt((token or "").encode()))
-        return ReplyTicket(int(data["w"]), int(data["f"]), str(data["s"]))
-    except (InvalidToken, binascii.Error, ValueError, TypeError, KeyError):
+        return ReplyTicket(int(data["w"]), int(data["f"]), str(data["s"]), str(data.get("b", "")))
+    except (InvalidToken, binascii.Error, ValueError, TypeError, KeyError, AttributeError):
         raise FeedbackError("feedback.error.bad_reply") from None
 
 
@@ -181,11 +193,21 @@ async def forget_feedback(session: AsyncSession, workspace_id: int, feedback_id:
 async def reply_target(
     session: AsyncSession, workspace_id: int, ticket: ReplyTicket, replier: Member
 ) -> Feedback:
-    """The feedback a Reply button is for; only its receiver, in its workspace, may reply."""
+    """The feedback a Reply button is for; only the person the button was given to, in its
+    workspace, may reply with it (the receiver, on the feedback's DM and on answers to their replies;
+    the author, on the replies they get)."""
     feedback = await get_feedback(session, workspace_id, ticket.feedback_id)
-    if ticket.workspace_id != workspace_id or feedback is None or feedback.receiver_id != replier.id:
+    if ticket.workspace_id != workspace_id or feedback is None:
+        raise FeedbackError("feedback.error.bad_reply")
+    allowed = replier.slack_user_id == ticket.by if ticket.by else feedback.receiver_id == replier.id
+    if not allowed:
         raise FeedbackError("feedback.error.bad_reply")
     return feedback
+
+
+def replies_as_receiver(feedback: Feedback, replier: Member) -> bool:
+    """Whether `replier` answers as the feedback's receiver (else as its author)."""
+    return feedback.receiver_id == replier.id
 
 
 async def claim_reply(session: AsyncSession, team_id: str, view_id: str) -> bool:

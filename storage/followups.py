@@ -2,8 +2,12 @@
 
 Each owner's DM lists their customers due or overdue for contact and their open deals past the
 expected close date. A line carries its target ("c:<customer id>" or "d:<deal id>"); the line's
-state (pending, done, moved, closed, gone) is worked out from the data each time it is drawn, so
-redrawing after a click, a double click or another process's click always shows the truth.
+state (pending, done, moved, snoozed, closed, gone) is worked out from the data each time it is drawn,
+so redrawing after a click, a double click or another process's click always shows the truth.
+
+Snoozing a customer's line moves its next follow-up (that date is the reminder). Snoozing a deal's
+line snoozes the reminder (follow_up_snoozes) and never the deal's expected close: the forecast
+changes only when someone edits the deal.
 """
 
 from __future__ import annotations
@@ -13,14 +17,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.activities import ActivityResult, record_activity
 from storage.customers import customers_due_for_follow_up, get_customer
+from storage.db import insert_ignoring_conflicts
 from storage.deals import get_deal
 from storage.errors import UserError
-from storage.models import OPEN_STAGES, Activity, Customer, Deal, Member, Workspace, utcnow
+from storage.models import (
+    OPEN_STAGES,
+    Activity,
+    Customer,
+    Deal,
+    FollowUpSnooze,
+    Member,
+    Workspace,
+    utcnow,
+)
 from storage.periods import member_zone
 
 CUSTOMER, DEAL = "c", "d"
@@ -65,7 +79,7 @@ class LineState:
     status: str
     customer: Customer | None = None
     deal: Deal | None = None
-    date: dt.date | None = None  # the next follow-up, or the deal's expected close
+    date: dt.date | None = None  # the next follow-up, the deal's expected close, or the snooze's end
 
 
 def owner_zone(workspace: Workspace, member: Member) -> str:
@@ -90,6 +104,18 @@ def reminder_key(member_id: int, day: dt.date) -> str:
 
 def _open() -> list[str]:
     return [s.value for s in OPEN_STAGES]
+
+
+def _not_snoozed_on(day: dt.date | object) -> object:
+    """A deal whose reminder is not snoozed on `day` (outer-joined follow_up_snoozes)."""
+    return or_(FollowUpSnooze.until.is_(None), FollowUpSnooze.until <= day)
+
+
+def _with_snoozes(query, workspace_id: int):  # type: ignore[no-untyped-def]
+    return query.outerjoin(
+        FollowUpSnooze,
+        (FollowUpSnooze.deal_id == Deal.id) & (FollowUpSnooze.workspace_id == workspace_id),
+    )
 
 
 # --- who gets a DM, and what it lists --------------------------------------------------------------
@@ -122,7 +148,9 @@ async def owners_with_items(session: AsyncSession, workspace_id: int, days: dict
         .group_by(Customer.owner_id)
     )
     deals = await session.execute(
-        select(Deal.owner_id, func.min(Deal.expected_close))
+        _with_snoozes(
+            select(Deal.owner_id, func.min(Deal.expected_close), FollowUpSnooze.until), workspace_id
+        )
         .where(
             Deal.workspace_id == workspace_id,
             Deal.owner_id.in_(list(days)),
@@ -130,26 +158,32 @@ async def owners_with_items(session: AsyncSession, workspace_id: int, days: dict
             Deal.expected_close.is_not(None),
             Deal.expected_close < latest,
         )
-        .group_by(Deal.owner_id)
+        .group_by(Deal.owner_id, FollowUpSnooze.until)
     )
     found = {owner for owner, first in customers.all() if owner is not None and first <= days[owner]}
-    found |= {owner for owner, first in deals.all() if first < days[owner]}
+    found |= {
+        owner
+        for owner, first, until in deals.all()
+        if first < days[owner] and (until is None or until <= days[owner])
+    }
     return found
 
 
 async def overdue_deals(
     session: AsyncSession, workspace_id: int, owner_id: int, today: dt.date
 ) -> list[Deal]:
-    """The owner's open deals whose expected close is before `today`, most overdue first."""
+    """The owner's open deals whose expected close is before `today` and whose reminder is not
+    snoozed, most overdue first."""
     return list(
         await session.scalars(
-            select(Deal)
+            _with_snoozes(select(Deal), workspace_id)
             .where(
                 Deal.workspace_id == workspace_id,
                 Deal.owner_id == owner_id,
                 Deal.stage.in_(_open()),
                 Deal.expected_close.is_not(None),
                 Deal.expected_close < today,
+                _not_snoozed_on(today),
             )
             .order_by(Deal.expected_close, Deal.id)
         )
@@ -241,7 +275,8 @@ async def snooze(
     now: dt.datetime | None = None,
     days: int = SNOOZE_DAYS,
 ) -> dt.date:
-    """Move the customer's next follow-up (a deal's expected close) to the owner's today + `days`.
+    """Put the line off until the owner's today + `days`: a customer's next follow-up moves there; a
+    deal's reminder is snoozed until then, and the deal (its expected close) is left as it is.
 
     Only ever later: a date already further out (say, after Done) is kept. Returns the date now set.
     """
@@ -249,20 +284,7 @@ async def snooze(
     owner = await _owner(session, workspace.id, deal.owner_id if deal is not None else customer.owner_id)
     until = local_today(workspace, owner or member, now or utcnow()) + dt.timedelta(days=days)
     if deal is not None:
-        if deal.stage not in _open():
-            return deal.expected_close or until
-        await session.execute(
-            update(Deal)
-            .where(
-                Deal.workspace_id == workspace.id,
-                Deal.id == deal.id,
-                (Deal.expected_close.is_(None)) | (Deal.expected_close < until),
-            )
-            .values(expected_close=until, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        await session.refresh(deal)
-        return deal.expected_close or until
+        return await _snooze_deal(session, workspace.id, member, deal, until)
     await session.execute(
         update(Customer)
         .where(
@@ -277,10 +299,41 @@ async def snooze(
     return customer.next_follow_up or until
 
 
+async def _snooze_deal(
+    session: AsyncSession, workspace_id: int, member: Member, deal: Deal, until: dt.date
+) -> dt.date:
+    """The deal's reminder snoozed until `until` (or later, if it already was); a double click is one."""
+    await session.execute(
+        insert_ignoring_conflicts(session, FollowUpSnooze.__table__, ["workspace_id", "deal_id"]).values(
+            workspace_id=workspace_id,
+            deal_id=deal.id,
+            until=until,
+            snoozed_by_id=member.id,
+            snoozed_at=utcnow(),
+        )
+    )
+    await session.execute(
+        update(FollowUpSnooze)
+        .where(
+            FollowUpSnooze.workspace_id == workspace_id,
+            FollowUpSnooze.deal_id == deal.id,
+            FollowUpSnooze.until < until,
+        )
+        .values(until=until, snoozed_by_id=member.id, snoozed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    snoozed = await session.scalar(
+        select(FollowUpSnooze.until).where(
+            FollowUpSnooze.workspace_id == workspace_id, FollowUpSnooze.deal_id == deal.id
+        )
+    )
+    return snoozed or until
+
+
 async def line_states(
     session: AsyncSession, workspace_id: int, targets: Iterable[Target], day: dt.date
 ) -> list[LineState]:
-    """How each line of a DM sent for `day` stands now (three queries, however many lines)."""
+    """How each line of a DM sent for `day` stands now (four queries, however many lines)."""
     targets = list(targets)
     customer_ids = [t.id for t in targets if t.kind == CUSTOMER and t.id < 2**31]  # 32-bit ids
     deal_ids = [t.id for t in targets if t.kind == DEAL and t.id < 2**31]
@@ -296,6 +349,15 @@ async def line_states(
             select(Deal).where(Deal.workspace_id == workspace_id, Deal.id.in_(deal_ids))
         )
     }
+    snoozes = dict(
+        (
+            await session.execute(
+                select(FollowUpSnooze.deal_id, FollowUpSnooze.until).where(
+                    FollowUpSnooze.workspace_id == workspace_id, FollowUpSnooze.deal_id.in_(deal_ids)
+                )
+            )
+        ).all()
+    )
     done_keys = set(
         await session.scalars(
             select(Activity.source_key).where(
@@ -309,15 +371,19 @@ async def line_states(
         done = done_key(target, day) in done_keys
         if target.kind == DEAL and target.id in deals:
             deal = deals[target.id]
+            snoozed_until = snoozes.get(deal.id)
+            shown = deal.expected_close
             if deal.stage not in _open():
                 status = "closed"
             elif deal.expected_close is None or deal.expected_close >= day:
-                status = "moved"  # snoozed, or a new expected close set: says more than "done"
+                status = "moved"  # a new expected close set (an edit): says more than "done"
             elif done:
                 status = "done"
+            elif snoozed_until is not None and snoozed_until > day:
+                status, shown = "snoozed", snoozed_until
             else:
                 status = "pending"
-            states.append(LineState(target, status, deal.customer, deal, deal.expected_close))
+            states.append(LineState(target, status, deal.customer, deal, shown))
         elif target.kind == CUSTOMER and target.id in customers:
             customer = customers[target.id]
             if done:

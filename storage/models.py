@@ -615,6 +615,8 @@ class StandupParticipant(Base):
     standup_id: Mapped[int] = mapped_column(ForeignKey("standups.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     skip_next: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the local date a prompt was skipped (skip_next consumed): `/standup now` does not ask again that day
+    skipped_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class StandupRun(Base):
@@ -665,6 +667,21 @@ class StandupPrompt(Base):
     channel_id: Mapped[str | None] = mapped_column(String(32))  # the DM, once posted
     message_ts: Mapped[str | None] = mapped_column(String(32))
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class FollowUpSnooze(Base):
+    """A deal's follow-up reminder put off until a date (its owner's); the deal itself, its expected
+    close and so the forecast, is not touched: changing a close date is an explicit edit."""
+
+    __tablename__ = "follow_up_snoozes"
+    __table_args__ = (UniqueConstraint("workspace_id", "deal_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    until: Mapped[dt.date] = mapped_column(Date)  # the reminder comes back on this day
+    snoozed_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    snoozed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 # Leaderboards and digests: the conversion funnel reads the deals created in the last 90 days.

@@ -313,21 +313,43 @@ async def due_prompts(
 async def prompts_now(
     session: AsyncSession, workspace: Workspace, chosen: list[Standup], now: dt.datetime
 ) -> list[DuePrompt]:
-    """`/standup now`: every participant of `chosen` not out of office on their local today.
+    """`/standup now`: the participants of `chosen` still to be asked on their local today: not out
+    of office, and neither answered nor skipped (`/standup skip`, pending or used today).
 
-    An operator's re-send: weekdays, holidays and `skip_next` are the schedule's business, and the
-    schedule's own claims are neither taken nor looked at.
+    An operator's re-send: weekdays and holidays are the schedule's business, and the schedule's own
+    claims are neither taken nor looked at; a pending skip is left for the schedule to use.
     """
     people = await participants_of(session, [s.id for s in chosen])
+    answered = await _answered_on(session, [s.id for s in chosen], now)
     due = []
     for standup in chosen:
         for participant, member in people[standup.id]:
             if not usable(member):
                 continue
             day = today_in(prompt_zone(standup, member, workspace), now)
-            if not member.out_of_office(day):
+            skipped = participant.skip_next or participant.skipped_on == day
+            done = (standup.id, member.id, day) in answered
+            if not (member.out_of_office(day) or skipped or done):
                 due.append(DuePrompt(standup, participant, member, day))
     return due
+
+
+async def _answered_on(
+    session: AsyncSession, standup_ids: list[int], now: dt.datetime
+) -> set[tuple[int, int, dt.date]]:
+    """(standup, member, local date) of the answers to these standups' runs around `now` (a day
+    either side covers every zone; each is then compared with the member's own today)."""
+    if not standup_ids:
+        return set()
+    rows = await session.execute(
+        select(StandupRun.standup_id, StandupAnswer.member_id, StandupRun.day)
+        .join(StandupAnswer, StandupAnswer.run_id == StandupRun.id)
+        .where(
+            StandupRun.standup_id.in_(standup_ids),
+            StandupRun.day.between(now.date() - dt.timedelta(days=1), now.date() + dt.timedelta(days=1)),
+        )
+    )
+    return {(standup_id, member_id, day) for standup_id, member_id, day in rows.all()}
 
 
 async def prompts_today(session: AsyncSession, workspace: Workspace, now: dt.datetime) -> list[DuePrompt]:
@@ -369,11 +391,12 @@ async def ensure_run(
 async def start_prompt(
     session: AsyncSession, workspace_id: int, due: DuePrompt, now: dt.datetime
 ) -> StandupRun | None:
-    """The run to ask the member for; None when they asked to skip this one (the flag is consumed)."""
+    """The run to ask the member for; None when they asked to skip this one (the flag is consumed,
+    and the day remembered: `/standup now` does not ask them that day either)."""
     consumed = await session.execute(
         update(StandupParticipant)
         .where(StandupParticipant.id == due.participant.id, StandupParticipant.skip_next.is_(True))
-        .values(skip_next=False)
+        .values(skip_next=False, skipped_on=due.day)
         .execution_options(synchronize_session=False)
     )
     if consumed.rowcount == 1:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.kit.emphasis import slack_emphasis
+
 Block = dict[str, Any]
 
 # Slack's limits that a builder would otherwise silently exceed.
@@ -39,7 +41,8 @@ def plain(text: str, emoji: bool = True) -> dict[str, Any]:
 
 
 def mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT_LIMIT)}
+    """mrkdwn text; bold next to Chinese text gets the boundary Slack needs (bot/kit/emphasis.py)."""
+    return {"type": "mrkdwn", "text": truncate(slack_emphasis(text), SECTION_TEXT_LIMIT)}
 
 
 def header(text: str) -> Block:

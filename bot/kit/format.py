@@ -75,3 +75,13 @@ def plural(locale: str | None, key: str, count: int, **params: Any) -> str:
     form = Locale.parse(babel_locale(locale)).plural_form(count)
     chosen = f"{key}.{form}" if f"{key}.{form}" in CATALOGUE["en"] else f"{key}.other"
     return t(locale, chosen, count=count, **params)
+
+
+def points(locale: str | None, count: int) -> str:
+    """1 point, 12 points (12 积分): every message that counts points says it this way."""
+    return plural(locale, "count.points", count)
+
+
+def days(locale: str | None, count: int) -> str:
+    """1 day, 3 days (3 天)."""
+    return plural(locale, "count.days", count)

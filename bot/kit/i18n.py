@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.kit.emphasis import slack_emphasis
 from bot.kit.messages import FEATURES
 
 LANGUAGES = ("en", "zh")
@@ -47,8 +48,16 @@ def babel_locale(locale: str | None) -> str:
     return "zh_Hans_CN" if language(locale) == "zh" else "en_US"
 
 
+def field_error(locale: str | None, key: str, **params: Any) -> str:
+    """A refusal shown under a form's field: the catalogue's `key.form` wording where the command's
+    (which may show slash-command syntax, meaningless in a form) has one, else `key`'s."""
+    form_key = f"{key}.form"
+    return t(locale, form_key if form_key in CATALOGUE[DEFAULT_LANGUAGE] else key, **params)
+
+
 def t(locale: str | None, key: str, **params: Any) -> str:
-    """The message `key` in the member's language, filled with `params` (already escaped by the caller)."""
+    """The message `key` in the member's language, filled with `params` (already escaped by the caller);
+    bold marks get the boundaries Slack needs next to Chinese text (bot/kit/emphasis.py)."""
     messages = CATALOGUE[language(locale)]
     template = messages.get(key) or CATALOGUE[DEFAULT_LANGUAGE][key]
-    return template.format(**params) if params else template
+    return slack_emphasis(template.format(**params) if params else template)

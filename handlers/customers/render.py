@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.kit import blocks as bk
+from bot.kit.format import days as format_days
 from bot.kit.format import mention, money_text, stage_name
 from bot.kit.i18n import t
 from bot.kit.views.customers import deal_name, segment_name
@@ -70,7 +71,7 @@ def log_reply(result: ActivityResult, locale: str | None, zone: str) -> str:
                     locale,
                     "customers.logged.next_cadence",
                     date=activity.next_follow_up.isoformat(),
-                    days=days,
+                    days=format_days(locale, days),
                     segment=segment_name(customer.segment, locale),
                 )
             )

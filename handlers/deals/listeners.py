@@ -13,12 +13,13 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.kit import blocks as bk
 from bot.kit import delivery
-from bot.kit.i18n import t
+from bot.kit.i18n import field_error, t
 from handlers.deals import render
 from handlers.deals.syntax import DealCommand, DealSyntaxError, parse_deal_command
 from handlers.middleware import scope
 from handlers.replies import error_text, refusal, tell_user
 from storage import deals
+from storage.dates import check_planned_close
 from storage.db import Database
 from storage.models import Deal, Member, Stage, Workspace
 from storage.money import AmountError, parse_amount
@@ -81,6 +82,7 @@ async def _log_or_close(
                     expected_close=parsed.close,
                     notes=parsed.notes,
                 )
+                await check_planned_close(session, workspace.id, member, new, deals.DealError)
                 # The trigger id is unique per invocation: a retried request finds the deal it made.
                 deal, changed = await deals.create_deal(
                     session, workspace.id, member, new, source_key=f"command:{command['trigger_id']}"
@@ -146,6 +148,7 @@ MODAL_FIELD_OF_ERROR = {
     "customers.error.name_too_long": "customer",
     "deal.error.customer_missing": "customer",
     "deal.error.title_too_long": "title",
+    "dates.error.past": "close",  # the one rule for planned dates (storage/dates.py)
 }
 
 
@@ -163,11 +166,12 @@ async def submit_deal_modal(
         amount = bk.input_value(view["state"], "amount") or ""
         await ack(
             response_action="errors",
-            errors={block: t(locale, key, amount=amount) for block, key in errors.items()},
+            errors={block: field_error(locale, key, amount=amount) for block, key in errors.items()},
         )
         return
     try:
         async with db.session() as session:
+            await check_planned_close(session, workspace.id, member, new, deals.DealError)
             # One deal per view: a double-clicked Save submits the same view id twice.
             deal, created = await deals.create_deal(
                 session, workspace.id, member, new, source_key=f"view:{view['id']}"

@@ -17,12 +17,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit import blocks as bk
 from bot.kit.format import people
-from bot.kit.i18n import t
+from bot.kit.i18n import field_error, t
+from bot.kit.mentions import named_in, spell_out
 from handlers.feedback import render
 from handlers.feedback.syntax import (
     MAX_TEXT,
     FeedbackCommand,
-    FeedbackSyntaxError,
     check_text,
     parse_feedback_command,
     verb_of,
@@ -53,16 +53,18 @@ async def feedback_command(
     client: AsyncWebClient,
     respond: AsyncRespond,
 ) -> None:
-    _, _, member = scope(context)
+    db, workspace, member = scope(context)
     locale = member.locale
     text = command.get("text", "")
     usage = t(locale, "feedback.usage", limit=MAX_TEXT)
-    if verb_of(text) == "request" and (refused := not_allowed(locale, require_manager, member)):
+    verb = verb_of(text)
+    if verb == "request" and (refused := not_allowed(locale, require_manager, member)):
         await ack(text=refused)
         return
-    try:
+    try:  # a typed @name is read as the person it names: all of them in a request, else the addressee
+        text = await spell_out(db, workspace.id, text, addressee_only=verb != "request")
         parsed = parse_feedback_command(text)
-    except FeedbackSyntaxError as error:
+    except UserError as error:
         await ack(text=f"{refusal(locale, error)}\n\n{usage}")
         return
     if parsed.verb == "help":
@@ -101,7 +103,7 @@ async def _give(
                 secret=_secret(context),
             )
     except fb.FeedbackError as error:
-        await ack(text=refusal(locale, error))
+        await ack(text=refusal(locale, named_in(command.get("text", ""), error)))
         return
     key = "feedback.sent_anonymously" if feedback.anonymous else "feedback.sent"
     await ack(text=t(locale, key, user=receiver.slack_user_id))
@@ -141,7 +143,7 @@ async def _request(
                 source_key=f"command:{command['trigger_id']}",
             )
     except fb.FeedbackError as error:
-        await ack(text=refusal(locale, error))
+        await ack(text=refusal(locale, named_in(command.get("text", ""), error)))
         return
     await ack(
         text=t(locale, "feedback.requested", askees=people(parsed.askees), subject=subject.slack_user_id)
@@ -165,7 +167,7 @@ async def _request(
         )
 
 
-# --- Reply: the receiver answers the sender through the bot --------------------------------------
+# --- Reply: a thread through the bot, the receiver and the (maybe anonymous) sender in turn ------
 
 
 async def open_reply_modal(
@@ -185,8 +187,15 @@ async def open_reply_modal(
     except fb.FeedbackError as error:
         await respond(text=refusal(member.locale, error), response_type="ephemeral", replace_original=False)
         return
+    container = body.get("container") or {}
+    origin = render.reply_origin_metadata(
+        action["value"],
+        container.get("channel_id") or "",
+        container.get("message_ts") or "",
+        (body.get("message") or {}).get("blocks") or [],
+    )
     await client.views_open(
-        trigger_id=body["trigger_id"], view=render.reply_modal(member.locale, feedback.text, action["value"])
+        trigger_id=body["trigger_id"], view=render.reply_modal(member.locale, feedback.text, origin)
     )
 
 
@@ -201,25 +210,52 @@ async def submit_reply(
     locale = member.locale
     try:
         reply = check_text(bk.input_value(view["state"], render.TEXT_BLOCK))
-        ticket = fb.open_reply(_secret(context), view.get("private_metadata", ""))
+        origin = render.reply_origin(view.get("private_metadata", ""))
+        ticket = fb.open_reply(_secret(context), origin.token)
         async with db.session() as session:
             feedback = await fb.reply_target(session, workspace.id, ticket, member)
             first = await fb.claim_reply(session, workspace.team_id, view["id"])
-            author = await get_member(session, workspace.id, ticket.sender)
+            recipient = await get_member(session, workspace.id, ticket.sender)
     except UserError as error:
         await ack(response_action="errors", errors={render.TEXT_BLOCK: _field_error(locale, error)})
         return
     await ack()
     if not first:
         return  # a double-submitted form: the reply went out the first time
+    as_receiver = fb.replies_as_receiver(feedback, member)
+    named = as_receiver or not feedback.anonymous  # an anonymous author stays anonymous in the thread
     text, card = render.reply_dm(
-        author.locale if author else None, member.slack_user_id, reply, feedback.text
+        recipient.locale if recipient else None,
+        member.slack_user_id if named else None,
+        reply,
+        feedback.text,
+        to_author=as_receiver,
+        reply_token=fb.seal_reply(_secret(context), ticket.answer(member.slack_user_id)),
     )
     try:
         await client.chat_postMessage(channel=ticket.sender, text=text, blocks=card)
     except SlackApiError as exc:
         log.warning("feedback reply not delivered: %s", exc.response.get("error"))
         await _tell(client, member, ":warning: " + t(locale, "feedback.error.reply_not_delivered"))
+        return
+    await _confirm_reply(client, member, origin, render.reply_sent(locale, reply, anonymous=not named))
+
+
+async def _confirm_reply(
+    client: AsyncWebClient, member: Member, origin: render.ReplyOrigin, note: str
+) -> None:
+    """Tell the replier their reply went, on the message they replied to, whose Reply button is then
+    retired (a DM when that message is not known)."""
+    if origin.kept is None or not origin.channel or not origin.ts:
+        await _tell(client, member, note)
+        return
+    try:
+        await client.chat_update(
+            channel=origin.channel, ts=origin.ts, text=note, blocks=[*origin.kept, bk.context(note)]
+        )
+    except SlackApiError as exc:
+        log.info("replied-to message not updated: %s", exc.response.get("error"))
+        await _tell(client, member, note)
 
 
 # --- requests: the person asked answers in a modal -----------------------------------------------
@@ -356,8 +392,8 @@ def _metadata(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def _field_error(locale: str | None, error: UserError) -> str:
-    """A modal field error is plain text: no mrkdwn, no escaping."""
-    return t(locale, error.key, **error.params)
+    """A modal field error is plain text: no mrkdwn, no escaping; worded for the form."""
+    return field_error(locale, error.key, **error.params)
 
 
 async def _tell(client: AsyncWebClient, member: Member, text: str) -> None:

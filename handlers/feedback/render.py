@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from bot.kit import blocks as bk
@@ -13,6 +15,7 @@ TEXT_BLOCK = "text"  # the modals' text input
 ANONYMOUS_BLOCK = "anonymous"  # the answer modal's checkbox
 ANONYMOUS_VALUE = "anonymous"
 EXCERPT = 150
+METADATA_LIMIT = 3000  # Slack's limit on a view's private_metadata
 
 
 def quote(text: str) -> str:
@@ -45,22 +48,90 @@ def feedback_dm(
     return f"{headline} {excerpt(text)}", card
 
 
-def reply_modal(locale: str | None, feedback_text: str, reply_token: str) -> dict[str, Any]:
+def reply_modal(locale: str | None, feedback_text: str, origin: str) -> dict[str, Any]:
+    """The reply form; `origin` (reply_origin_metadata) says which button it came from."""
     body = [
         bk.section(t(locale, "feedback.reply.about", quote=quote(feedback_text))),
         bk.text_input(TEXT_BLOCK, t(locale, "feedback.reply.label"), multiline=True, max_length=MAX_TEXT),
     ]
-    return catalogue_modal(locale, "feedback_reply", body, keys="feedback.reply", metadata=reply_token)
+    return catalogue_modal(locale, "feedback_reply", body, keys="feedback.reply", metadata=origin)
 
 
-def reply_dm(locale: str | None, receiver: str, reply: str, feedback_text: str) -> tuple[str, list[bk.Block]]:
-    """To the feedback's author: who replied (the receiver), what, and to which feedback."""
-    headline = t(locale, "feedback.reply.dm", receiver=receiver)
+def reply_dm(
+    locale: str | None,
+    replier: str | None,
+    reply: str,
+    feedback_text: str,
+    *,
+    to_author: bool,
+    reply_token: str,
+) -> tuple[str, list[bk.Block]]:
+    """A reply in the thread, with a Reply button to answer it. To the feedback's author: the receiver
+    replied (named, as on every reply). To the receiver: the author answered, named unless the
+    feedback was anonymous (`replier` None)."""
+    if to_author:
+        headline = t(locale, "feedback.reply.dm", receiver=replier or "")
+        about = t(locale, "feedback.reply.yours", excerpt=excerpt(feedback_text))
+    else:
+        key = "feedback.reply.dm_back" if replier else "feedback.reply.dm_back_anonymous"
+        headline = t(locale, key, sender=replier or "")
+        about = t(locale, "feedback.reply.theirs", excerpt=excerpt(feedback_text))
     card = [
         bk.section(f"{headline}\n{quote(reply)}", block_id="feedback_reply"),
-        bk.context(t(locale, "feedback.reply.yours", excerpt=excerpt(feedback_text))),
+        bk.context(about),
+        bk.actions(
+            bk.button(t(locale, "feedback.button.reply"), "feedback_reply", reply_token),
+            block_id="feedback_reply_actions",
+        ),
     ]
     return f"{headline} {excerpt(reply)}", card
+
+
+@dataclass(frozen=True)
+class ReplyOrigin:
+    """Where a Reply button was clicked, kept in the reply form: its ticket, and the message it sits
+    on with the button taken off (None when unknown), so the form can retire the button once sent."""
+
+    token: str
+    channel: str = ""
+    ts: str = ""
+    kept: list[bk.Block] | None = None
+
+
+def reply_origin_metadata(token: str, channel: str, ts: str, blocks: list[bk.Block]) -> str:
+    """The reply form's private_metadata; the message is cut down to fit Slack's limit if need be."""
+    kept = [block for block in blocks if block.get("type") != "actions"]
+    fields: dict[str, Any] = {"t": token, "c": channel, "ts": ts, "m": kept}
+    while len(json.dumps(fields, ensure_ascii=False)) > METADATA_LIMIT and kept:
+        first = next((b["text"]["text"] for b in kept if b.get("type") == "section"), "")
+        kept = [bk.section(bk.truncate(first, max(len(first) // 2, 1)))] if len(first) > 40 else []
+        fields["m"] = kept
+    if not blocks:
+        fields.pop("m")  # nothing known of the message: it is not redrawn
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def reply_origin(metadata: str) -> ReplyOrigin:
+    """The form's origin; a bare ticket (a form opened before threads) has no message to redraw."""
+    try:
+        fields = json.loads(metadata or "")
+    except ValueError:
+        return ReplyOrigin(metadata or "")
+    if not isinstance(fields, dict):
+        return ReplyOrigin(str(metadata))
+    kept = fields.get("m")
+    return ReplyOrigin(
+        str(fields.get("t", "")),
+        str(fields.get("c", "")),
+        str(fields.get("ts", "")),
+        kept if isinstance(kept, list) else None,
+    )
+
+
+def reply_sent(locale: str | None, reply: str, anonymous: bool) -> str:
+    """The replier's confirmation: what they sent, and (for an anonymous author) that they stay so."""
+    key = "feedback.reply.sent_anonymously" if anonymous else "feedback.reply.sent"
+    return t(locale, key, excerpt=excerpt(reply))
 
 
 def request_dm(locale: str | None, manager: str, subject: str, ticket: str) -> tuple[str, list[bk.Block]]:

@@ -89,7 +89,7 @@ async def redeem_clicked(
     if not result.created:
         await tell_user(client, member, None, t(locale, "rewards.redeem.already", item=name), None)
         return
-    note = t(locale, "rewards.redeem.requested", item=name, cost=result.item.cost, balance=result.balance)
+    note = reward_views.redeem_requested(locale, name, result.item.cost, result.balance)
     await tell_user(client, member, None, note, None)
     async with db.session() as session:
         deciders = await managers(session, workspace.id)

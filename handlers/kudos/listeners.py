@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kit import blocks as bk
 from bot.kit.i18n import t
+from bot.kit.mentions import named_in, spell_out
 from handlers.kudos import render
-from handlers.kudos.syntax import KudosSyntaxError, parse_kudos_command
+from handlers.kudos.syntax import parse_kudos_command
 from handlers.middleware import complete_members, known_members, scope
 from handlers.replies import tell_user
 from storage import kudos, privacy
@@ -63,8 +64,8 @@ async def kudos_command(
     db, workspace, member = scope(context)
     locale = member.locale
     try:
-        parsed = parse_kudos_command(command.get("text", ""))
-    except KudosSyntaxError as error:
+        parsed = parse_kudos_command(await spell_out(db, workspace.id, command.get("text", "")))
+    except UserError as error:  # the syntax, or an @name that names nobody (bot/kit/mentions.py)
         await ack(text=f"{refusal(locale, error)}\n\n{render.usage(workspace, locale)}")
         return
     if parsed.verb == "help":
@@ -87,7 +88,7 @@ async def kudos_command(
                 "command", f"command:{command['trigger_id']}", command.get("channel_id"),
             )  # fmt: skip
         except UserError as error:
-            await ack(text=refusal(locale, error))
+            await ack(text=refusal(locale, named_in(command.get("text", ""), error)))
             return
         key = "kudos.sent" if result.created else "kudos.already_sent"
         await ack(text=t(locale, key, receivers=render.people(receivers), left=result.allowance.left))

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit import blocks as bk
-from bot.kit.i18n import t
+from bot.kit.i18n import field_error, t
 from handlers.leads import render
 from handlers.leads.syntax import (
     LeadCommand,
@@ -156,7 +156,7 @@ def read_lead_modal(
 
 
 def field_errors(locale: str | None, errors: Mapping[str, UserError]) -> dict[str, str]:
-    return {block: t(locale, e.key, **render.error_params(e.params)) for block, e in errors.items()}
+    return {block: field_error(locale, e.key, **render.error_params(e.params)) for block, e in errors.items()}
 
 
 async def submit_lead_modal(

@@ -12,11 +12,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.kit import blocks as bk
 from bot.kit import delivery
 from bot.kit.i18n import t
+from bot.kit.mentions import named_in, spell_out
 from bot.kit.views import rewards as views
 from handlers.middleware import known_members, scope
 from handlers.replies import refusal, reply_privately
 from handlers.rewards import render
-from handlers.rewards.syntax import RewardCommand, RewardSyntaxError, parse_reward_command
+from handlers.rewards.syntax import RewardCommand, parse_reward_command, takes_person
 from storage import points, rewards
 from storage.authority import require_manager, require_sight_of_others
 from storage.db import Database
@@ -51,9 +52,12 @@ async def reward_command(
 ) -> None:
     db, workspace, member = scope(context)
     locale = member.locale
-    try:
-        parsed = parse_reward_command(command.get("text", ""))
-    except RewardSyntaxError as error:
+    text = command.get("text", "")
+    try:  # a typed @name is read as the person it names, where the command takes a person
+        if takes_person(text):
+            text = await spell_out(db, workspace.id, text, addressee_only=True)
+        parsed = parse_reward_command(text)
+    except UserError as error:
         await ack(text=f"{refusal(locale, error)}\n\n{render.usage(locale, member.is_manager)}")
         return
     if parsed.verb == "help":
@@ -71,7 +75,7 @@ async def reward_command(
         else:
             await award(ack, client, db, workspace, member, parsed, command)
     except UserError as error:
-        await ack(text=refusal(locale, error))
+        await ack(text=refusal(locale, named_in(text, error)))
 
 
 async def show_points(
@@ -120,7 +124,7 @@ async def change_catalogue(
                 "rewards.catalogue.added",
                 id=item.id,
                 name=bk.escape(item.name),
-                cost=item.cost,
+                cost=render.points(locale, item.cost),
                 stock=stock,
             )
         )
@@ -148,7 +152,7 @@ async def redeem(
         return
     async with db.session() as session:  # nobody approves their own: the redeemer gets no card
         deciders = await rewards.other_managers(session, workspace.id, member)
-    text = t(locale, "rewards.redeem.requested", item=name, cost=result.item.cost, balance=result.balance)
+    text = views.redeem_requested(locale, name, result.item.cost, result.balance)
     if not deciders and member.is_manager:
         text += "\n" + t(locale, "rewards.redeem.no_other_manager")
     await ack(text=text)
@@ -170,7 +174,7 @@ async def award(
         )  # fmt: skip
     key = "rewards.awarded" if result.created else "rewards.award_already"
     await ack(text=t(member.locale, key, user=render.mention(receiver), title=bk.escape(result.award.title),
-                     points=result.award.points))  # fmt: skip
+                     points=render.points(member.locale, result.award.points)))  # fmt: skip
     if result.created:
         await announce(client, db, workspace, result.award, receiver, member, command.get("channel_id"))
 

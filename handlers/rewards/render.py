@@ -5,7 +5,7 @@ from __future__ import annotations
 from babel.dates import format_date
 
 from bot.kit import blocks as bk
-from bot.kit.format import mention, plural
+from bot.kit.format import mention, plural, points
 from bot.kit.i18n import CATALOGUE, babel_locale, t
 from storage.models import CatalogueItem, Member, PointsEntry
 from storage.rewards import DEFAULT_AWARD_POINTS, MAX_AWARD_POINTS
@@ -15,7 +15,10 @@ def usage(locale: str | None, manager: bool) -> str:
     text = t(locale, "rewards.usage")
     if manager:
         text += "\n" + t(
-            locale, "rewards.usage.managers", points=DEFAULT_AWARD_POINTS, limit=MAX_AWARD_POINTS
+            locale,
+            "rewards.usage.managers",
+            points=points(locale, DEFAULT_AWARD_POINTS),
+            limit=MAX_AWARD_POINTS,
         )
     return text
 
@@ -61,12 +64,18 @@ def catalogue(items: list[CatalogueItem], balance: int, locale: str | None) -> t
         return text, [bk.section(t(locale, "rewards.catalogue.empty"), block_id="rewards_catalogue")]
     lines = []
     for item in items:
-        line = t(locale, "rewards.catalogue.line", id=item.id, name=bk.escape(item.name), cost=item.cost)
+        line = t(
+            locale,
+            "rewards.catalogue.line",
+            id=item.id,
+            name=bk.escape(item.name),
+            cost=points(locale, item.cost),
+        )
         if item.stock is not None:
             line += " · " + t(locale, "rewards.catalogue.stock", stock=item.stock)
         lines.append(line)
     return text, [
         bk.header(text),
         bk.section("\n".join(lines), block_id="rewards_catalogue"),
-        bk.context(t(locale, "rewards.catalogue.footer", balance=balance)),
+        bk.context(t(locale, "rewards.catalogue.footer", balance=points(locale, balance))),
     ]

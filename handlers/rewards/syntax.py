@@ -85,6 +85,12 @@ def quoted_or_rest(text: str) -> tuple[str, str]:
     return squash(text), ""
 
 
+def takes_person(text: str) -> bool:
+    """Whether the command names a person (an award, or someone's points), not an item."""
+    head = (text or "").strip().partition(" ")[0].lower()
+    return head not in {"", "help", "redeem", *CATALOGUE_WORDS}
+
+
 def parse_reward_command(text: str) -> RewardCommand:
     text = unescape((text or "").strip())
     head, _, rest = text.partition(" ")

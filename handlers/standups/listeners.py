@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kit import blocks as bk
 from bot.kit.format import plural
-from bot.kit.i18n import t
+from bot.kit.i18n import field_error, t
 from bot.kit.views import standup_delivery as delivery
 from bot.kit.views import standups as render
 from handlers.middleware import known_members, scope
-from handlers.replies import error_text, not_allowed, refusal, tell_user
+from handlers.replies import not_allowed, refusal, tell_user
 from handlers.standups.syntax import (
     FormErrors,
     StandupCommand,
@@ -55,9 +55,12 @@ def id_of(value: str | None) -> int:
 
 
 def modal_errors(locale: str | None, errors: FormErrors) -> dict[str, str]:
-    return {
-        block: error_text(locale, UserError(key, **params)) for block, (key, params) in errors.errors.items()
-    }
+    """Field errors in a form's words (plain text: nothing to escape)."""
+    return {block: field_error(locale, key, **params) for block, (key, params) in errors.errors.items()}
+
+
+def form_error(locale: str | None, error: UserError) -> str:
+    return field_error(locale, error.key, **error.params)
 
 
 # --- /standup ------------------------------------------------------------------------------------
@@ -242,7 +245,7 @@ async def submit_setup(
             )  # fmt: skip
     except UserError as error:
         block = SETUP_FIELD_OF_ERROR.get(error.key, "participants")
-        await ack(response_action="errors", errors={block: error_text(locale, error)})
+        await ack(response_action="errors", errors={block: form_error(locale, error)})
         return
     await ack()
     channel = json.loads(view.get("private_metadata") or "{}").get("channel")
@@ -316,7 +319,7 @@ async def submit_answer(
         async with db.session() as session:
             _, standup = await standups.run_for_answering(session, workspace.id, run_id, member)
     except UserError as error:
-        await ack(response_action="errors", errors={"blockers": error_text(locale, error)})
+        await ack(response_action="errors", errors={"blockers": form_error(locale, error)})
         return
     answers, blockers, errors = read_answers(values, len(standup.questions))
     if errors:
@@ -334,7 +337,7 @@ async def submit_answer(
                 utcnow(),
             )
     except UserError as error:
-        await ack(response_action="errors", errors={"blockers": error_text(locale, error)})
+        await ack(response_action="errors", errors={"blockers": form_error(locale, error)})
         return
     await ack()
     await delivery.mark_answered(client, workspace, member, saved)

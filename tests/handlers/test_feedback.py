@@ -132,6 +132,7 @@ async def test_the_receiver_replies_through_the_bot_and_only_the_anonymous_sende
     click = app.send.action_payload(
         "feedback_reply", button(dm["blocks"], "feedback_reply"), user="U0002", channel="DU0002"
     )
+    click["message"].update(text=dm["text"], blocks=dm["blocks"])  # as Slack sends a bot's message
     await app.send.interactive(click)
     opened = (await app.fake.wait_for("views.open"))[0].args
     assert opened["trigger_id"] == click["trigger_id"]
@@ -241,7 +242,7 @@ async def test_bad_input_is_refused_clearly_and_nothing_is_written_or_sent(app):
         assert reply.text.startswith(":warning:") and expected in reply.text, (text, reply.text)
     app.fake.fail_next("users.info", "user_not_found")
     unknown = await app.send.command("/feedback", "<@U0404|ghost> hello")
-    assert "I can't find <@U0404>" in unknown.text
+    assert "I couldn't find @ghost in this workspace — pick them from the @ menu" in unknown.text
     await app.fake.settle()
     assert app.fake.calls_to("chat.postMessage") == []
     assert await count(app.db, Feedback) == 0
@@ -354,7 +355,9 @@ async def test_an_answer_form_submitted_twice_is_stored_and_delivered_once(app):
     _, asks = await ask(app)
     view, empty = await answer(app, asks["U0003"], "U0003", "   ", anonymous=False, view_id="V800")
     assert empty.json == {"response_action": "errors", "errors": {"text": empty.json["errors"]["text"]}}
-    assert "Write the feedback" in empty.json["errors"]["text"]
+    assert (
+        empty.json["errors"]["text"] == "Write your message here first."
+    )  # the form's words, no /feedback syntax
     assert await count(app.db, Feedback) == 0
 
     values = {"text": text_value("Great prep"), "anonymous": checkbox_value("anonymous")}

@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from bot.kit.views.followup_lines import button_value, parse_target, parse_value, targets_in
 from storage.errors import UserError
 from storage.followups import Target
-from storage.models import Activity, Customer, Deal, Member, Role
-from tests.jobs.test_follow_ups import SHANGHAI_NINE, customer, dms, owner, run_at, sales_team
+from storage.models import Activity, Customer, Deal, FollowUpSnooze, Member, Role
+from tests.jobs.test_follow_ups import SHANGHAI_NINE, customer, dms, lines, owner, run_at, sales_team
 
 DM_TS = "1800000007.000100"
 LATER = dt.datetime(2026, 3, 9, 17, 0, tzinfo=dt.UTC)  # 01:00 on Tuesday 10 March in Shanghai
@@ -93,17 +93,23 @@ async def test_done_logs_one_note_however_often_it_is_clicked_and_redraws_the_li
     assert app.fake.calls_to("response_url") == []  # no refusal
 
 
-async def test_snooze_moves_the_follow_up_or_the_expected_close_to_the_owners_today_plus_three(app):
+async def test_snooze_moves_the_follow_up_or_snoozes_the_deals_reminder_never_its_close_date(app):
     dm, team = await the_dm(app)
     acme, big = f"c:{team['acme'].id}", f"d:{team['big'].id}"
+    close_before = (await reload(app, Deal, team["big"].id)).expected_close
     with time_machine.travel(LATER, tick=True):  # still 9 March in UTC, already the 10th for Ana
         await click(app, dm, "followup_snooze", value_of(dm, "followup_snooze", acme))
         await click(app, dm, "followup_snooze", value_of(dm, "followup_snooze", acme))  # a double click
         await click(app, dm, "followup_snooze", value_of(dm, "followup_snooze", big))
-        updates = await app.fake.wait_for("chat.update", count=3)
+        await click(app, dm, "followup_snooze", value_of(dm, "followup_snooze", big))  # a double click
+        updates = await app.fake.wait_for("chat.update", count=4)
 
     assert (await reload(app, Customer, team["acme"].id)).next_follow_up == dt.date(2026, 3, 13)
-    assert (await reload(app, Deal, team["big"].id)).expected_close == dt.date(2026, 3, 13)
+    # the forecast is untouched: the deal keeps its expected close, only the reminder waits
+    assert (await reload(app, Deal, team["big"].id)).expected_close == close_before == dt.date(2026, 3, 1)
+    async with app.db.session() as session:
+        snoozes = (await session.scalars(select(FollowUpSnooze))).all()
+    assert [(s.deal_id, s.until) for s in snoozes] == [(team["big"].id, dt.date(2026, 3, 13))]
     assert await activities(app) == []
     blocks = updates[-1].args["blocks"]
     assert line_of(blocks, acme) == (
@@ -111,7 +117,8 @@ async def test_snooze_moves_the_follow_up_or_the_expected_close_to_the_owners_to
         ["followup_open"],
     )
     assert line_of(blocks, big) == (
-        ":zzz: *Big &lt;order&gt;* with Acme Corp: expected close moved to 2026-03-13.",
+        ":zzz: *Big &lt;order&gt;* with Acme Corp: reminder snoozed until 2026-03-13; "
+        "the expected close stays 2026-03-01.",
         ["followup_open"],
     )
 
@@ -119,12 +126,26 @@ async def test_snooze_moves_the_follow_up_or_the_expected_close_to_the_owners_to
     with time_machine.travel(LATER, tick=True):
         await click(app, dm, "followup_done", value_of(dm, "followup_done", acme))
         await click(app, dm, "followup_snooze", value_of(dm, "followup_snooze", acme))
-        updates = await app.fake.wait_for("chat.update", count=5)
+        updates = await app.fake.wait_for("chat.update", count=6)
     assert (await reload(app, Customer, team["acme"].id)).next_follow_up == dt.date(2026, 3, 17)
     assert (
         line_of(updates[-1].args["blocks"], acme)[0]
         == ":white_check_mark: ~Acme Corp~ done. Next follow-up: 2026-03-17."
     )
+
+
+async def test_a_snoozed_deal_stays_out_of_the_dm_until_the_snooze_ends(app):
+    dm, team = await the_dm(app)
+    big = f"d:{team['big'].id}"
+    with time_machine.travel(LATER, tick=True):
+        await click(app, dm, "followup_snooze", value_of(dm, "followup_snooze", big))
+        await app.fake.wait_for("chat.update")
+    for day, listed in ((12, False), (13, True)):  # snoozed until the 13th (Ana's date)
+        app.fake.calls.clear()
+        nine = dt.datetime(2026, 3, day, 1, 0, tzinfo=dt.UTC)
+        assert await run_at(nine, app) == 1
+        [later] = dms(app)
+        assert any("Big &lt;order&gt;" in line for line in lines(later)) is listed
 
 
 async def test_open_shows_the_customer_card_to_the_clicker_only(app):

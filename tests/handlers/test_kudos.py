@@ -57,7 +57,7 @@ async def test_bad_input_is_refused_and_nothing_is_written(app):
     await app.send.command("/kudos", "help")  # the giver is known from here on
     app.fake.fail_next("users.info", "user_not_found")  # the next lookup: U0NOBODY
     cases = [
-        ("<@U0NOBODY|ghost> thanks", "can't find"),
+        ("<@U0NOBODY|ghost> thanks", "couldn't find @ghost in this workspace — pick them from the @ menu"),
         ("thanks everyone", "Mention who you are thanking"),
         (f"{ANA}", "Say what you are thanking them for"),
         (f"{ANA} " + "x" * 1001, "too long"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from sqlalchemy import func, select, update
@@ -259,7 +260,7 @@ async def test_redeem_spends_now_dms_managers_and_approval_takes_stock_once(app)
     await app.send.command("/team", "role <@U0005|mo> manager")  # a second manager
     await seed_points(app, "U0003", 300)
     reply = await app.send.command("/reward", 'redeem "lunch with the vp"', user="U0003")
-    assert "200 points spent, 100 left" in reply.text
+    assert "200 points spent, 100 points left" in reply.text
     assert await balance_of(app.db, "U0003") == 100
     cards = await app.fake.wait_for("chat.postMessage", count=2)
     assert {c.args["channel"] for c in cards} == {"U0001", "U0005"}
@@ -291,7 +292,7 @@ async def test_an_unreachable_manager_does_not_keep_the_redemption_card_from_the
     await seed_points(app, "U0003", 300)
     app.fake.not_in_channel.add(BOSS)  # Slack refuses the DM to the first manager
     reply = await app.send.command("/reward", 'redeem "lunch with the vp"', user="U0003")
-    assert "200 points spent, 100 left" in reply.text
+    assert "200 points spent, 100 points left" in reply.text
     await app.fake.wait_for("chat.postMessage", count=2)  # the refused one, then the other manager's
     await app.fake.settle()
     delivered = [c.args["channel"] for c in app.fake.delivered("chat.postMessage")]
@@ -312,7 +313,9 @@ async def test_decline_refunds_once_and_the_member_is_told(app):
     refunds = [e for e in await ledger(app.db) if e[2] == "refund"]
     assert refunds == [("U0003", 150, "refund", "refund:1")]
     dms = posts_to(app, "U0003")
-    assert len(dms) == 1 and "declined; the 150 points are back. You have 200 points." in dms[0].args["text"]
+    assert (
+        len(dms) == 1 and "declined, and you got 150 points back. You have 200 points." in dms[0].args["text"]
+    )
     async with app.db.session() as session:
         assert (await session.scalar(select(Redemption))).status == "declined"
 
@@ -342,7 +345,7 @@ async def test_approving_when_the_last_one_is_gone_declines_with_a_refund(app):
     await app.fake.wait_for("chat.postMessage", count=4)
     assert "was approved" in posts_to(app, "U0003")[0].args["text"]
     assert (
-        "ran out before your request could be approved; the 100 points are back"
+        "ran out before your request could be approved, and you got 100 points back"
         in posts_to(app, "U0004")[0].args["text"]
     )
     assert (await balance_of(app.db, "U0003"), await balance_of(app.db, "U0004")) == (0, 100)
@@ -376,7 +379,20 @@ async def test_two_redemptions_at_the_same_moment_spend_the_points_once(app):
         *[app.send.command("/reward", 'redeem "Lunch with the VP"', user="U0003") for _ in range(2)]
     )
     texts = sorted(r.text for r in replies)
-    assert sum("200 points spent, 100 left" in t for t in texts) == 1
+    assert sum("200 points spent, 100 points left" in t for t in texts) == 1
     assert sum("Not enough points: you have 100 and this costs 200" in t for t in texts) == 1
     assert await balance_of(app.db, "U0003") == 100
     assert await count(app.db, Redemption, Redemption.status == "pending") == 1
+
+
+async def test_one_point_is_one_point_everywhere_the_catalogue_and_a_redemption_count_them(app):
+    """Issue 16, item 14: "1 points" read wrong; Babel's plural rule picks the form."""
+    app.fake.add_user(BOSS, is_admin=True)
+    added = await app.send.command("/reward", 'catalogue add "Sticker" 1')
+    assert "Added `#1` *Sticker* for 1 point (" in added.text
+    await seed_points(app, "U0003", 2)
+    catalogue = await app.send.command("/reward", "catalogue", user="U0003")
+    shown = json.dumps(catalogue.json, ensure_ascii=False)
+    assert "*Sticker*: 1 point" in shown and "1 points" not in shown and "You have 2 points." in shown
+    redeemed = await app.send.command("/reward", "redeem Sticker", user="U0003")
+    assert "1 point spent, 1 point left" in redeemed.text

@@ -194,7 +194,7 @@ async def test_rsvp_toggles_between_going_and_not_going(app):
     )
     assert notes[2] == "Noted: you're not going to *Product X deep-dive*."
     assert (
-        notes[3] == "你将参加 *Product X deep-dive*。我会在开始前一天和前 15 分钟提醒你。"
+        notes[3] == "你将参加 *Product X deep-dive*\u200b。我会在开始前一天和前 15 分钟提醒你。"
     )  # U0006 reads Chinese
 
 

@@ -134,7 +134,7 @@ async def test_the_first_workday_nominates_last_months_leaders_to_each_manager_o
     assert "Award nominations: November 2026" in shown
     assert "*Sales Champion*: <@U0003>, $10,000.00 won" in shown
     assert "*Team Player*: <@U0002>, 4 kudos received" in shown
-    assert "*Innovation*: <@U0004>, “Shared demo &lt;scripts&gt;” (2 votes)" in shown
+    assert "*Innovation*: <@U0004>, “Shared demo &lt;scripts&gt;” (2 upvotes)" in shown
     async with app.db.session() as session:
         rows = list(await session.scalars(select(Nomination).order_by(Nomination.id)))
         runs = list(await session.scalars(select(JobRun).where(JobRun.job == "award-nominations")))

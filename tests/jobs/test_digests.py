@@ -292,9 +292,9 @@ async def test_the_daily_digest_dm(app):
         "Proposal → Negotiation: *77.8%* (7/9)", "Negotiation → Won: *85.7%* (6/7)",
     ]  # fmt: skip
     assert section(blocks, "digest_workload")[1:] == [
-        "<@U0002>: 2 open · 1 overdue follow-ups · 1 past expected close",
-        "<@U0003>: 1 open · 1 overdue follow-ups · 1 past expected close",
-        "<@U0004>: 1 open · 1 overdue follow-ups · 0 past expected close",
+        "<@U0002>: 2 open · 1 overdue follow-up · 1 past expected close",
+        "<@U0003>: 1 open · 1 overdue follow-up · 1 past expected close",
+        "<@U0004>: 1 open · 1 overdue follow-up · 0 past expected close",
     ]
     assert section(blocks, "digest_blockers")[1:] == [
         "<@U0002> (Nov 23, 2026): Waiting on &lt;legal&gt; &amp; pricing"

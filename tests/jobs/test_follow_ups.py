@@ -166,7 +166,7 @@ async def test_each_owner_gets_one_dm_at_nine_in_their_own_zone(app):
     second = dms(app)[1]
     assert second["channel"] == "U0003" and second["text"] == "待跟进：1 项。"
     assert lines(second) == [
-        ":bust_in_silhouette: *Umbrella*（新）本应在 2026-03-08 联系，已逾期 1 天。上次联系：从未。"
+        ":bust_in_silhouette: *Umbrella*\u200b（新）本应在 2026-03-08 联系，已逾期 1 天。上次联系：从未。"
     ]
     assert len(dms(app)) == 2  # U0004 (Berlin) has nothing due: no DM
     assert await claims(app) == [
@@ -274,3 +274,22 @@ async def test_run_as_scheduled_every_five_minutes(app):
             outcomes.append(await run_job(REMINDERS, workspace, app.services, as_scheduled=True))
     assert [(o.status, o.result) for o in outcomes] == [("ran", 1), ("ran", 0), ("ran", 1)]
     assert (REMINDERS.cron, REMINDERS.cadence, REMINDERS.claim_period) == ({"minute": "*/5"}, "day", False)
+
+
+async def test_the_dm_says_what_each_kind_of_line_is_about(app):
+    """Customers are due for contact; deals are past their expected close, and snoozing one's reminder
+    leaves the forecast alone (issue 16, item 11)."""
+    await sales_team(app)
+    assert await run_at(SHANGHAI_NINE, app) == 1
+    assert await run_at(NEW_YORK_NINE, app) == 1
+    ana, li = dms(app)
+    assert ana["blocks"][1]["text"]["text"] == (
+        "2 customers due for contact and 1 deal past its expected close. "
+        "Mark a customer *Done* once you have been in touch, or snooze it for 3 days. "
+        "For a deal, close it or set a new expected close with `/deal`; snoozing its reminder for 3 days "
+        "leaves the expected close (and the forecast) as it is."
+    )
+    assert (
+        li["blocks"][1]["text"]["text"] == "1 个客户需要联系。联系过客户后点 *完成*\u200b，也可以推迟 3 天。"
+    )
+    assert [e["text"]["text"] for e in ana["blocks"][3]["elements"]][1] == "Snooze 3 days"

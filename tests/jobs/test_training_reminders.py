@@ -74,7 +74,7 @@ async def test_a_day_and_15_minutes_before_each_going_member_is_reminded_once(ap
         ":alarm_clock: Reminder: *Product X deep-dive* starts in 24 hours, "
         "Thursday, December 3, 2026, 2:00 AM (Eastern Standard Time). Details in <#C0SALES>."
     )
-    assert day["U0003"].startswith(":alarm_clock: 提醒：*Product X deep-dive* 将于24小时后开始")
+    assert day["U0003"].startswith(":alarm_clock: 提醒：\u200b*Product X deep-dive* 将于24小时后开始")
     assert "2026年12月3日星期四 08:00 (中欧标准时间)" in day["U0003"]
 
     assert await run_at(START - dt.timedelta(hours=23, minutes=45), workspace, app.services) == 0

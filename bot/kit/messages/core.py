@@ -10,6 +10,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.busy": "dealbell is busy right now, so nothing was saved. Please try again in a moment.",
         "error.not_in_channel": "I couldn't post in <#{channel}>: invite me there with `/invite @dealbell`.",
         "modal.close": "Cancel",
+        "mentions.error.not_found": "I couldn't find {name} in this workspace — pick them from the @ menu.",
+        "mentions.error.ambiguous": "{name} could be {people}: pick the one you mean from the @ menu.",
+        "count.points.one": "{count} point",
+        "count.points.other": "{count} points",
+        "count.days.one": "{count} day",
+        "count.days.other": "{count} days",
+        "dates.error.past": (
+            "That date ({date}) is in the past; today is {today}. A date that plans ahead (a next follow-up, "
+            "an open deal's expected close) is today or later in your time zone. Nothing was saved."
+        ),
         "admin.channels.set": "{kind} posts now go to <#{channel}>.",
         "admin.channels.list": "*Channels*\n{lines}",
         "admin.channels.line": "• {kind}: {channel}",
@@ -52,6 +62,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.busy": "dealbell 现在太忙，什么都没有保存。请稍后再试。",
         "error.not_in_channel": "我无法在 <#{channel}> 发消息：请用 `/invite @dealbell` 邀请我。",
         "modal.close": "取消",
+        "mentions.error.not_found": "在本工作区找不到 {name}——请从 @ 菜单中选择。",
+        "mentions.error.ambiguous": "{name} 可能是 {people}：请从 @ 菜单中选择你指的人。",
+        "count.points.one": "{count} 积分",
+        "count.points.other": "{count} 积分",
+        "count.days.one": "{count} 天",
+        "count.days.other": "{count} 天",
+        "dates.error.past": (
+            "这个日期（{date}）已经过去；今天是 {today}。安排将来的日期（下次跟进、进行中商机的预计成交日期）"
+            "须是你所在时区的今天或以后。未保存任何内容。"
+        ),
         "admin.channels.set": "{kind} 消息将发到 <#{channel}>。",
         "admin.channels.list": "*频道*\n{lines}",
         "admin.channels.line": "• {kind}：{channel}",

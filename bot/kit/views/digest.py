@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 
 from bot.kit import blocks as bk
-from bot.kit.format import DASH, mention, money, percent, stage_name
+from bot.kit.format import DASH, mention, money, percent, plural, stage_name
 from bot.kit.i18n import t
 from bot.kit.views.goals import goal_line
 from bot.kit.views.leaderboard import day_text
@@ -134,7 +134,7 @@ def digest(
             "digests.workload.line",
             who=mention(r.slack_user_id),
             open=r.open_deals,
-            overdue=r.overdue_follow_ups,
+            overdue=plural(locale, "digests.workload.overdue", r.overdue_follow_ups),
             late=r.past_expected_close,
         )
         for r in d.workload

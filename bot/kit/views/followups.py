@@ -49,6 +49,11 @@ def line_text(state: LineState, day: dt.date, locale: str | None, zone: str) -> 
             return t(locale, "followups.line.deal_done", **params)
         if state.status == "moved":
             return t(locale, "followups.line.deal_moved", date=_date(state.date, locale), **params)
+        if state.status == "snoozed":
+            close = _date(deal.expected_close, locale)
+            return t(
+                locale, "followups.line.deal_snoozed", date=_date(state.date, locale), close=close, **params
+            )
         assert state.date is not None
         return plural(
             locale,
@@ -89,7 +94,7 @@ def line_actions(state: LineState, day: dt.date, locale: str | None) -> bk.Block
     if state.status == "pending":
         buttons += [
             bk.button(t(locale, "followups.button.done"), DONE, value, style="primary"),
-            bk.button(t(locale, "followups.button.snooze", days=SNOOZE_DAYS), SNOOZE, value),
+            bk.button(plural(locale, "followups.button.snooze", SNOOZE_DAYS), SNOOZE, value),
         ]
     buttons.append(bk.button(t(locale, "followups.button.open"), OPEN, value))
     return bk.actions(*buttons, block_id=ACTIONS_BLOCK + state.target.key)
@@ -101,13 +106,27 @@ def line_blocks(state: LineState, day: dt.date, locale: str | None, zone: str) -
     return [section, actions] if actions else [section]
 
 
+def intro(items: list[FollowUpItem], locale: str | None) -> str:
+    """What the DM lists, by kind (customers due for contact, deals past their expected close), and
+    what each kind's buttons do."""
+    customers = sum(1 for item in items if item.deal is None)
+    deals = len(items) - customers
+    counted, hints = [], []
+    for kind, count in (("customers", customers), ("deals", deals)):
+        if count:
+            counted.append(plural(locale, f"followups.dm.{kind}", count))
+            hints.append(plural(locale, f"followups.dm.hint.{kind}", SNOOZE_DAYS))
+    listed = t(locale, "followups.dm.and").join(counted)
+    return t(locale, "followups.dm.intro", items=listed, hints=" ".join(hints))
+
+
 def reminder(
     items: list[FollowUpItem], day: dt.date, locale: str | None, zone: str
 ) -> tuple[str, list[bk.Block]]:
     """The owner's DM for `day`: (fallback text, blocks), at most MAX_ITEMS lines and "and N more"."""
     blocks: list[bk.Block] = [
         bk.header(t(locale, "followups.dm.header", date=day.isoformat())),
-        bk.section(t(locale, "followups.dm.intro", count=len(items), days=SNOOZE_DAYS)),
+        bk.section(intro(items, locale)),
     ]
     for item in items[:MAX_ITEMS]:
         blocks += line_blocks(pending(item), day, locale, zone)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.kit import blocks as bk
-from bot.kit.format import mention, money, plural, stage_name, stage_sum
+from bot.kit.format import mention, money, plural, points, stage_name, stage_sum
 from bot.kit.i18n import t
 from bot.kit.views import goals as goal_views
 from bot.kit.views import privacy
@@ -124,7 +124,7 @@ def catalogue(data: MemberHome, locale: str | None) -> list[bk.Block]:
     if not data.catalogue.rows:
         blocks.append(bk.context(t(locale, "home.catalogue.empty")))
     for item in data.catalogue.rows:
-        text = t(locale, "home.catalogue.item", name=bk.escape(item.name), cost=item.cost)
+        text = t(locale, "home.catalogue.item", name=bk.escape(item.name), cost=points(locale, item.cost))
         if item.stock is not None:
             text += " · " + t(locale, "home.catalogue.stock", stock=item.stock)
         affordable = item.cost <= data.points and (item.stock is None or item.stock > 0)
@@ -170,7 +170,7 @@ def team(data: TeamHome, locale: str | None) -> list[bk.Block]:
         blocks.append(bk.context(t(locale, "home.pending.empty")))
     for row in data.pending.rows:
         request = t(locale, "rewards.redemption.request", user=mention(row.member),
-                    item=bk.escape(row.item.name), cost=row.redemption.cost)  # fmt: skip
+                    item=bk.escape(row.item.name), cost=points(locale, row.redemption.cost))  # fmt: skip
         blocks.append(bk.section(request, block_id=f"home_redemption_{row.redemption.id}"))
         blocks.append(
             bk.actions(

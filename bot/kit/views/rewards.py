@@ -9,7 +9,7 @@ from typing import Any
 from babel.dates import format_skeleton
 
 from bot.kit import blocks as bk
-from bot.kit.format import mention, money, plural
+from bot.kit.format import mention, money, plural, points
 from bot.kit.i18n import babel_locale, t
 from storage.models import Award, CatalogueItem, Member, Nomination, Redemption
 from storage.rewards import DEFAULT_AWARD_POINTS
@@ -63,7 +63,7 @@ def nomination_detail(nomination: Nomination, locale: str | None) -> str:
         locale,
         "rewards.nomination.why.idea",
         idea=bk.escape(bk.truncate(str(detail.get("idea", "")), 200)),
-        votes=detail.get("votes", 0),
+        votes=plural(locale, "ideas.card.votes", int(detail.get("votes", 0))),
     )
 
 
@@ -81,7 +81,7 @@ def nominations_card(
 ) -> tuple[str, list[bk.Block]]:
     """The manager's DM: one section per candidate, with Announce and Skip while it is open."""
     month = month_name(nominations[0].month, locale) if nominations else ""
-    text = t(locale, "rewards.nominations.text", month=month, points=DEFAULT_AWARD_POINTS)
+    text = t(locale, "rewards.nominations.text", month=month, points=points(locale, DEFAULT_AWARD_POINTS))
     blocks: list[bk.Block] = [
         bk.header(t(locale, "rewards.nominations.header", month=month)),
         bk.section(text),
@@ -134,7 +134,7 @@ def redemption_card(
         "rewards.redemption.request",
         user=mention(member),
         item=bk.escape(item.name),
-        cost=redemption.cost,
+        cost=points(locale, redemption.cost),
     )
     blocks: list[bk.Block] = [bk.section(text, block_id="rewards_redemption")]
     if item.stock is not None:
@@ -163,6 +163,17 @@ def redemption_card(
     return text, blocks
 
 
+def redeem_requested(locale: str | None, item: str, cost: int, balance: int) -> str:
+    """The redeemer's answer: what they asked for (`item` escaped), what it cost, what is left."""
+    return t(
+        locale,
+        "rewards.redeem.requested",
+        item=item,
+        cost=points(locale, cost),
+        balance=points(locale, balance),
+    )
+
+
 def redemption_outcome(
     redemption: Redemption, item: CatalogueItem, out_of_stock: bool, balance: int, locale: str | None
 ) -> str:
@@ -173,4 +184,10 @@ def redemption_outcome(
         key = "rewards.redemption.out_of_stock_dm"
     else:
         key = "rewards.redemption.declined_dm"
-    return t(locale, key, item=bk.escape(item.name), cost=redemption.cost, balance=balance)
+    return t(
+        locale,
+        key,
+        item=bk.escape(item.name),
+        cost=points(locale, redemption.cost),
+        balance=points(locale, balance),
+    )

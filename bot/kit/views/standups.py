@@ -10,7 +10,7 @@ from babel.dates import format_date, get_day_names
 
 from bot.kit import blocks as bk
 from bot.kit.format import mention, money_text, people, plural, stage_name
-from bot.kit.i18n import CATALOGUE, babel_locale, t
+from bot.kit.i18n import CATALOGUE, LANGUAGES, babel_locale, t
 from bot.kit.views.modal import catalogue_modal
 from storage.models import Holiday, Member, Standup, StandupRun, Workspace
 from storage.periods import workspace_zone
@@ -101,6 +101,13 @@ def out_of_office(member: Member, locale: str | None) -> str:
 
 def default_questions(locale: str | None) -> str:
     return t(locale, "standups.setup.default_questions")
+
+
+def questions_for(questions: list[str], locale: str | None) -> list[str]:
+    """A standup's questions as the reader reads them: the default questions, left as offered in any
+    language, in the reader's; questions a manager wrote, as written."""
+    offered = {tuple(default_questions(language).splitlines()) for language in LANGUAGES}
+    return default_questions(locale).splitlines() if tuple(questions) in offered else list(questions)
 
 
 def setup_modal(workspace: Workspace, locale: str | None, channel_id: str | None) -> dict[str, Any]:
@@ -256,7 +263,7 @@ def answer_modal(
     A first answer starts from `prefill` (what the rep logged since their last answer) in the
     first question; an edit starts from the answer given.
     """
-    questions = list(standup.questions)
+    questions = questions_for(standup.questions, locale)
     note = t(
         locale, "standups.modal.answer.context", name=bk.escape(standup.name), date=date_text(run.day, locale)
     )
@@ -309,7 +316,7 @@ def person_section(
     report: RunReport, member: Member, answers: list[str], late: bool, locale: str | None
 ) -> str:
     lines = [mention(member) + (" · " + t(locale, "standups.summary.late") if late else "")]
-    for question, answer in zip(report.standup.questions[:-1], answers, strict=False):
+    for question, answer in zip(questions_for(report.standup.questions, locale)[:-1], answers, strict=False):
         lines.append(f"*{bk.escape(question)}*\n{bk.escape(answer)}")
     return "\n".join(lines)
 

@@ -1,7 +1,7 @@
 """Members' privacy choices and the workspace's retention setting
 
-Revision ID: 0024
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-02 16:30:00
 
 Issue 17, items 7 and 8: each member may be left out of public leaderboards and weekly posts
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0024"
+revision: str = "0022"
 down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
