@@ -98,6 +98,8 @@ MEMBER_REFERENCES: dict[str, str] = {
     "redemptions.decided_by_id": "keep",
     "goals.member_id": "delete",
     "goals.set_by_id": "keep",
+    "follow_up_snoozes.snoozed_by_id": "null",
+    "home_personal_first.member_id": "delete",
     "contests.created_by_id": "keep",
 }
 

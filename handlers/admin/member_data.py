@@ -8,11 +8,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.kit.delivery import upload_to_dm
 from bot.kit.format import mention, plural
 from bot.kit.i18n import t
 from bot.kit.mentions import user_ids
 from bot.kit.views import privacy as views
-from handlers.admin.export import dm_channel
 from handlers.middleware import scope
 from handlers.replies import error_text, not_allowed
 from storage import member_data
@@ -28,12 +28,13 @@ async def my_data_command(
     await ack(text=t(locale, "privacy.my_data.started"))
     async with db.session() as session:
         data = await member_data.my_data_zip(session, workspace.id, member)
-    await client.files_upload_v2(
-        channel=await dm_channel(client, member.slack_user_id),
-        content=data.content,
+    await upload_to_dm(
+        client,
+        member.slack_user_id,
+        data.content,
         filename=f"dealbell-my-data-{utcnow():%Y-%m-%d}.zip",
         title=t(locale, "privacy.my_data.title"),
-        initial_comment=plural(locale, "privacy.my_data.comment", sum(data.rows.values())),
+        comment=plural(locale, "privacy.my_data.comment", sum(data.rows.values())),
     )
 
 
