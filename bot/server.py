@@ -23,6 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import __version__
+from bot.api import ApiOptions, setup_api
 from bot.app import create_app
 from bot.installations import Installations
 from bot.logs import install_redaction
@@ -270,6 +271,7 @@ def create_web_app(
     metrics: Metrics | None = None,
     connections: SlackConnections | None = None,
     close_db: bool = True,
+    api_options: ApiOptions | None = None,
 ) -> web.Application:
     """The aiohttp application; with `services`, the scheduler runs inside its event loop
     (`close_db=False`: the caller disposes of `db`, as tests sharing one engine do).
@@ -301,6 +303,9 @@ def create_web_app(
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
     web_app.router.add_get("/metrics", metrics_endpoint)
+    # the REST API and the webhook sender (bot/api): jobs' clients, else Bolt's (tests, one workspace)
+    api_client_for = services.client_for if services is not None else (lambda _workspace: bolt_app.client)
+    setup_api(web_app, db, api_client_for, claimant(), api_options)
     web_app.cleanup_ctx.append(_quiet_accept_errors)
     web_app.cleanup_ctx.append(_connections_context(connections))
     if services is not None:

@@ -10,6 +10,7 @@ from jobs import (
     refresh_members,
     standups,
     training_reminders,
+    webhook_delivery,
 )
 from jobs.base import JobServices, JobSpec, Period
 
@@ -25,6 +26,7 @@ JOBS: dict[str, JobSpec] = {
         follow_ups.JOB,
         award_nominations.JOB,
         contests.JOB,
+        webhook_delivery.JOB,
     )
 }
 
