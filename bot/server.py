@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 import signal
@@ -36,6 +37,7 @@ from jobs.scheduler import build_scheduler, sync_workspace_jobs
 from storage.db import Database
 from storage.migrate import head_revision
 from storage.models import Workspace
+from storage.webhooks import RetryPolicy
 
 log = logging.getLogger(__name__)
 request_log = logging.getLogger("dealbell.requests")
@@ -420,12 +422,19 @@ def _scheduler_context(services: JobServices) -> Callable[[web.Application], Asy
     return run_scheduler
 
 
+def api_options(settings: Settings) -> ApiOptions:
+    first = dt.timedelta(seconds=settings.dealbell_webhook_retry_seconds)
+    return ApiOptions(retry=RetryPolicy(first=first), poll=min(5.0, settings.dealbell_webhook_retry_seconds))
+
+
 def serve_http(settings: Settings, port: int) -> None:
     db = Database(settings.database_url)
     bolt_app = create_app(settings, db)
     metrics, connections = Metrics(), SlackConnections()
     services = job_services(settings, db, metrics, connections)
-    web_app = create_web_app(bolt_app, db, services, metrics=metrics, connections=connections)
+    web_app = create_web_app(
+        bolt_app, db, services, metrics=metrics, connections=connections, api_options=api_options(settings)
+    )
     asyncio.run(_serve_until_stopped(web_app, port))
     log.info("dealbell stopped")
 
@@ -460,8 +469,9 @@ async def serve_socket_mode(settings: Settings, port: int) -> None:
     metrics, connections = Metrics(), SlackConnections()
     services = job_services(settings, db, metrics, connections)
     web_app = create_web_app(
-        bolt_app, db, services, slack_path=False, metrics=metrics, connections=connections
-    )
+        bolt_app, db, services, slack_path=False, metrics=metrics, connections=connections,
+        api_options=api_options(settings),
+    )  # fmt: skip
     runner = web.AppRunner(web_app)
     await runner.setup()
     await CappedTCPSite(runner, port=port).start()

@@ -59,7 +59,7 @@ EVENT_TYPES = (
     "goal.reached",
 )
 MAX_URL = 500
-CLAIM_LEASE = dt.timedelta(minutes=2)  # a send times out long before; then the attempt is someone else's
+CLAIM_LEASE = dt.timedelta(seconds=30)  # a send times out (15 s) long before; then the attempt is anyone's
 DISABLE_AFTER = 5  # consecutive dead-lettered deliveries before an endpoint is disabled
 SIGNATURE_VERSION = "v1"
 

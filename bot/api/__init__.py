@@ -51,8 +51,10 @@ class Sender:
     async def run(self) -> None:
         async with aiohttp.ClientSession() as http:
             while True:
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel racing a wake-up
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), self.options.poll)
+                    async with asyncio.timeout(self.options.poll):
+                        await self.wake.wait()
                 self.wake.clear()
                 try:
                     await deliver_due(self.db, self.claimant, http, policy=self.options.retry,
