@@ -27,6 +27,8 @@ from storage.models import Workspace
 
 log = logging.getLogger(__name__)
 
+STOP_TIMEOUT = 5.0  # seconds the sender gets to stop on shutdown (an attempt cut short is sent again)
+
 
 @dataclass
 class ApiOptions:
@@ -44,13 +46,14 @@ class Sender:
         self.db, self.claimant, self.options, self.client_for = db, claimant, options, client_for
         self.wake = asyncio.Event()
         self.loop = asyncio.get_running_loop()
+        self.stopping = False
 
     def kick(self) -> None:
         self.loop.call_soon_threadsafe(self.wake.set)
 
     async def run(self) -> None:
         async with aiohttp.ClientSession() as http:
-            while True:
+            while not self.stopping:
                 # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel racing a wake-up
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.options.poll):
@@ -71,9 +74,10 @@ def _sender_context(db: Database, claimant: str, options: ApiOptions,
         task = asyncio.create_task(sender.run(), name="webhook-sender")
         yield
         stop_kicks()
+        # A flag as well as the cancel: a library may turn a cancel that lands mid-send into its own error.
+        sender.stopping = True
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await asyncio.wait([task], timeout=STOP_TIMEOUT)
 
     return run_sender
 
