@@ -43,6 +43,7 @@ class Receiver:
     secret: str = ""
     answers: list[int] = field(default_factory=list)  # statuses to answer first, then 200
     delay: float = 0.0
+    fail_first: bool = False  # answer 500 to the first send of each event, 200 to its repeats
     release: asyncio.Event = field(default_factory=asyncio.Event)  # ends a delay early
     got: list[Received] = field(default_factory=list)
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -55,9 +56,13 @@ class Receiver:
                     await self.release.wait()
             except TimeoutError:
                 pass
+        event = json.loads(body)
+        first_time = event["id"] not in self.ids()
         async with self.changed:
-            self.got.append(Received(json.loads(body), verified(self.secret, request.headers, body)))
+            self.got.append(Received(event, verified(self.secret, request.headers, body)))
             self.changed.notify_all()
+        if self.fail_first and first_time:
+            return web.Response(status=500)
         return web.Response(status=self.answers.pop(0) if self.answers else 200)
 
     async def wait_for(self, count: int, timeout: float = 15.0) -> list[Received]:
