@@ -222,7 +222,10 @@ async def _handle(endpoint: Endpoint, request: web.Request) -> web.StreamRespons
     except UserError as error:
         raise problem_of(error) from None
     if answer.after is not None:
-        await answer.after()
+        try:
+            await answer.after()
+        except Exception:  # the change is committed: the answer says so; the celebration is logged as failed
+            log.exception("API %s %s: the step after the commit failed", endpoint.method, endpoint.path)
     return web.json_response(payload, status=answer.status)
 
 
