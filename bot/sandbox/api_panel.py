@@ -6,6 +6,7 @@ each signature with the secret of the endpoint registered for its URL, as a rece
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -27,6 +28,7 @@ class WebhookInbox:
     db: Database
     url: str = ""
     received: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=KEPT))
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)  # set at each webhook (tests wait on it)
 
     async def secrets(self) -> list[str]:
         async with self.db.session() as session:
@@ -50,6 +52,7 @@ class WebhookInbox:
         self.received.appendleft(
             {"timestamp": timestamp, "signature": signature, "verified": verified, "event": event}
         )
+        self.arrived.set()
         return web.Response(status=200 if event is not None else 400)
 
     def app(self) -> web.Application:

@@ -21,6 +21,7 @@ from storage.db import Database
 from storage.webhooks import RetryPolicy
 from tests.conftest import SIGNING_SECRET, RunningApp, make_settings
 from tests.fake_slack import FakeSlack
+from tests.sandbox.conftest import migrated_sqlite, page_api, sandbox  # noqa: F401  (the sandbox panel's test)
 from tests.serving import serving
 from tests.slack_requests import SlackSender
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from bot import cli
 from storage.models import Deal
 from tests.api.conftest import ApiApp, create_token
 
@@ -176,3 +177,19 @@ async def test_openapi_is_3_1_and_the_docs_page_loads_nothing_from_elsewhere(api
     page = (await api_app.api.as_(None).get("/docs")).body
     assert "/api/v1/deals/{id}" in page
     assert not re.search(r"""(src|href)=['"]?(https?:)?//""", page)
+
+
+async def test_the_cli_makes_a_token_that_works_and_revokes_it(api_app: ApiApp, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", api_app.settings.database_url)
+    args = ["api", "tokens", "create", "--team", "T0001", "--name", "payroll", "--scope", "read"]
+    assert await asyncio.to_thread(cli.main, args) == 0
+    token = capsys.readouterr().out.strip()
+    assert token.startswith("dbk_")
+    assert (await api_app.api.as_(token).get("/members")).status == 200
+    assert await asyncio.to_thread(cli.main, [*args[:2], "list", "--team", "T0001"]) == 0
+    assert "payroll" in capsys.readouterr().out
+    assert (
+        await asyncio.to_thread(cli.main, [*args[:2], "revoke", "--team", "T0001", "--name", "payroll"]) == 0
+    )
+    assert is_problem(await api_app.api.as_(token).get("/members"), 401)
+    assert await asyncio.to_thread(cli.main, [*args[:4], "T9999", "--name", "x"]) == 2

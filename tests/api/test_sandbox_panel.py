@@ -9,12 +9,11 @@ import re
 import aiohttp
 
 from bot.sandbox.seed import MANAGER, SALES
-from tests.sandbox.conftest import migrated_sqlite, page_api, sandbox  # noqa: F401  (fixtures)
 
 
 async def test_the_api_panel_leads_from_a_token_to_a_call_and_the_inbox_shows_signed_webhooks(
     sandbox, page_api
-):  # noqa: F811
+):
     panel = await page_api.get("/api/api-panel")
     assert panel["received"] == [] and panel["api_url"].startswith("http://127.0.0.1:")
     await page_api.post("/api/command", user=MANAGER.id, channel=SALES, command="/dealbell",
@@ -32,8 +31,11 @@ async def test_the_api_panel_leads_from_a_token_to_a_call_and_the_inbox_shows_si
             headers={"Authorization": f"Bearer {token.group(1)}"},
         )
         assert created.status == 201
+    inbox = sandbox.inbox
     async with asyncio.timeout(15):  # the bot's sender posts to the inbox after the commit
-        while len(received := (await page_api.get("/api/api-panel"))["received"]) < 2:
-            await asyncio.sleep(0.05)
+        while len(inbox.received) < 2:
+            inbox.arrived.clear()
+            await inbox.arrived.wait()
+    received = (await page_api.get("/api/api-panel"))["received"]
     types = sorted(hook["event"]["type"] for hook in received)
     assert types == ["deal.created", "deal.won"] and all(hook["verified"] for hook in received)
