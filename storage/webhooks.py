@@ -179,20 +179,29 @@ def on_commit(kick: Callable[[], None]) -> Callable[[], None]:
     return lambda: _kicks.remove(kick) if kick in _kicks else None
 
 
+def _targets(session: Session, workspace_id: int, type_: str, only: int | None = None) -> list[int]:
+    """The enabled endpoints of the workspace that want `type_` (or just `only`, for a test ping)."""
+    rows = (
+        session.connection()
+        .execute(
+            select(WebhookEndpoint.id, WebhookEndpoint.events).where(
+                WebhookEndpoint.workspace_id == workspace_id, WebhookEndpoint.disabled_at.is_(None)
+            )
+        )
+        .all()
+    )
+    return [i for i, events in rows if (i == only if only is not None else type_ in (events or []))]
+
+
 def write_event(
     session: Session, workspace_id: int, type_: str, data: Mapping[str, Any], *, only: int | None = None
 ) -> str | None:
     """Write the event and its deliveries in `session`'s transaction; its id, or None when no enabled
     endpoint of the workspace wants it (nothing is written then)."""
-    conn = session.connection()
-    rows = conn.execute(
-        select(WebhookEndpoint.id, WebhookEndpoint.events).where(
-            WebhookEndpoint.workspace_id == workspace_id, WebhookEndpoint.disabled_at.is_(None)
-        )
-    ).all()
-    targets = [i for i, events in rows if (i == only if only is not None else type_ in (events or []))]
+    targets = _targets(session, workspace_id, type_, only)
     if not targets:
         return None
+    conn = session.connection()
     team_id = conn.execute(select(Workspace.team_id).where(Workspace.id == workspace_id)).scalar()
     now = utcnow()
     event_id = "evt_" + uuid.uuid4().hex
@@ -228,13 +237,13 @@ def money_record(minor: int, currency: str) -> dict[str, Any]:
     return {"minor": minor, "currency": currency}
 
 
-def deal_record(deal: Deal) -> dict[str, Any]:
-    """A deal as the API and the webhooks show it."""
+def _deal_fields(deal: Any, customer: str, owner: dict[str, Any]) -> dict[str, Any]:
+    """A deal as the API and the webhooks show it, from an ORM Deal or a row of the deals table."""
     return {
         "id": deal.id,
         "title": deal.title,
-        "customer": deal.customer.name,
-        "owner": member_record(deal.owner.slack_user_id, deal.owner.real_name or deal.owner.name),
+        "customer": customer,
+        "owner": owner,
         "amount": money_record(deal.amount_minor, deal.currency),
         "stage": deal.stage,
         "expected_close": deal.expected_close.isoformat() if deal.expected_close else None,
@@ -244,6 +253,11 @@ def deal_record(deal: Deal) -> dict[str, Any]:
         "updated_at": deal.updated_at.isoformat(),
         "closed_at": deal.closed_at.isoformat() if deal.closed_at else None,
     }
+
+
+def deal_record(deal: Deal) -> dict[str, Any]:
+    owner = member_record(deal.owner.slack_user_id, deal.owner.real_name or deal.owner.name)
+    return _deal_fields(deal, deal.customer.name, owner)
 
 
 def kudos_record(give: KudosGive, receivers: list[Member]) -> dict[str, Any]:
@@ -270,6 +284,10 @@ def award_record(award_id: int, receiver: Member, giver: Member, title: str, poi
 
 
 def _deal_events(session: Session, change: DealStageChange) -> None:
+    kind = "deal.created" if change.from_stage is None else "deal.stage_changed"
+    kinds = [kind, "deal.won"] if change.to_stage == Stage.WON.value else [kind]
+    if not any(_targets(session, change.workspace_id, k) for k in kinds):
+        return  # nobody listens: the deal is not read (the common case costs one small query)
     deal = session.connection().execute(
         select(Deal.__table__, Customer.name.label("customer_name"), Member.slack_user_id, Member.real_name,
                Member.name.label("member_name"))
@@ -277,18 +295,12 @@ def _deal_events(session: Session, change: DealStageChange) -> None:
         .join(Member, Member.id == Deal.owner_id)
         .where(Deal.id == change.deal_id)
     ).one()  # fmt: skip
-    record = {
-        "id": deal.id, "title": deal.title, "customer": deal.customer_name,
-        "owner": member_record(deal.slack_user_id, deal.real_name or deal.member_name),
-        "amount": money_record(deal.amount_minor, deal.currency), "stage": deal.stage,
-        "expected_close": deal.expected_close.isoformat() if deal.expected_close else None,
-        "external_source": deal.external_source, "external_id": deal.external_id,
-    }  # fmt: skip
+    record = _deal_fields(
+        deal, deal.customer_name, member_record(deal.slack_user_id, deal.real_name or deal.member_name)
+    )
     changed = {"deal": record, "from_stage": change.from_stage, "to_stage": change.to_stage}
-    kind = "deal.created" if change.from_stage is None else "deal.stage_changed"
-    write_event(session, change.workspace_id, kind, changed)
-    if change.to_stage == Stage.WON.value:
-        write_event(session, change.workspace_id, "deal.won", changed)
+    for each in kinds:
+        write_event(session, change.workspace_id, each, changed)
 
 
 def _redemption_event(session: Session, redemption: Redemption) -> None:
