@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 import signal
@@ -23,6 +24,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import __version__
+from bot.api import ApiOptions, setup_api
 from bot.app import create_app
 from bot.installations import Installations
 from bot.logs import install_redaction
@@ -35,6 +37,7 @@ from jobs.scheduler import build_scheduler, sync_workspace_jobs
 from storage.db import Database
 from storage.migrate import head_revision
 from storage.models import Workspace
+from storage.webhooks import RetryPolicy
 
 log = logging.getLogger(__name__)
 request_log = logging.getLogger("dealbell.requests")
@@ -270,6 +273,7 @@ def create_web_app(
     metrics: Metrics | None = None,
     connections: SlackConnections | None = None,
     close_db: bool = True,
+    api_options: ApiOptions | None = None,
 ) -> web.Application:
     """The aiohttp application; with `services`, the scheduler runs inside its event loop
     (`close_db=False`: the caller disposes of `db`, as tests sharing one engine do).
@@ -301,6 +305,9 @@ def create_web_app(
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
     web_app.router.add_get("/metrics", metrics_endpoint)
+    # the REST API and the webhook sender (bot/api): jobs' clients, else Bolt's (tests, one workspace)
+    api_client_for = services.client_for if services is not None else (lambda _workspace: bolt_app.client)
+    setup_api(web_app, db, api_client_for, claimant(), api_options)
     web_app.cleanup_ctx.append(_quiet_accept_errors)
     web_app.cleanup_ctx.append(_connections_context(connections))
     if services is not None:
@@ -415,12 +422,19 @@ def _scheduler_context(services: JobServices) -> Callable[[web.Application], Asy
     return run_scheduler
 
 
+def api_options(settings: Settings) -> ApiOptions:
+    first = dt.timedelta(seconds=settings.dealbell_webhook_retry_seconds)
+    return ApiOptions(retry=RetryPolicy(first=first), poll=min(5.0, settings.dealbell_webhook_retry_seconds))
+
+
 def serve_http(settings: Settings, port: int) -> None:
     db = Database(settings.database_url)
     bolt_app = create_app(settings, db)
     metrics, connections = Metrics(), SlackConnections()
     services = job_services(settings, db, metrics, connections)
-    web_app = create_web_app(bolt_app, db, services, metrics=metrics, connections=connections)
+    web_app = create_web_app(
+        bolt_app, db, services, metrics=metrics, connections=connections, api_options=api_options(settings)
+    )
     asyncio.run(_serve_until_stopped(web_app, port))
     log.info("dealbell stopped")
 
@@ -455,8 +469,9 @@ async def serve_socket_mode(settings: Settings, port: int) -> None:
     metrics, connections = Metrics(), SlackConnections()
     services = job_services(settings, db, metrics, connections)
     web_app = create_web_app(
-        bolt_app, db, services, slack_path=False, metrics=metrics, connections=connections
-    )
+        bolt_app, db, services, slack_path=False, metrics=metrics, connections=connections,
+        api_options=api_options(settings),
+    )  # fmt: skip
     runner = web.AppRunner(web_app)
     await runner.setup()
     await CappedTCPSite(runner, port=port).start()

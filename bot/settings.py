@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     dealbell_secret_key: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one object per line, for log collectors
+    # seconds before a failed webhook delivery's first retry (then doubling, for 24 hours)
+    dealbell_webhook_retry_seconds: float = Field(default=30, gt=0, le=3600)
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_id", "slack_client_secret",

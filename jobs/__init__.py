@@ -11,6 +11,7 @@ from jobs import (
     retention,
     standups,
     training_reminders,
+    webhook_delivery,
 )
 from jobs.base import JobServices, JobSpec, Period
 
@@ -27,6 +28,7 @@ JOBS: dict[str, JobSpec] = {
         award_nominations.JOB,
         contests.JOB,
         retention.JOB,
+        webhook_delivery.JOB,
     )
 }
 

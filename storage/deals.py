@@ -340,3 +340,50 @@ async def congratulation_count(session: AsyncSession, workspace_id: int, deal_id
         )
         or 0
     )
+
+
+async def change_terms(
+    session: AsyncSession,
+    workspace_id: int,
+    deal_id: int,
+    by: Member,
+    *,
+    money: Money | None = None,
+    expected_close: dt.date | None = None,
+) -> Deal:
+    """Change an open deal's amount or expected close (the API's PATCH); a closed deal keeps its terms."""
+    deal = await get_deal(session, workspace_id, deal_id)
+    if deal is None:
+        raise DealError("deal.error.not_found")
+    if not may_edit(by, deal):
+        raise DealError("deal.error.not_yours")
+    values: dict[str, object] = {}
+    if money is not None:
+        values.update(amount_minor=money.minor, currency=money.currency)
+    if expected_close is not None:
+        values["expected_close"] = expected_close
+    if values and Stage(deal.stage).is_open:
+        await session.execute(
+            update(Deal)
+            .where(Deal.workspace_id == workspace_id, Deal.id == deal_id)
+            .values(**values, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        await session.refresh(deal)
+    return deal
+
+
+async def set_external_key(
+    session: AsyncSession, workspace_id: int, deal_id: int, source: str, external_id: str
+) -> Deal:
+    """Where the deal lives outside dealbell (a CRM, a script): the key an API upsert finds it by."""
+    await session.execute(
+        update(Deal)
+        .where(Deal.workspace_id == workspace_id, Deal.id == deal_id)
+        .values(external_source=source, external_id=external_id)
+        .execution_options(synchronize_session=False)
+    )
+    deal = await get_deal(session, workspace_id, deal_id)
+    assert deal is not None
+    await session.refresh(deal)
+    return deal

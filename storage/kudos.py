@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from storage import webhooks
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.models import (
@@ -192,6 +193,7 @@ async def give_kudos(
     session.add_all(rows)
     await session.flush()
     await _credit_points(session, workspace, rows, now)
+    await webhooks.emit(session, workspace.id, "kudos.given", webhooks.kudos_record(give, unique_receivers))
     return GiveResult(give, True, spent)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import ideas, points, workspaces
+from storage import ideas, points, webhooks, workspaces
 from storage.authority import SELF_APPROVAL, SELF_AWARD, require_manager, require_someone_else
 from storage.calendar import calendar_between
 from storage.db import insert_ignoring_conflicts
@@ -166,6 +166,12 @@ async def give_award(
             .where(Member.workspace_id == workspace.id, Member.id == receiver.id)
             .values(title=title)
             .execution_options(synchronize_session=False)
+        )
+        await webhooks.emit(
+            session,
+            workspace.id,
+            "award.given",
+            webhooks.award_record(award_id, receiver, giver, title, points_given),
         )
     award = await session.scalar(
         select(Award).where(Award.workspace_id == workspace.id, Award.source_key == source_key)

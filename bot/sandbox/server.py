@@ -24,6 +24,7 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.observability import Metrics
+from bot.sandbox.api_panel import WebhookInbox, panel
 from bot.sandbox.forward import Forwarder, slack_escape
 from bot.sandbox.seed import MANAGER, REPS, WORKSPACE_ZONE, add_people_and_channels, seed_demo
 from bot.sandbox.workspace import BOT_USER, TEAM_ID, Message, SandboxSlack
@@ -57,6 +58,8 @@ class Sandbox:
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     hosts: HostRule = field(default_factory=lambda: HostRule(frozenset()))
     _runners: list[web.AppRunner] = field(default_factory=list)
+    bot_url: str = ""  # the bot's own server: its REST API, for the API panel
+    inbox: WebhookInbox | None = None
 
     async def stop(self) -> None:
         self.slack.closing = True
@@ -140,6 +143,10 @@ async def start_sandbox(
     bot_runner, bot_url = await _listen(bot, "127.0.0.1", 0)
     sandbox = Sandbox(slack, db, Forwarder(slack, bot_url, settings.slack_signing_secret or ""), services)
     sandbox._runners.append(bot_runner)
+    sandbox.bot_url, sandbox.inbox = bot_url, WebhookInbox(db)
+    inbox_runner, inbox_url = await _listen(sandbox.inbox.app(), "127.0.0.1", 0)
+    sandbox.inbox.url = f"{inbox_url}/hook"
+    sandbox._runners.append(inbox_runner)
     try:
         page_runner, sandbox.url = await _listen(page_app(sandbox), host, port)
     except OSError:  # the port is taken: leave nothing running behind the error
@@ -202,7 +209,13 @@ def page_app(sandbox: Sandbox) -> web.Application:
     app.router.add_post("/api/home", home)
     app.router.add_get("/api/jobs", jobs_list)
     app.router.add_post("/api/jobs/run", jobs_run)
+    app.router.add_get("/api/api-panel", api_panel)
     return app
+
+
+async def api_panel(request: web.Request) -> web.Response:
+    sandbox = request.app[SANDBOX]
+    return web.json_response(panel(sandbox.bot_url, sandbox.inbox))
 
 
 async def index(request: web.Request) -> web.Response:

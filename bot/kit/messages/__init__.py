@@ -1,6 +1,7 @@
 """The message catalogue, one module per feature, each with English ("en") and Simplified Chinese ("zh")."""
 
 from bot.kit.messages import (
+    api,
     charts,
     contests,
     core,
@@ -28,5 +29,5 @@ from bot.kit.messages import (
 FEATURES = (
     core, deals, kudos, feedback, team, customers, leads, intel, ideas, training,
     standups, leaderboard, digests, followups, rewards, goals, contests,
-    home, settings, exports, charts, privacy,
+    home, settings, exports, charts, privacy, api,
 )  # fmt: skip

@@ -806,4 +806,33 @@ async function start() {
   pollForever();
 }
 
+// --- the API panel and webhook inbox --------------------------------------------------------------
+
+async function loadApiPanel() {
+  const panel = document.getElementById("api-panel");
+  if (panel.hidden) return;
+  const data = await (await fetch("/api/api-panel")).json();
+  document.getElementById("api-create").textContent = data.create_token;
+  document.getElementById("api-curl").textContent = data.curl;
+  document.getElementById("api-docs").href = data.docs_url;
+  document.getElementById("api-hook").textContent = data.add_webhook;
+  const inbox = document.getElementById("webhook-inbox");
+  inbox.replaceChildren(...data.received.map((hook) => {
+    const item = document.createElement("li");
+    const head = document.createElement("div");
+    head.textContent = `${hook.event ? hook.event.type : "?"} ${hook.verified ? "✓ signature verified" : "✗ signature not verified"}`;
+    const body = document.createElement("pre");
+    body.textContent = `X-Dealbell-Timestamp: ${hook.timestamp}\nX-Dealbell-Signature: ${hook.signature}\n${JSON.stringify(hook.event, null, 2)}`;
+    item.append(head, body);
+    return item;
+  }));
+}
+
+document.getElementById("api-toggle").addEventListener("click", () => {
+  const panel = document.getElementById("api-panel");
+  panel.hidden = !panel.hidden;
+  loadApiPanel();
+});
+setInterval(loadApiPanel, 2000);
+
 start();
