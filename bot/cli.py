@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
+from bot.installations import token_cipher
 from bot.kit.i18n import t
 from bot.logs import configure_logging
 from bot.settings import OAUTH_SETTINGS, Settings, SettingsError, load_settings
@@ -22,6 +23,7 @@ from storage.db import Database
 from storage.imports import IMPORT_KINDS, FileError, ImportResult, import_csv
 from storage.models import Workspace
 from storage.schedule import local_moment
+from storage.secrets import SecretKeyError, rotate_tokens
 from storage.transfer import TransferError, copy_sqlite_to_postgres
 from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspaces, purge_workspace
 
@@ -82,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--enterprise", help="the Enterprise Grid org id, for an org's workspace")
     purge.add_argument("--yes", action="store_true", help="do it (without --yes: only show what would go)")
 
+    secrets_cmd = commands.add_parser("secrets", help="the Slack tokens stored encrypted (OAuth installs)")
+    secrets_commands = secrets_cmd.add_subparsers(dest="secrets_command", metavar="ACTION", required=True)
+    secrets_commands.add_parser(
+        "rotate",
+        help="re-encrypt every stored token with the first key of DEALBELL_SECRET_KEY=new,old "
+        "(plain tokens from before encryption too)",
+    )
+
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     job_commands = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
     job_commands.add_parser("list", help="list the jobs and their schedules")
@@ -138,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return db_upgrade(settings) if args.db_command == "upgrade" else db_current(settings)
         if args.command == "workspace":
             return asyncio.run(workspace_purge(settings, args.team, args.enterprise, args.yes))
+        if args.command == "secrets":
+            return asyncio.run(secrets_rotate(settings))
         if args.command == "import":
             return asyncio.run(
                 import_file(
@@ -249,6 +261,23 @@ async def workspace_purge(settings: Settings, team: str, enterprise: str | None,
     print(
         f"deleted {total} rows" if yes else f"would delete {total} rows: run again with --yes to delete them"
     )
+    return 0
+
+
+async def secrets_rotate(settings: Settings) -> int:
+    """`dealbell secrets rotate`: every stored token encrypted under the current key, in one
+    transaction. 0 done, 1 a token the keys given cannot read (nothing changed)."""
+    cipher = token_cipher(settings)
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            rewritten = await rotate_tokens(session, cipher)
+    except SecretKeyError as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        await db.dispose()
+    print(f"re-encrypted the tokens of {rewritten} rows with the first key of DEALBELL_SECRET_KEY")
     return 0
 
 

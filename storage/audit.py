@@ -1,0 +1,228 @@
+"""The audit log: every manager's or admin's change, one append-only row per command, written in the
+same transaction as the change.
+
+Nothing in the domain operations names it. `storage.authority.require_manager`/`require_admin`, once
+they let a member through, note that member as the one acting (`acting`, a context variable: it
+follows the request's task, and SQLAlchemy's greenlet shares its context). Session events then gather
+every row the transaction inserts, updates or deletes (ORM flushes, and INSERT/UPDATE/DELETE statements
+run through the session) and, just before the commit, add ONE `audit_log` row: who, when, what (the
+operation that checked the authority, e.g. `team.set_role`) and the before/after of each changed row.
+A rollback writes nothing; a member whose role passed no check writes nothing. An action that changes
+no row (an export) calls `record`.
+
+Append-only: there is no update or delete path here; on PostgreSQL a trigger refuses UPDATE, and
+DELETE outside a workspace purge (`allow_purge`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import sys
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, inspect, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from storage.models import AuditEntry, Member, utcnow
+
+MANAGER, ADMIN = "manager", "admin"
+# Bookkeeping tables whose rows are no one's decision.
+UNAUDITED_TABLES = frozenset({AuditEntry.__tablename__, "processed_events", "job_runs"})
+SECRET_WORDS = ("token", "secret", "hash")  # columns whose values never reach the log
+MAX_VALUE = 500  # characters kept of one text value
+# Modules whose frames are skipped when naming the action: they pass the check along.
+PASS_THROUGH = ("storage.authority", "storage.audit", "handlers.replies")
+_CHANGES = "dealbell_audit_changes"  # key in a session's info: what the transaction changed so far
+_RECORDED = "dealbell_audit_recorded"  # key in a session's info: actions recorded with `record`
+PURGING = "dealbell.purging"  # PostgreSQL setting that lets a purge delete audit rows
+
+
+@dataclass
+class Actor:
+    """Who is acting with a manager's or admin's authority in the current request, and as what."""
+
+    workspace_id: int
+    member_id: int | None
+    user_id: str
+    authority: str
+    action: str
+
+
+_ACTING: ContextVar[Actor | None] = ContextVar("dealbell_audit_actor", default=None)
+
+
+def acting(member: Member, authority: str) -> None:
+    """Called by storage.authority when `member` passed a manager's or admin's check: from now on in
+    this request, the changes are theirs. The innermost check names the action (`team.set_role`)."""
+    current = _ACTING.get()
+    same = current is not None and (current.workspace_id, current.user_id) == (
+        member.workspace_id,
+        member.slack_user_id,
+    )
+    if current is not None and same:
+        current.action = _caller()
+        current.authority = ADMIN if ADMIN in (authority, current.authority) else MANAGER
+        return
+    _ACTING.set(Actor(member.workspace_id, member.id, member.slack_user_id, authority, _caller()))
+
+
+def current_actor() -> Actor | None:
+    return _ACTING.get()
+
+
+def _caller() -> str:
+    """`feature.function` of the operation that asked for the check, e.g. `rewards.award`."""
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(PASS_THROUGH):
+        frame = frame.f_back
+    module = frame.f_globals.get("__name__", "")
+    parts = [p for p in module.split(".") if p not in ("storage", "handlers", "listeners")]
+    return ".".join([*parts[:1], frame.f_code.co_name])[:100]
+
+
+def record(session: AsyncSession, action: str, details: dict[str, Any]) -> None:
+    """Log an action that changes no row (an export), in `session`'s transaction, as the member
+    whose authority was checked; nothing without one."""
+    if _ACTING.get() is not None:
+        session.sync_session.info.setdefault(_RECORDED, []).append((action, jsonable(details)))
+
+
+async def allow_purge(session: AsyncSession) -> None:
+    """A purge (a workspace's, a test's clean-up) may delete audit rows, in this transaction only."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text(f"SET LOCAL {PURGING} = 'on'"))
+
+
+async def entries(session: AsyncSession, workspace_id: int, since: dt.datetime) -> list[AuditEntry]:
+    """The workspace's audit rows since `since`, newest first."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.workspace_id == workspace_id, AuditEntry.at >= since)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
+    return list(await session.scalars(query))
+
+
+# --- what a transaction changed --------------------------------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as JSON can hold it: times as ISO text, decimals as text, long text cut."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | bytes):
+        return str(value)
+    if isinstance(value, str) and len(value) > MAX_VALUE:
+        return value[:MAX_VALUE] + "…"
+    return value
+
+
+def _shown(column: str, value: Any) -> Any:
+    return (
+        "[hidden]" if any(word in column for word in SECRET_WORDS) and value is not None else jsonable(value)
+    )
+
+
+def _changes(session: Session) -> dict[str, dict[str, Any]]:
+    return session.info.setdefault(_CHANGES, {"before": {}, "after": {}})
+
+
+def _row_key(state: Any) -> str:
+    identity = state.identity or ()
+    return f"{state.mapper.local_table.name}:{'/'.join(str(part) for part in identity)}"
+
+
+def _columns(state: Any) -> list[str]:
+    return [attr.key for attr in state.mapper.column_attrs]
+
+
+@event.listens_for(Session, "after_flush")
+def _gather_flush(session: Session, _flush: UOWTransaction) -> None:
+    """The rows this flush inserted, updated, deleted (history still holds the old values here)."""
+    if _ACTING.get() is None:
+        return
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        state = inspect(obj)
+        if state.mapper.local_table.name in UNAUDITED_TABLES:
+            continue
+        key, changes = _row_key(state), _changes(session)
+        if obj in session.new or obj in session.deleted:
+            side = "after" if obj in session.new else "before"
+            changes[side][key] = {c: _shown(c, state.dict.get(c)) for c in _columns(state)}
+        else:
+            _gather_update(changes, key, state)
+
+
+def _gather_update(changes: dict[str, dict[str, Any]], key: str, state: Any) -> None:
+    for column in _columns(state):
+        history = state.attrs[column].history
+        if not history.has_changes():
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        changes["before"].setdefault(key, {}).setdefault(column, _shown(column, old))  # the first before
+        changes["after"].setdefault(key, {})[column] = _shown(column, new)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _gather_statement(state: ORMExecuteState) -> None:
+    """INSERT, UPDATE and DELETE statements run through the session (upserts, bulk updates): their
+    table and the values they set; the rows they matched are not read back."""
+    if _ACTING.get() is None or not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", "?")
+    if name in UNAUDITED_TABLES:
+        return
+    verb = "insert" if state.is_insert else "update" if state.is_update else "delete"
+    compiled = state.statement.compile()
+    values = {k: _shown(k, v) for k, v in compiled.params.items()}
+    after = _changes(state.session)["after"]
+    after[f"{name}:{verb}#{len(after) + 1}"] = values
+
+
+@event.listens_for(Session, "before_commit")
+def _write_entry(session: Session) -> None:
+    """One audit row for the whole transaction, flushed with it by the commit."""
+    actor = _ACTING.get()
+    if actor is None:
+        return
+    session.flush()  # pending changes: gathered by _gather_flush before the row is made
+    changes = session.info.pop(_CHANGES, None)
+    recorded = session.info.pop(_RECORDED, [])
+    if not changes and not recorded:
+        return
+    before, after = (changes or {}).get("before", {}), (changes or {}).get("after", {})
+    for action, details in recorded:
+        after[action] = details
+    action = recorded[-1][0] if recorded and not changes else actor.action
+    session.add(
+        AuditEntry(
+            workspace_id=actor.workspace_id,
+            at=utcnow(),
+            actor_member_id=actor.member_id,
+            actor_user_id=actor.user_id,
+            authority=actor.authority,
+            action=action,
+            before=before,
+            after=after,
+        )
+    )
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_CHANGES, None)
+    session.info.pop(_RECORDED, None)
