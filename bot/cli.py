@@ -13,7 +13,7 @@ from bot import __version__
 from bot.installations import token_cipher
 from bot.kit.i18n import t
 from bot.logs import configure_logging
-from bot.settings import OAUTH_SETTINGS, Settings, SettingsError, load_settings
+from bot.settings import OAUTH_REQUIRED, Settings, SettingsError, load_settings
 from jobs import JOBS
 from jobs.runner import RunOutcome, run_job
 from storage import migrate
@@ -175,7 +175,7 @@ def run(settings: Settings, mode: str | None, port: int | None) -> int:
     from bot import server  # imported here so `dealbell db …` does not load Bolt
 
     socket_mode = mode == "socket" or (mode is None and settings.socket_mode)
-    needed = [*(OAUTH_SETTINGS if settings.oauth else ["SLACK_BOT_TOKEN"])]
+    needed = [*(OAUTH_REQUIRED if settings.oauth else ["SLACK_BOT_TOKEN"])]
     needed.append("SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET")
     settings.require(*needed)
     migrate.upgrade(settings.database_url)
@@ -311,7 +311,7 @@ async def jobs_run(
 ) -> int:
     from bot.server import job_services
 
-    settings.require(*(OAUTH_SETTINGS if settings.oauth else ["SLACK_BOT_TOKEN"]))
+    settings.require(*(OAUTH_REQUIRED if settings.oauth else ["SLACK_BOT_TOKEN"]))
     if await migrate.current_revision(settings.database_url) != migrate.head_revision():
         raise SettingsError("the database is not migrated: run `dealbell db upgrade` first")
     db = Database(settings.database_url)

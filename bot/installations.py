@@ -24,7 +24,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.settings import OAUTH_SETTINGS, Settings
+from bot.settings import OAUTH_REQUIRED, Settings
 from bot.slack import make_client
 from storage.db import Database
 from storage.models import Workspace
@@ -88,7 +88,7 @@ class Installations:
     """Where each workspace's bot token lives, and how it gets there (the install flow)."""
 
     def __init__(self, settings: Settings, db: Database) -> None:
-        settings.require(*OAUTH_SETTINGS, "DEALBELL_SECRET_KEY")  # the tokens are stored encrypted
+        settings.require(*OAUTH_REQUIRED)
         self.settings = settings
         self.db = db
         self.store = SealedInstallationStore(

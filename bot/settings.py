@@ -27,6 +27,8 @@ HOW_TO_GET = {
     "SLACK_STATE_SECRET": "any long random string, e.g. `openssl rand -hex 32` (signs OAuth install states)",
 }
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
+# What OAuth mode needs: the app's credentials, and the key the workspaces' tokens are stored encrypted with.
+OAUTH_REQUIRED = (*OAUTH_SETTINGS, "DEALBELL_SECRET_KEY")
 
 
 class SettingsError(Exception):
