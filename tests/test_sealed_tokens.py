@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from bot import cli
 from storage.models import slack_bots, slack_installations
-from storage.secrets import SEALED, SecretKeyError, TokenCipher
+from storage.secrets import SEALED, TOKEN_COLUMNS_BY_NAME, SecretKeyError, TokenCipher
 from tests.oauth_app import OAUTH, OAuthApp, running_oauth_app
 
 KEY = OAUTH["dealbell_secret_key"]
@@ -46,7 +46,7 @@ async def store_plain(db) -> None:
     cipher = TokenCipher.from_setting(KEY)
     async with db.session() as session:
         for table in TABLES:
-            columns = [c for c in table.c.keys() if c.endswith("token")]
+            columns = TOKEN_COLUMNS_BY_NAME[table.name]
             for row in (await session.execute(select(table))).all():
                 plain = {c: cipher.open(getattr(row, c)) for c in columns}
                 await session.execute(update(table).where(table.c.id == row.id).values(**plain))
