@@ -20,6 +20,7 @@ import datetime as dt
 import decimal
 import enum
 import sys
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,21 @@ MAX_VALUE = 500  # characters kept of one text value
 PASS_THROUGH = ("storage.authority", "storage.audit", "handlers.replies")
 _CHANGES = "dealbell_audit_changes"  # key in a session's info: what the transaction changed so far
 _RECORDED = "dealbell_audit_recorded"  # key in a session's info: actions recorded with `record`
+_DECISIVE = "dealbell_audit_decisive"  # key in a session's info: a change beyond members' profiles
+# What storage.workspaces.save_member keeps of a member's Slack profile: keeping it is no one's decision.
+PROFILE_COLUMNS = frozenset(
+    {
+        "name",
+        "real_name",
+        "timezone",
+        "locale",
+        "is_admin",
+        "is_owner",
+        "is_bot",
+        "deleted",
+        "profile_refreshed_at",
+    }
+)
 PURGING = "dealbell.purging"  # PostgreSQL setting that lets a purge delete audit rows
 
 
@@ -49,8 +65,9 @@ class Actor:
     workspace_id: int
     member_id: int | None
     user_id: str
-    authority: str
+    authority: str  # the actor's standing: admin (a workspace admin or owner) or manager
     action: str
+    logged: bool = False  # its audit row is written: the request's later writes are bookkeeping
 
 
 _ACTING: ContextVar[Actor | None] = ContextVar("dealbell_audit_actor", default=None)
@@ -60,19 +77,16 @@ def acting(member: Member, authority: str) -> None:
     """Called by storage.authority when `member` passed a manager's or admin's check: from now on in
     this request, the changes are theirs. The innermost check names the action (`team.set_role`)."""
     current = _ACTING.get()
-    same = current is not None and (current.workspace_id, current.user_id) == (
-        member.workspace_id,
-        member.slack_user_id,
-    )
-    if current is not None and same:
+    standing = ADMIN if member.is_workspace_admin else authority
+    if current is not None and not current.logged and current.user_id == member.slack_user_id:
         current.action = _caller()
-        current.authority = ADMIN if ADMIN in (authority, current.authority) else MANAGER
         return
-    _ACTING.set(Actor(member.workspace_id, member.id, member.slack_user_id, authority, _caller()))
+    _ACTING.set(Actor(member.workspace_id, member.id, member.slack_user_id, standing, _caller()))
 
 
-def current_actor() -> Actor | None:
-    return _ACTING.get()
+def _acting_now() -> Actor | None:
+    actor = _ACTING.get()
+    return actor if actor is not None and not actor.logged else None
 
 
 def _caller() -> str:
@@ -88,7 +102,7 @@ def _caller() -> str:
 def record(session: AsyncSession, action: str, details: dict[str, Any]) -> None:
     """Log an action that changes no row (an export), in `session`'s transaction, as the member
     whose authority was checked; nothing without one."""
-    if _ACTING.get() is not None:
+    if _acting_now() is not None:
         session.sync_session.info.setdefault(_RECORDED, []).append((action, jsonable(details)))
 
 
@@ -138,6 +152,12 @@ def _changes(session: Session) -> dict[str, dict[str, Any]]:
     return session.info.setdefault(_CHANGES, {"before": {}, "after": {}})
 
 
+def _note(session: Session, table: str, columns: Iterable[str], inserted: bool) -> None:
+    """Mark the transaction as a decision unless the change only keeps a member's Slack profile."""
+    if table != Member.__tablename__ or not (inserted or set(columns) <= PROFILE_COLUMNS):
+        session.info[_DECISIVE] = True
+
+
 def _row_key(state: Any) -> str:
     identity = state.identity or ()
     return f"{state.mapper.local_table.name}:{'/'.join(str(part) for part in identity)}"
@@ -150,63 +170,67 @@ def _columns(state: Any) -> list[str]:
 @event.listens_for(Session, "after_flush")
 def _gather_flush(session: Session, _flush: UOWTransaction) -> None:
     """The rows this flush inserted, updated, deleted (history still holds the old values here)."""
-    if _ACTING.get() is None:
+    if _acting_now() is None:
         return
     for obj in [*session.new, *session.dirty, *session.deleted]:
         state = inspect(obj)
-        if state.mapper.local_table.name in UNAUDITED_TABLES:
+        table = state.mapper.local_table.name
+        if table in UNAUDITED_TABLES:
             continue
         key, changes = _row_key(state), _changes(session)
         if obj in session.new or obj in session.deleted:
             side = "after" if obj in session.new else "before"
             changes[side][key] = {c: _shown(c, state.dict.get(c)) for c in _columns(state)}
+            _note(session, table, (), inserted=obj in session.new)
         else:
-            _gather_update(changes, key, state)
+            _note(session, table, _gather_update(changes, key, state), inserted=False)
 
 
-def _gather_update(changes: dict[str, dict[str, Any]], key: str, state: Any) -> None:
-    for column in _columns(state):
+def _gather_update(changes: dict[str, dict[str, Any]], key: str, state: Any) -> list[str]:
+    """The old and new values of the row's changed columns; returns those columns."""
+    changed = [column for column in _columns(state) if state.attrs[column].history.has_changes()]
+    for column in changed:
         history = state.attrs[column].history
-        if not history.has_changes():
-            continue
         old = history.deleted[0] if history.deleted else None
         new = history.added[0] if history.added else None
         changes["before"].setdefault(key, {}).setdefault(column, _shown(column, old))  # the first before
         changes["after"].setdefault(key, {})[column] = _shown(column, new)
+    return changed
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _gather_statement(state: ORMExecuteState) -> None:
     """INSERT, UPDATE and DELETE statements run through the session (upserts, bulk updates): their
-    table and the values they set; the rows they matched are not read back."""
-    if _ACTING.get() is None or not (state.is_insert or state.is_update or state.is_delete):
+    table, the values they set and the values their WHERE compares; the rows are not read back."""
+    if _acting_now() is None or not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
     name = getattr(table, "name", "?")
-    if name in UNAUDITED_TABLES:
+    if name in UNAUDITED_TABLES or table is None:
         return
     verb = "insert" if state.is_insert else "update" if state.is_update else "delete"
-    compiled = state.statement.compile()
-    values = {k: _shown(k, v) for k, v in compiled.params.items()}
+    params = state.statement.compile().params
+    values = {k: _shown(k, v) for k, v in params.items() if k in table.c}
+    where = {k: _shown(k, v) for k, v in params.items() if k not in table.c}
     after = _changes(state.session)["after"]
-    after[f"{name}:{verb}#{len(after) + 1}"] = values
+    after[f"{name}:{verb}#{len(after) + 1}"] = {**values, **({"where": where} if where else {})}
+    _note(state.session, name, values if state.is_update else (), inserted=state.is_insert)
 
 
 @event.listens_for(Session, "before_commit")
 def _write_entry(session: Session) -> None:
     """One audit row for the whole transaction, flushed with it by the commit."""
-    actor = _ACTING.get()
+    actor = _acting_now()
     if actor is None:
         return
     session.flush()  # pending changes: gathered by _gather_flush before the row is made
-    changes = session.info.pop(_CHANGES, None)
+    changes = session.info.pop(_CHANGES, {"before": {}, "after": {}})
     recorded = session.info.pop(_RECORDED, [])
-    if not changes and not recorded:
-        return
-    before, after = (changes or {}).get("before", {}), (changes or {}).get("after", {})
+    if not session.info.pop(_DECISIVE, False) and not recorded:
+        return  # nothing, or only members' Slack profiles kept up to date: no one's decision
+    actor.logged = True
     for action, details in recorded:
-        after[action] = details
-    action = recorded[-1][0] if recorded and not changes else actor.action
+        changes["after"][action] = details
     session.add(
         AuditEntry(
             workspace_id=actor.workspace_id,
@@ -214,9 +238,9 @@ def _write_entry(session: Session) -> None:
             actor_member_id=actor.member_id,
             actor_user_id=actor.user_id,
             authority=actor.authority,
-            action=action,
-            before=before,
-            after=after,
+            action=recorded[-1][0] if recorded else actor.action,
+            before=changes["before"],
+            after=changes["after"],
         )
     )
 
@@ -224,5 +248,5 @@ def _write_entry(session: Session) -> None:
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    session.info.pop(_CHANGES, None)
-    session.info.pop(_RECORDED, None)
+    for key in (_CHANGES, _RECORDED, _DECISIVE):
+        session.info.pop(key, None)
