@@ -19,23 +19,28 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+import json
 import sys
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import Select, Table, event, func, inspect, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from storage.models import AuditEntry, Member, utcnow
+from storage.csv_format import CsvFile, text_cell, time_cell
+from storage.errors import UserError
+from storage.exports import CHUNK
+from storage.models import AuditEntry, Base, Member, utcnow
 
 MANAGER, ADMIN = "manager", "admin"
 # Bookkeeping tables whose rows are no one's decision.
 UNAUDITED_TABLES = frozenset({AuditEntry.__tablename__, "processed_events", "job_runs"})
 SECRET_WORDS = ("token", "secret", "hash")  # columns whose values never reach the log
 MAX_VALUE = 500  # characters kept of one text value
+ROWS_READ = 500  # rows of one UPDATE or DELETE whose before/after is kept (the rest are changed unlogged)
 # Modules whose frames are skipped when naming the action: they pass the check along.
 PASS_THROUGH = ("storage.authority", "storage.audit", "handlers.replies")
 _CHANGES = "dealbell_audit_changes"  # key in a session's info: what the transaction changed so far
@@ -56,6 +61,8 @@ PROFILE_COLUMNS = frozenset(
     }
 )
 PURGING = "dealbell.purging"  # PostgreSQL setting that lets a purge delete audit rows
+DEFAULT_DAYS, MAX_DAYS = 7, 366  # `/dealbell audit [days]`
+CSV_COLUMNS = ("at", "actor", "authority", "action", "before", "after")
 
 
 @dataclass
@@ -112,14 +119,62 @@ async def allow_purge(session: AsyncSession) -> None:
         await session.execute(text(f"SET LOCAL {PURGING} = 'on'"))
 
 
-async def entries(session: AsyncSession, workspace_id: int, since: dt.datetime) -> list[AuditEntry]:
-    """The workspace's audit rows since `since`, newest first."""
-    query = (
-        select(AuditEntry)
-        .where(AuditEntry.workspace_id == workspace_id, AuditEntry.at >= since)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    )
-    return list(await session.scalars(query))
+# --- reading it: `/dealbell audit [days] [csv]` -----------------------------------------------------
+
+
+class AuditError(UserError):
+    """A refused `/dealbell audit` request."""
+
+
+def parse_request(words: list[str]) -> tuple[int, bool]:
+    """(days, as CSV) from the words after `audit`: `[days] [csv]`, in either order."""
+    days, as_csv = DEFAULT_DAYS, False
+    for word in words:
+        if word.lower() == "csv":
+            as_csv = True
+        elif word.isascii() and word.isdigit() and 1 <= int(word) <= MAX_DAYS:
+            days = int(word)
+        else:
+            raise AuditError("audit.error.bad_word", word=word, most=MAX_DAYS)
+    return days, as_csv
+
+
+def _since(query: Select[Any], workspace_id: int, since: dt.datetime) -> Select[Any]:
+    return query.where(AuditEntry.workspace_id == workspace_id, AuditEntry.at >= since)
+
+
+async def entries(
+    session: AsyncSession, workspace_id: int, since: dt.datetime, limit: int
+) -> tuple[list[AuditEntry], int]:
+    """The workspace's newest `limit` audit rows since `since`, newest first, and how many there are."""
+    query = _since(select(AuditEntry), workspace_id, since)
+    rows = await session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
+    total = await session.scalar(_since(select(func.count(AuditEntry.id)), workspace_id, since))
+    return list(rows), int(total or 0)
+
+
+def changed_tables(entry: AuditEntry) -> list[str]:
+    """The tables an entry's action wrote to (or, for an export, what it exported), in order."""
+    names = [key.split(":")[0] for key in [*entry.before, *entry.after]]
+    return list(dict.fromkeys(names))
+
+
+async def audit_csv(session: AsyncSession, workspace_id: int, since: dt.datetime) -> tuple[bytes, int]:
+    """The workspace's audit rows since `since`, oldest first, as CSV (storage/csv_format.py), and
+    their number. Read CHUNK rows at a time, as the other exports are."""
+    file = CsvFile(CSV_COLUMNS)
+    query = _since(select(AuditEntry), workspace_id, since).order_by(AuditEntry.id)
+    result = await session.stream_scalars(query.execution_options(yield_per=CHUNK))
+    async for entry in result:
+        file.write([
+            time_cell(entry.at), entry.actor_user_id, entry.authority, text_cell(entry.action),
+            text_cell(_json(entry.before)), text_cell(_json(entry.after)),
+        ])  # fmt: skip
+    return file.encoded(), file.rows
+
+
+def _json(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 # --- what a transaction changed --------------------------------------------------------------------
@@ -199,22 +254,57 @@ def _gather_update(changes: dict[str, dict[str, Any]], key: str, state: Any) -> 
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _gather_statement(state: ORMExecuteState) -> None:
-    """INSERT, UPDATE and DELETE statements run through the session (upserts, bulk updates): their
-    table, the values they set and the values their WHERE compares; the rows are not read back."""
+def _gather_statement(state: ORMExecuteState) -> Any:
+    """INSERT, UPDATE and DELETE statements run through the session (upserts, bulk updates). An
+    UPDATE's or DELETE's rows are read before it runs (and an UPDATE's again after), so their
+    before/after is exact; an INSERT's is the values it was given."""
     if _acting_now() is None or not (state.is_insert or state.is_update or state.is_delete):
-        return
-    table = getattr(state.statement, "table", None)
-    name = getattr(table, "name", "?")
-    if name in UNAUDITED_TABLES or table is None:
-        return
-    verb = "insert" if state.is_insert else "update" if state.is_update else "delete"
-    params = state.statement.compile().params
-    values = {k: _shown(k, v) for k, v in params.items() if k in table.c}
-    where = {k: _shown(k, v) for k, v in params.items() if k not in table.c}
-    after = _changes(state.session)["after"]
-    after[f"{name}:{verb}#{len(after) + 1}"] = {**values, **({"where": where} if where else {})}
-    _note(state.session, name, values if state.is_update else (), inserted=state.is_insert)
+        return None
+    # the plain table (an ORM statement's is annotated with its entity, and would select entities)
+    table = Base.metadata.tables.get(getattr(getattr(state.statement, "table", None), "name", ""))
+    if table is None or table.name in UNAUDITED_TABLES:
+        return None
+    if state.is_insert:
+        params = state.statement.compile().params
+        after = _changes(state.session)["after"]
+        after[f"{table.name}:insert#{len(after) + 1}"] = {
+            k: _shown(k, v) for k, v in params.items() if k in table.c
+        }
+        _note(state.session, table.name, (), inserted=True)
+        return None
+    return _run_reading_rows(state, table)
+
+
+def _run_reading_rows(state: ORMExecuteState, table: Table) -> Any:
+    where = state.statement.whereclause
+    matched = (select(table) if where is None else select(table).where(where)).limit(ROWS_READ)
+    before = {_table_row_key(table, row): row for row in state.session.execute(matched).mappings()}
+    result = state.invoke_statement()
+    changes = _changes(state.session) if before else {}
+    for key, row in before.items() if state.is_delete else ():
+        changes["before"][key] = {c: _shown(c, v) for c, v in row.items()}
+        _note(state.session, table.name, (), inserted=False)
+    for row in _reread(state.session, table, before.values()) if state.is_update else ():
+        key, old = _table_row_key(table, row), before[_table_row_key(table, row)]
+        changed = [c for c in row if row[c] != old[c]]
+        for column in changed:
+            changes["before"].setdefault(key, {}).setdefault(column, _shown(column, old[column]))
+            changes["after"].setdefault(key, {})[column] = _shown(column, row[column])
+        _note(state.session, table.name, changed, inserted=False)
+    return result
+
+
+def _reread(session: Session, table: Table, rows: Iterable[Any]) -> list[Any]:
+    """The rows (read before an UPDATE) as they are after it."""
+    keys = list(table.primary_key.columns)
+    wanted = [tuple(row[k.name] for k in keys) for row in rows]
+    if not wanted:
+        return []
+    return list(session.execute(select(table).where(tuple_(*keys).in_(wanted))).mappings())
+
+
+def _table_row_key(table: Table, row: Any) -> str:
+    return f"{table.name}:{'/'.join(str(row[c.name]) for c in table.primary_key.columns)}"
 
 
 @event.listens_for(Session, "before_commit")

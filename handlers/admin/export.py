@@ -17,7 +17,7 @@ from storage import audit
 from storage.authority import require_manager
 from storage.errors import UserError
 from storage.exports import EXPORT_COLUMNS, EXPORT_KINDS, export_csv
-from storage.models import utcnow
+from storage.models import Member, utcnow
 from storage.periods import Period, member_zone
 
 log = logging.getLogger(__name__)
@@ -84,10 +84,24 @@ async def export_command(
     async with db.session() as session:
         content, count = await export_csv(session, kind, workspace.id, start, end)
         audit.record(session, f"exports.{kind}", {"period": key, "rows": count})
+    await send_csv(
+        client,
+        member,
+        content,
+        filename=f"dealbell-{kind}-{key}.csv",
+        title=t(locale, "exports.file.title", kind=kind_label, period=label),
+        comment=plural(locale, "exports.file.comment", count, kind=kind_label, period=label),
+    )
+
+
+async def send_csv(
+    client: AsyncWebClient, member: Member, content: bytes, *, filename: str, title: str, comment: str
+) -> None:
+    """A CSV file into the member's DM with the bot: the one upload path of the exports."""
     await client.files_upload_v2(
         channel=await dm_channel(client, member.slack_user_id),
         content=content,
-        filename=f"dealbell-{kind}-{key}.csv",
-        title=t(locale, "exports.file.title", kind=kind_label, period=label),
-        initial_comment=plural(locale, "exports.file.comment", count, kind=kind_label, period=label),
+        filename=filename,
+        title=title,
+        initial_comment=comment,
     )

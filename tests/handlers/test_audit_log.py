@@ -8,10 +8,15 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
+from storage.authority import require_manager
 from storage.models import AuditEntry, Deal
+from storage.workspaces import update_workspace
+from tests.factories import MemberFactory, WorkspaceFactory, persist
 from tests.handlers.test_authority_refusals import ADMINS_ONLY_COMMANDS, LI, MANAGERS_ONLY_COMMANDS
+from tests.handlers.test_export import rows_of
 from tests.handlers.test_settings import form
 from tests.handlers.test_standups import setup_values
 
@@ -81,3 +86,116 @@ async def test_each_manager_or_admin_command_writes_exactly_one_audit_row(app, c
     assert (row.actor_user_id, row.authority) == (BOSS, "admin")
     assert row.action and row.after  # what was done, and what it wrote
     print(command, text, row.action, row.before, row.after)
+
+
+# --- members write none; a refusal writes none; the row commits or rolls back with the change ---------
+
+
+async def test_members_actions_and_a_managers_own_deals_write_no_audit_row(app):
+    app.fake.add_user(BOSS, is_admin=True)
+    await app.send.command("/deal", "won 5k Initech", user="U0002")
+    await app.send.command("/kudos", "<@U0003|li> thanks for the demo", user="U0002")
+    await app.send.command("/deal", "won 7k Globex")  # the admin, as a seller: no authority used
+    await app.fake.settle()
+    assert await audit_rows(app.db) == []
+
+
+async def test_a_change_refused_after_the_check_writes_no_audit_row(app):
+    app.fake.add_user(BOSS, is_admin=True)
+    reply = await app.send.command("/dealbell", "kudos allowance 1000")
+    assert ":warning:" in reply.text
+    reply = await app.send.command("/contest", 'new "" metric:deals')
+    assert ":warning:" in reply.text
+    assert await audit_rows(app.db) == []
+
+
+async def test_the_audit_row_is_written_and_rolled_back_with_the_change(db):
+    async with db.session() as session:
+        [workspace] = await persist(session, WorkspaceFactory())
+        [boss] = await persist(session, MemberFactory(workspace=workspace, slack_user_id=BOSS, is_admin=True))
+    with pytest.raises(RuntimeError, match="fails after"):
+        async with db.session() as session:
+            require_manager(boss)
+            await update_workspace(session, workspace, kudos_allowance=9)
+            raise RuntimeError("the request fails after the change")
+    assert await audit_rows(db) == []
+    async with db.session() as session:
+        require_manager(boss)
+        await update_workspace(session, workspace, kudos_allowance=9)
+    (row,) = await audit_rows(db)
+    key = f"workspaces:{workspace.id}"
+    assert (row.before[key], row.after[key]) == ({"kudos_allowance": 5}, {"kudos_allowance": 9})
+    assert (row.actor_user_id, row.actor_member_id) == (BOSS, boss.id)
+    assert row.action == "tests.test_the_audit_row_is_written_and_rolled_back_with_the_change"  # the checker
+
+
+@pytest.mark.postgres_only
+async def test_the_audit_log_refuses_updates_and_deletes_on_postgresql(app):
+    app.fake.add_user(BOSS, is_admin=True)
+    await app.send.command("/dealbell", "kudos allowance 3")
+    for statement in ("UPDATE audit_log SET action = 'nothing'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with app.db.session() as session:
+                await session.execute(text(statement))
+    assert len(await audit_rows(app.db)) == 1
+
+
+# --- /dealbell audit [days] [csv] ------------------------------------------------------------------
+
+
+async def test_an_admin_sees_who_changed_what_with_before_and_after(app):
+    app.fake.add_user(BOSS, is_admin=True)
+    await app.send.command("/dealbell", "kudos allowance 3")
+    await app.send.command("/team", f"role {LI} manager")
+    (first, second) = await audit_rows(app.db)
+    workspace = f"workspaces:{first.workspace_id}"
+    assert (first.before[workspace], first.after[workspace]) == (
+        {"kudos_allowance": 5},
+        {"kudos_allowance": 3},
+    )
+    assert first.action == "admin.kudos_settings" and second.action == "team.set_role"
+
+    reply = await app.send.command("/dealbell", "audit")
+    blocks = reply.json["blocks"]
+    assert blocks[0]["text"]["text"] == "Audit log: the last 7 days"
+    newest, oldest = (b["text"]["text"] for b in blocks[1:])
+    assert f"<@{BOSS}>" in newest and "`team.set_role`" in newest and "`role` rep → manager" in newest
+    assert "`admin.kudos_settings`" in oldest and "`kudos_allowance` 5 → 3" in oldest
+
+
+async def test_the_audit_list_stays_within_block_kits_limits(app, monkeypatch):
+    app.fake.add_user(BOSS, is_admin=True)
+    monkeypatch.setattr("handlers.admin.audit.SHOWN", 3)
+    for allowance in (3, 4, 5, 6, 7):
+        await app.send.command("/dealbell", f"kudos allowance {allowance}")
+    reply = await app.send.command("/dealbell", "audit 1")
+    blocks = reply.json["blocks"]  # the fake Slack validated them as Slack would
+    assert len(blocks) == 1 + 3 + 1
+    assert "2 older entries" in blocks[-1]["elements"][0]["text"]
+
+
+async def test_only_admins_see_the_audit_log_and_bad_days_are_explained(app):
+    app.fake.add_user(BOSS, is_admin=True)
+    await app.send.command("/team", "role <@U0005|mo> manager")
+    refused = await app.send.command("/dealbell", "audit", user="U0005")
+    assert "Only workspace admins and owners" in refused.text
+    bad = await app.send.command("/dealbell", "audit 400")
+    assert "`400` is neither a number of days" in bad.text and "/dealbell audit [days] [csv]" in bad.text
+    assert len(await audit_rows(app.db)) == 1  # the role given; looking changed nothing
+
+
+async def test_the_csv_export_of_the_audit_log_arrives_in_the_dm_and_is_itself_logged(app):
+    app.fake.add_user(BOSS, is_admin=True)
+    await app.send.command("/dealbell", "kudos allowance 3")
+    reply = await app.send.command("/dealbell", "audit 30 csv")
+    assert "CSV file will arrive in your DM" in reply.text
+    await app.fake.wait_for("files.completeUploadExternal")
+    ((args, data),) = app.fake.uploaded()
+    assert args["channel_id"] == f"D{BOSS}"
+    rows = rows_of(data)
+    assert rows[0] == ["at", "actor", "authority", "action", "before", "after"]
+    (entry,) = (dict(zip(rows[0], row, strict=True)) for row in rows[1:])
+    assert (entry["actor"], entry["authority"], entry["action"]) == (BOSS, "admin", "admin.kudos_settings")
+    assert json.loads(entry["after"]) == {"workspaces:1": {"kudos_allowance": 3}}
+    exported = (await audit_rows(app.db))[-1]
+    assert (exported.action, exported.after) == ("exports.audit", {"exports.audit": {"days": 30, "rows": 1}})

@@ -1,6 +1,7 @@
 """The message catalogue, one module per feature, each with English ("en") and Simplified Chinese ("zh")."""
 
 from bot.kit.messages import (
+    audit,
     charts,
     contests,
     core,
@@ -27,5 +28,5 @@ from bot.kit.messages import (
 FEATURES = (
     core, deals, kudos, feedback, team, customers, leads, intel, ideas, training,
     standups, leaderboard, digests, followups, rewards, goals, contests,
-    home, settings, exports, charts,
+    home, settings, exports, charts, audit,
 )  # fmt: skip
