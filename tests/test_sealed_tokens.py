@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot import cli
+from bot.settings import Settings
 from storage.models import slack_bots, slack_installations
 from storage.secrets import SEALED, TOKEN_COLUMNS_BY_NAME, SecretKeyError, TokenCipher
 from tests.oauth_app import OAUTH, OAuthApp, running_oauth_app
@@ -122,3 +123,8 @@ async def test_single_workspace_mode_stores_no_token_and_needs_no_key(app):
     await app.send.command("/deal", "won 5k Initech")
     assert (await app.fake.wait_for("chat.postMessage"))[0].token == "xoxb-test-token"
     assert await raw_rows(app.db) == []
+
+
+def test_while_rotating_the_feedback_key_is_the_current_key():
+    """Anonymous-feedback hashes and Reply links use the first key of `new,old`, not the whole list."""
+    assert Settings(_env_file=None, dealbell_secret_key="new-key, old-key").secret_key == b"new-key"  # type: ignore[call-arg]

@@ -19,6 +19,7 @@ from tests.handlers.test_authority_refusals import ADMINS_ONLY_COMMANDS, LI, MAN
 from tests.handlers.test_export import rows_of
 from tests.handlers.test_settings import form
 from tests.handlers.test_standups import setup_values
+from tests.handlers.test_trust_authority import MO, button, give_points
 
 BOSS = "U0001"  # a workspace admin
 
@@ -199,3 +200,25 @@ async def test_the_csv_export_of_the_audit_log_arrives_in_the_dm_and_is_itself_l
     assert json.loads(entry["after"]) == {"workspaces:1": {"kudos_allowance": 3}}
     exported = (await audit_rows(app.db))[-1]
     assert (exported.action, exported.after) == ("exports.audit", {"exports.audit": {"days": 30, "rows": 1}})
+
+
+async def test_a_catalogue_change_and_an_approval_by_button_write_one_row_each_a_redemption_none(app):
+    app.fake.add_user(BOSS, is_admin=True)
+    await app.send.command("/team", f"role <@{MO}|mo> manager")
+    await app.send.command("/reward", 'catalogue add "Lunch with the VP" 200')
+    await give_points(app, MO, 300)
+    await app.send.command("/reward", 'redeem "lunch with the vp"', user=MO)  # a manager, for themself
+    cards = await app.fake.wait_for("chat.postMessage")
+    await app.send.action("rewards_redemption_approve", button(cards[0], "rewards_redemption_approve"))
+    await app.fake.settle()
+    rows = await audit_rows(app.db)
+    assert [(r.actor_user_id, r.action) for r in rows] == [
+        (BOSS, "team.set_role"),
+        (BOSS, "rewards.add_item"),
+        (BOSS, "rewards.decide_redemption"),
+    ]
+    (redemption,) = [key for key in rows[-1].after if key.startswith("redemptions:")]
+    assert (rows[-1].before[redemption]["status"], rows[-1].after[redemption]["status"]) == (
+        "pending",
+        "approved",
+    )
