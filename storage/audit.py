@@ -82,13 +82,15 @@ _ACTING: ContextVar[Actor | None] = ContextVar("dealbell_audit_actor", default=N
 
 def acting(member: Member, authority: str) -> None:
     """Called by storage.authority when `member` passed a manager's or admin's check: from now on in
-    this request, the changes are theirs. The innermost check names the action (`team.set_role`)."""
+    this request, the changes are theirs. The first check names the action; a domain operation's
+    check, more precise than its listener's, renames it (`team.set_role`)."""
     current = _ACTING.get()
-    standing = ADMIN if member.is_workspace_admin else authority
+    action, domain = _caller()
     if current is not None and not current.logged and current.user_id == member.slack_user_id:
-        current.action = _caller()
+        current.action = action if domain else current.action
         return
-    _ACTING.set(Actor(member.workspace_id, member.id, member.slack_user_id, standing, _caller()))
+    standing = ADMIN if member.is_workspace_admin else authority
+    _ACTING.set(Actor(member.workspace_id, member.id, member.slack_user_id, standing, action))
 
 
 def _acting_now() -> Actor | None:
@@ -96,14 +98,23 @@ def _acting_now() -> Actor | None:
     return actor if actor is not None and not actor.logged else None
 
 
-def _caller() -> str:
-    """`feature.function` of the operation that asked for the check, e.g. `rewards.award`."""
+def _caller() -> tuple[str, bool]:
+    """`feature.function` of what asked for the check, and whether it is a domain operation. A
+    domain operation is named by the outermost function of its module (`team.set_role`, not the
+    helper that checked); a listener by the function that checked (`admin.cadence_settings`)."""
     frame = sys._getframe(1)
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(PASS_THROUGH):
+    while frame.f_back is not None and _module(frame).startswith(PASS_THROUGH):
         frame = frame.f_back
-    module = frame.f_globals.get("__name__", "")
+    module = _module(frame)
+    domain = module.startswith("storage.")
+    while domain and frame.f_back is not None and _module(frame.f_back) == module:
+        frame = frame.f_back
     parts = [p for p in module.split(".") if p not in ("storage", "handlers", "listeners")]
-    return ".".join([*parts[:1], frame.f_code.co_name])[:100]
+    return ".".join([*parts[:1], frame.f_code.co_name])[:100], domain
+
+
+def _module(frame: Any) -> str:
+    return str(frame.f_globals.get("__name__", ""))
 
 
 def record(session: AsyncSession, action: str, details: dict[str, Any]) -> None:

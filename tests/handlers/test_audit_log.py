@@ -86,7 +86,6 @@ async def test_each_manager_or_admin_command_writes_exactly_one_audit_row(app, c
     (row,) = rows
     assert (row.actor_user_id, row.authority) == (BOSS, "admin")
     assert row.action and row.after  # what was done, and what it wrote
-    print(command, text, row.action, row.before, row.after)
 
 
 # --- members write none; a refusal writes none; the row commits or rolls back with the change ---------
