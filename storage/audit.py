@@ -86,7 +86,11 @@ def acting(member: Member, authority: str) -> None:
     check, more precise than its listener's, renames it (`team.set_role`)."""
     current = _ACTING.get()
     action, domain = _caller()
-    if current is not None and not current.logged and current.user_id == member.slack_user_id:
+    same = current is not None and (current.workspace_id, current.user_id) == (
+        member.workspace_id,
+        member.slack_user_id,
+    )
+    if current is not None and same and not current.logged:
         current.action = action if domain else current.action
         return
     standing = ADMIN if member.is_workspace_admin else authority
@@ -322,8 +326,8 @@ def _table_row_key(table: Table, row: Any) -> str:
 def _write_entry(session: Session) -> None:
     """One audit row for the whole transaction, flushed with it by the commit."""
     actor = _acting_now()
-    if actor is None:
-        return
+    if actor is None or session.in_nested_transaction():
+        return  # a SAVEPOINT's release: the row goes with the outer transaction's commit
     session.flush()  # pending changes: gathered by _gather_flush before the row is made
     changes = session.info.pop(_CHANGES, {"before": {}, "after": {}})
     recorded = session.info.pop(_RECORDED, [])
