@@ -21,7 +21,7 @@ import decimal
 import enum
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -33,11 +33,11 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from storage.csv_format import CsvFile, text_cell, time_cell
 from storage.errors import UserError
 from storage.exports import CHUNK
-from storage.models import AuditEntry, Base, Member, utcnow
+from storage.models import AuditEntry, Base, Member, ProcessedEvent, utcnow
 
 MANAGER, ADMIN = "manager", "admin"
-# Bookkeeping tables whose rows are no one's decision.
-UNAUDITED_TABLES = frozenset({AuditEntry.__tablename__, "processed_events", "job_runs"})
+# Bookkeeping tables whose rows are no one's decision (job claims are never written by a manager's request).
+UNAUDITED_TABLES = frozenset({AuditEntry.__tablename__, ProcessedEvent.__tablename__})
 SECRET_WORDS = ("token", "secret", "hash")  # columns whose values never reach the log
 MAX_VALUE = 500  # characters kept of one text value
 ROWS_READ = 500  # rows of one UPDATE or DELETE whose before/after is kept (the rest are changed unlogged)
@@ -222,8 +222,11 @@ def _changes(session: Session) -> dict[str, dict[str, Any]]:
     return session.info.setdefault(_CHANGES, {"before": {}, "after": {}})
 
 
-def _note(session: Session, table: str, columns: Iterable[str], inserted: bool) -> None:
-    """Mark the transaction as a decision unless the change only keeps a member's Slack profile."""
+def _note(session: Session, table: str, columns: Collection[str], inserted: bool) -> None:
+    """Mark the transaction as a decision unless the change only keeps a member's Slack profile.
+    `columns`: an update's changed columns (none: it changed nothing, as a repeated click does)."""
+    if not inserted and not columns:
+        return
     if table != Member.__tablename__ or not (inserted or set(columns) <= PROFILE_COLUMNS):
         session.info[_DECISIVE] = True
 
@@ -251,7 +254,7 @@ def _gather_flush(session: Session, _flush: UOWTransaction) -> None:
         if obj in session.new or obj in session.deleted:
             side = "after" if obj in session.new else "before"
             changes[side][key] = {c: _shown(c, state.dict.get(c)) for c in _columns(state)}
-            _note(session, table, (), inserted=obj in session.new)
+            _note(session, table, _columns(state), inserted=obj in session.new)
         else:
             _note(session, table, _gather_update(changes, key, state), inserted=False)
 
@@ -280,25 +283,41 @@ def _gather_statement(state: ORMExecuteState) -> Any:
     if table is None or table.name in UNAUDITED_TABLES:
         return None
     if state.is_insert:
+        return _run_counting_inserts(state, table)
+    return _run_reading_rows(state, table)
+
+
+def _run_counting_inserts(state: ORMExecuteState, table: Table) -> Any:
+    """An INSERT's values, if it inserted anything (one ignored on a conflict, a repeat, did not)."""
+    result = state.invoke_statement()
+    if getattr(result, "rowcount", -1) != 0:  # -1: not told (an ORM result); counted as inserted
         params = state.statement.compile().params
         after = _changes(state.session)["after"]
         after[f"{table.name}:insert#{len(after) + 1}"] = {
             k: _shown(k, v) for k, v in params.items() if k in table.c
         }
         _note(state.session, table.name, (), inserted=True)
-        return None
-    return _run_reading_rows(state, table)
+    return result
 
 
 def _run_reading_rows(state: ORMExecuteState, table: Table) -> Any:
+    """Read the rows the statement matches, run it, and (an UPDATE) read them again. The first read
+    waits for any other writer of those rows first, so a double click's second UPDATE, finding the
+    first one's values, logs nothing: PostgreSQL locks the rows (FOR UPDATE); on SQLite, a write
+    that changes nothing takes this transaction's turn to write (storage.db.SqliteWriter) first."""
     where = state.statement.whereclause
     matched = (select(table) if where is None else select(table).where(where)).limit(ROWS_READ)
+    if state.session.get_bind().dialect.name == "postgresql":
+        matched = matched.with_for_update(of=table)
+    else:
+        key = next(iter(table.primary_key.columns)).name
+        state.session.execute(text(f"UPDATE {table.name} SET {key} = {key} WHERE 0 = 1"))
     before = {_table_row_key(table, row): row for row in state.session.execute(matched).mappings()}
     result = state.invoke_statement()
     changes = _changes(state.session) if before else {}
     for key, row in before.items() if state.is_delete else ():
         changes["before"][key] = {c: _shown(c, v) for c, v in row.items()}
-        _note(state.session, table.name, (), inserted=False)
+        _note(state.session, table.name, list(row.keys()), inserted=False)
     for row in _reread(state.session, table, before.values()) if state.is_update else ():
         key, old = _table_row_key(table, row), before[_table_row_key(table, row)]
         changed = [c for c in row if row[c] != old[c]]
