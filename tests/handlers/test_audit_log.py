@@ -8,11 +8,11 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from storage.authority import require_manager
-from storage.models import AuditEntry, Deal
+from storage.models import AuditEntry, Deal, Feedback
 from storage.workspaces import update_workspace
 from tests.factories import MemberFactory, WorkspaceFactory, persist
 from tests.handlers.test_authority_refusals import ADMINS_ONLY_COMMANDS, LI, MANAGERS_ONLY_COMMANDS
@@ -96,8 +96,11 @@ async def test_members_actions_and_a_managers_own_deals_write_no_audit_row(app):
     await app.send.command("/deal", "won 5k Initech", user="U0002")
     await app.send.command("/kudos", "<@U0003|li> thanks for the demo", user="U0002")
     await app.send.command("/deal", "won 7k Globex")  # the admin, as a seller: no authority used
+    await app.send.command("/feedback", "<@U0002|ana> Slow down on demos --anon")  # and anonymously
     await app.fake.settle()
-    assert await audit_rows(app.db) == []
+    async with app.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Feedback)) == 1
+    assert await audit_rows(app.db) == []  # nothing ties the admin to the anonymous feedback either
 
 
 async def test_a_change_refused_after_the_check_writes_no_audit_row(app):
