@@ -73,7 +73,7 @@ def entry_line(entry: AuditEntry, locale: str | None) -> str:
     """When (in the reader's zone), who, what, and a preview of what changed."""
     moment = entry.at
     when = f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
-    who = mention(entry.actor_user_id) if entry.actor_user_id.startswith(("U", "W")) else entry.actor_user_id
+    who = mention(entry.actor_user_id)
     tables = ", ".join(audit.changed_tables(entry))
     line = t(
         locale, "audit.line", when=when, who=who, action=bk.escape(entry.action), tables=bk.escape(tables)
