@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__, api_cli
+from bot.installations import token_cipher
 from bot.kit.i18n import t
 from bot.logs import configure_logging
-from bot.settings import OAUTH_SETTINGS, Settings, SettingsError, load_settings
+from bot.settings import OAUTH_REQUIRED, Settings, SettingsError, load_settings
 from jobs import JOBS
 from jobs.runner import RunOutcome, run_job
 from jobs.schedule_text import describe_schedule
@@ -26,6 +27,7 @@ from storage.imports import IMPORT_KINDS, FileError, ImportResult, import_csv
 from storage.member_data import UnknownMember, forget_member
 from storage.models import Workspace
 from storage.schedule import local_moment
+from storage.secrets import SecretKeyError, rotate_tokens
 from storage.transfer import TransferError, copy_sqlite_to_postgres
 from storage.workspaces import (
     WorkspaceDefaults,
@@ -109,6 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument(
         "--yes", action="store_true", help="do it (without --yes: only show what would change)"
     )
+    secrets_cmd = commands.add_parser("secrets", help="the Slack tokens stored encrypted (OAuth installs)")
+    secrets_commands = secrets_cmd.add_subparsers(dest="secrets_command", metavar="ACTION", required=True)
+    secrets_commands.add_parser(
+        "rotate",
+        help="re-encrypt every stored token with the first key of DEALBELL_SECRET_KEY=new,old "
+        "(plain tokens from before encryption too)",
+    )
 
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     job_commands = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
@@ -170,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(workspace_purge(settings, args.team, args.enterprise, args.yes))
         if args.command == "member":
             return asyncio.run(member_forget(settings, args.team, args.enterprise, args.user, args.yes))
+        if args.command == "secrets":
+            return asyncio.run(secrets_rotate(settings))
         if args.command == "import":
             return asyncio.run(
                 import_file(
@@ -235,7 +246,7 @@ def run(settings: Settings, mode: str | None, port: int | None, check: bool = Tr
     from bot import server  # imported here so `dealbell db …` does not load Bolt
 
     socket_mode = mode == "socket" or (mode is None and settings.socket_mode)
-    needed = [*(OAUTH_SETTINGS if settings.oauth else ["SLACK_BOT_TOKEN"])]
+    needed = [*(OAUTH_REQUIRED if settings.oauth else ["SLACK_BOT_TOKEN"])]
     needed.append("SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET")
     settings.require(*needed)
     if check and not settings.oauth:  # OAuth: each workspace's token is checked as it is used
@@ -369,6 +380,23 @@ async def member_forget(settings: Settings, team: str, enterprise: str | None, u
     return 0
 
 
+async def secrets_rotate(settings: Settings) -> int:
+    """`dealbell secrets rotate`: every stored token encrypted under the current key, in one
+    transaction. 0 done, 1 a token the keys given cannot read (nothing changed)."""
+    cipher = token_cipher(settings)
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            rewritten = await rotate_tokens(session, cipher)
+    except SecretKeyError as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        await db.dispose()
+    print(f"re-encrypted the tokens of {rewritten} rows with the first key of DEALBELL_SECRET_KEY")
+    return 0
+
+
 def jobs_list() -> int:
     for spec in JOBS.values():
         schedule = describe_schedule(spec.cron)
@@ -399,7 +427,7 @@ async def jobs_run(
 ) -> int:
     from bot.server import job_services
 
-    settings.require(*(OAUTH_SETTINGS if settings.oauth else ["SLACK_BOT_TOKEN"]))
+    settings.require(*(OAUTH_REQUIRED if settings.oauth else ["SLACK_BOT_TOKEN"]))
     quiet_migrations()
     if await migrate.current_revision(settings.database_url) != migrate.head_revision():
         raise SettingsError("the database is not migrated: run `dealbell db upgrade` first")

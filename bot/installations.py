@@ -1,7 +1,8 @@
 """Installs into many workspaces (OAuth): Bolt's install flow, tokens kept in dealbell's own database.
 
 Installations and install states use slack_sdk's SQLAlchemy stores on dealbell's engine (their tables
-come from migration 0016). Bolt authorizes each request from the store and rotates expiring tokens;
+come from migration 0016); the tokens in them are encrypted with DEALBELL_SECRET_KEY (storage/secrets.py),
+which OAuth mode therefore requires. Bolt authorizes each request from the store and rotates expiring tokens;
 scheduled jobs get a client per workspace that does the same before each call.
 """
 
@@ -23,10 +24,11 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.settings import OAUTH_SETTINGS, Settings
+from bot.settings import OAUTH_REQUIRED, Settings
 from bot.slack import make_client
 from storage.db import Database
 from storage.models import Workspace
+from storage.secrets import TokenCipher, seal_columns
 from storage.workspaces import WorkspaceDefaults, mark_installed
 
 log = logging.getLogger(__name__)
@@ -40,8 +42,24 @@ BOT_SCOPES = (
 ROTATE_MINUTES_BEFORE_EXPIRY = 120  # as Bolt does for requests
 
 
+def token_cipher(settings: Settings) -> TokenCipher:
+    """The cipher of the stored Slack tokens, from DEALBELL_SECRET_KEY (`new,old` while rotating)."""
+    settings.require("DEALBELL_SECRET_KEY")
+    return TokenCipher.from_setting(settings.dealbell_secret_key or "")
+
+
 class NotInstalled(SlackClientError):
     """No bot token is stored for a workspace: it was never installed, or it was uninstalled."""
+
+
+class SealedInstallationStore(AsyncSQLAlchemyInstallationStore):
+    """slack_sdk's database installation store, with every token encrypted at rest: its token columns
+    encrypt what is written and decrypt what is read (rows written before encryption read as they are)."""
+
+    def __init__(self, cipher: TokenCipher, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        seal_columns(self.installations, cipher)
+        seal_columns(self.bots, cipher)
 
 
 class SignedStateStore(AsyncSQLAlchemyOAuthStateStore):
@@ -70,11 +88,11 @@ class Installations:
     """Where each workspace's bot token lives, and how it gets there (the install flow)."""
 
     def __init__(self, settings: Settings, db: Database) -> None:
-        settings.require(*OAUTH_SETTINGS)
+        settings.require(*OAUTH_REQUIRED)
         self.settings = settings
         self.db = db
-        self.store = AsyncSQLAlchemyInstallationStore(
-            client_id=settings.slack_client_id or "", engine=db.engine
+        self.store = SealedInstallationStore(
+            token_cipher(settings), client_id=settings.slack_client_id or "", engine=db.engine
         )
         self.state_store = SignedStateStore(
             settings.slack_state_secret or "", expiration_seconds=600, engine=db.engine

@@ -21,13 +21,15 @@ HOW_TO_GET = {
     "SLACK_BOT_TOKEN": "Bot User OAuth Token (xoxb-…), on your app's 'OAuth & Permissions' page",
     "SLACK_SIGNING_SECRET": "Signing Secret, on your app's 'Basic Information' page (HTTP mode); or, with no"
     " public URL, use Socket Mode instead: set SLACK_APP_TOKEN (xapp-…, see 'Socket Mode' in README.md)",
-    "DEALBELL_SECRET_KEY": "any long random string, e.g. `openssl rand -hex 32`",
+    "DEALBELL_SECRET_KEY": "any long random string, e.g. `openssl rand -hex 32` (encrypts the stored Slack tokens)",
     "SLACK_APP_TOKEN": "App-Level Token (xapp-…, scope connections:write), on 'Basic Information'",
     "SLACK_CLIENT_ID": "Client ID, on your app's 'Basic Information' page (App Credentials)",
     "SLACK_CLIENT_SECRET": "Client Secret, on your app's 'Basic Information' page (App Credentials)",
     "SLACK_STATE_SECRET": "any long random string, e.g. `openssl rand -hex 32` (signs OAuth install states)",
 }
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
+# What OAuth mode needs: the app's credentials, and the key the workspaces' tokens are stored encrypted with.
+OAUTH_REQUIRED = (*OAUTH_SETTINGS, "DEALBELL_SECRET_KEY")
 
 
 class SettingsError(Exception):
@@ -95,7 +97,8 @@ class Settings(BaseSettings):
     @property
     def secret_key(self) -> bytes:
         """Key material for what dealbell keys or encrypts (anonymous feedback); never stored in the database."""
-        secret = self.dealbell_secret_key or self.slack_signing_secret or self.slack_app_token
+        current = (self.dealbell_secret_key or "").split(",")[0].strip()  # `new,old` while rotating
+        secret = current or self.slack_signing_secret or self.slack_app_token
         if not secret:
             raise SettingsError(
                 "set DEALBELL_SECRET_KEY (any long random string) to keep secrets out of the database"

@@ -1,11 +1,13 @@
 """Who may do what: one check per rule, each refused with its one message, before anything is written.
 
 A manager is a member with the manager role or a workspace admin or owner (`Member.is_manager`); an
-admin is a workspace admin or owner (`Member.is_workspace_admin`).
+admin is a workspace admin or owner (`Member.is_workspace_admin`). A member let through by
+require_manager or require_admin is the one acting in storage.audit's log for the rest of the request.
 """
 
 from __future__ import annotations
 
+from storage import audit
 from storage.errors import UserError
 from storage.models import Member
 
@@ -25,12 +27,14 @@ def require_manager(member: Member) -> None:
     """Team changes (goals, contests, roles, rewards, settings, exports …) are for managers."""
     if not member.is_manager:
         raise NotAllowed(MANAGERS_ONLY)
+    audit.acting(member, audit.MANAGER)  # what follows in this request goes to the audit log
 
 
 def require_admin(member: Member) -> None:
     """Changes above a manager (making or unmaking managers, the bot's channels) are for admins."""
     if not member.is_workspace_admin:
         raise NotAllowed(ADMINS_ONLY)
+    audit.acting(member, audit.ADMIN)
 
 
 def require_sight_of_others(member: Member) -> None:

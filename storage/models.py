@@ -938,11 +938,11 @@ def _bot_token_columns() -> list[Column[Any]]:
     return [
         Column("team_id", String(32)),
         Column("team_name", String(200)),
-        Column("bot_token", String(200)),
+        Column("bot_token", Text),  # encrypted (storage/secrets.py): longer than slack_sdk's String(200)
         Column("bot_id", String(32)),
         Column("bot_user_id", String(32)),
         Column("bot_scopes", String(1000)),
-        Column("bot_refresh_token", String(200)),
+        Column("bot_refresh_token", Text),
         Column("bot_token_expires_at", DateTime),
     ]
 
@@ -958,9 +958,9 @@ slack_installations = Table(
     Column("enterprise_url", String(200)),
     *_bot_token_columns(),
     Column("user_id", String(32), nullable=False),
-    Column("user_token", String(200)),
+    Column("user_token", Text),
     Column("user_scopes", String(1000)),
-    Column("user_refresh_token", String(200)),
+    Column("user_refresh_token", Text),
     Column("user_token_expires_at", DateTime),
     Column("incoming_webhook_url", String(200)),
     Column("incoming_webhook_channel", String(200)),
@@ -1005,3 +1005,24 @@ class HomePersonalFirst(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- Audit log (storage/audit.py writes it; nothing updates or deletes it) ------------------------
+
+
+class AuditEntry(Base):
+    """One manager's or admin's action: who, when, what, and the rows it changed (before/after).
+    No foreign keys: the log outlives the members it names (and tells of a workspace's purge)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_workspace_at", "workspace_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_member_id: Mapped[int | None] = mapped_column(Integer)
+    actor_user_id: Mapped[str] = mapped_column(String(32))  # a Slack user id, or "cli"
+    authority: Mapped[str] = mapped_column(String(16))  # manager, admin, cli
+    action: Mapped[str] = mapped_column(String(100))  # e.g. team.set_role, exports.deals
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -10,6 +10,7 @@ from sqlalchemy import Table, and_, case, delete, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from storage import audit
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.models import (
@@ -156,6 +157,7 @@ async def purge_workspace(session: AsyncSession, team_id: str, enterprise_id: st
     workspace = await get_workspace(session, team_id, enterprise_id)
     if workspace is None:
         return deleted
+    await audit.allow_purge(session)  # the workspace's audit log goes with it
     for table in reversed(Base.metadata.sorted_tables):
         query = _owned_rows(table, workspace.id)
         if query is not None:

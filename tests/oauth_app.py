@@ -25,6 +25,7 @@ OAUTH = {
     "slack_client_id": "111.222",
     "slack_client_secret": "client-secret",
     "slack_state_secret": "state-secret",
+    "dealbell_secret_key": "test-secret-key",
 }
 
 

@@ -4,6 +4,7 @@ tokens in dealbell's own database, token rotation, uninstall and revoked tokens,
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 
 import aiohttp
 import pytest
@@ -16,8 +17,9 @@ from bot import cli
 from bot.installations import BOT_SCOPES, Installations, NotInstalled
 from bot.server import job_services
 from storage.models import Base, Deal, KudosGive, Workspace, slack_bots, slack_installations
+from storage.secrets import TOKEN_COLUMNS_BY_NAME, TokenCipher
 from storage.workspaces import get_workspace
-from tests.oauth_app import OAuthApp, running_oauth_app
+from tests.oauth_app import OAUTH, OAuthApp, running_oauth_app
 
 
 @pytest.fixture
@@ -26,9 +28,16 @@ async def oauth_app(db, database_url, fake_slack) -> AsyncIterator[OAuthApp]:
         yield running
 
 
-async def bot_rows(db, team: str) -> list:
+async def bot_rows(db, team: str) -> list[SimpleNamespace]:
+    """The workspace's rows of slack_bots, tokens decrypted (they are stored encrypted)."""
+    cipher = TokenCipher.from_setting(OAUTH["dealbell_secret_key"])
+    sealed = TOKEN_COLUMNS_BY_NAME["slack_bots"]
     async with db.session() as session:
-        return (await session.execute(select(slack_bots).where(slack_bots.c.team_id == team))).all()
+        rows = (await session.execute(select(slack_bots).where(slack_bots.c.team_id == team))).all()
+    return [
+        SimpleNamespace(**{k: cipher.open(v) if k in sealed else v for k, v in row._mapping.items()})
+        for row in rows
+    ]
 
 
 async def test_install_stores_the_token_and_requests_from_that_workspace_use_it(oauth_app):
@@ -188,13 +197,15 @@ def test_install_scopes_are_the_manifests(repo_root):
 
 
 def test_oauth_tables_match_slack_sdks_own_definitions():
-    """slack_sdk's stores read and write these tables; a slack_sdk upgrade that changes them shows here."""
+    """slack_sdk's stores read and write these tables; a slack_sdk upgrade that changes them shows here.
+    The token columns are TEXT in ours: they hold encrypted tokens (storage/secrets.py)."""
     theirs = MetaData()
     SQLAlchemyInstallationStore.build_installations_table(theirs, "slack_installations")
     SQLAlchemyInstallationStore.build_bots_table(theirs, "slack_bots")
     SQLAlchemyOAuthStateStore.build_oauth_states_table(theirs, "slack_oauth_states")
     for name, table in theirs.tables.items():
         ours = Base.metadata.tables[name]
+        sealed = TOKEN_COLUMNS_BY_NAME.get(name, ())
         assert [(c.name, repr(c.type), c.nullable) for c in ours.columns] == [
-            (c.name, repr(c.type), c.nullable) for c in table.columns
+            (c.name, "Text()" if c.name in sealed else repr(c.type), c.nullable) for c in table.columns
         ], name

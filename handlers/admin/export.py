@@ -13,6 +13,7 @@ from bot.kit.format import plural
 from bot.kit.i18n import t
 from handlers.middleware import scope
 from handlers.replies import not_allowed, refusal
+from storage import audit
 from storage.authority import require_manager
 from storage.errors import UserError
 from storage.exports import EXPORT_COLUMNS, EXPORT_KINDS, export_csv
@@ -72,6 +73,7 @@ async def export_command(
 
     async with db.session() as session:
         content, count = await export_csv(session, kind, workspace.id, start, end)
+        audit.record(session, f"exports.{kind}", {"period": key, "rows": count})
     await upload_to_dm(
         client,
         member.slack_user_id,

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.kit import blocks as bk
 from bot.kit.i18n import t
 from bot.kit.mentions import channel_id
-from handlers.admin import api_commands, export, member_data, privacy, settings
+from handlers.admin import api_commands, audit, export, member_data, privacy, settings
 from handlers.features import discover, help_text
 from handlers.replies import not_allowed, refusal
 from storage.authority import require_admin, require_manager
@@ -40,6 +40,8 @@ async def dealbell_command(
         await ack(text=await settings.set_language(context, words[1:]))
     elif sub == "export":
         await export.export_command(ack, body, context, client, [w.lower() for w in words[1:]])
+    elif sub == "audit":
+        await audit.audit_command(ack, context, client, words[1:])
     elif sub == "cadence":
         await ack(text=await cadence_settings(context, [w.lower() for w in words[1:]]))
     elif sub in PRIVACY_SUBCOMMANDS:  # privacy, my-data, forget, retention

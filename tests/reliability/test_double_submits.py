@@ -7,7 +7,7 @@ do what it does once: the same rows added and removed, the same messages posted.
 Each case builds a fresh target and the payload acting on it, and runs twice on two targets: the
 payload sent twice in a row, and twice at once. Both must do exactly the case's `counts`, what one
 payload does (rows added per table, messages posted per method), so a payload that does nothing
-fails too.
+fails too. A manager's or admin's action writes its one audit row (storage/audit.py), once.
 Buttons that only open a modal (deal_lost, training_attendance, feedback_reply, feedback_give, privacy_open,
 standup_answer) or only show something (followup_open) change nothing and are not listed.
 """
@@ -239,22 +239,22 @@ CASES = [
     Case("training", "action:training_going", training_going, {"training_rsvps": 1, "chat.update": 1}),
     Case("training", "action:training_not_going", training_not_going, {"training_rsvps": 1, "chat.update": 1}),
     Case("rewards", "action:rewards_nomination_announce", nomination_announce,
-         {"awards": 1, "points_ledger": 1, "chat.postMessage": 1, "chat.update": 1}),
-    Case("rewards", "action:rewards_nomination_skip", nomination_skip, {"chat.update": 1}),
+         {"awards": 1, "points_ledger": 1, "chat.postMessage": 1, "chat.update": 1, "audit_log": 1}),
+    Case("rewards", "action:rewards_nomination_skip", nomination_skip, {"chat.update": 1, "audit_log": 1}),
     Case("rewards", "action:rewards_redemption_approve", redemption_approve,
-         {"chat.postMessage": 1, "chat.update": 1}),
+         {"chat.postMessage": 1, "chat.update": 1, "audit_log": 1}),
     Case("rewards", "action:rewards_redemption_decline", redemption_decline,
-         {"points_ledger": 1, "chat.postMessage": 1, "chat.update": 1}),
+         {"points_ledger": 1, "chat.postMessage": 1, "chat.update": 1, "audit_log": 1}),
     Case("kudos", "action:kudos_metoo", kudos_metoo, {"kudos": 1, "points_ledger": 1, "chat.update": 1}),
     Case("kudos", "action:kudos_undo", kudos_undo,
          {"kudos_gives": -1, "kudos": -1, "points_ledger": 1, "chat.update": 1}),
     Case("leads", "action:lead_accept", lead_accept, {"chat.update": 1}),
     Case("leads", "action:lead_pass", lead_pass, {"chat.postMessage": 1, "chat.update": 1}),
-    Case("leads", "action:lead_reassign", lead_reassign, {"chat.postMessage": 2}),
+    Case("leads", "action:lead_reassign", lead_reassign, {"chat.postMessage": 2, "audit_log": 1}),
     Case("home", "action:home_redeem", home_redeem, {"redemptions": 1, "points_ledger": 1, "chat.postMessage": 1}),
     Case("home", "action:home_order_toggle", home_order_toggle, {"home_personal_first": 1}),
     Case("ideas", "action:ideas_upvote", ideas_upvote, {"idea_votes": 1, "chat.update": 1}),
-    Case("ideas", "action:ideas_status", ideas_status, {"chat.update": 1}),
+    Case("ideas", "action:ideas_status", ideas_status, {"chat.update": 1, "audit_log": 1}),
     Case("followups", "action:followup_done", followup_done, {"activities": 1}),
     Case("followups", "action:followup_snooze", followup_snooze, {}),  # moves a date: only a redraw shows it
     # modals
@@ -265,7 +265,8 @@ CASES = [
     Case("leads", "view:lead_new", lead_modal,
          {"deals": 1, "customers": 1, "deal_stage_changes": 1, "chat.postMessage": 1}),
     Case("settings", "view:settings_modal", settings_modal, {}),  # updates the workspace row only
-    Case("standups", "view:standup_setup", standup_setup_modal, {"standups": 1, "standup_participants": 2}),
+    Case("standups", "view:standup_setup", standup_setup_modal,
+         {"standups": 1, "standup_participants": 2, "audit_log": 1}),
     Case("standups", "view:standup_answer", standup_answer_modal, {"standup_answers": 1}),
     Case("training", "view:training_attendance", attendance_modal, {"training_attendance": 2}),
     Case("feedback", "view:feedback_reply", feedback_reply_modal, {"processed_events": 1, "chat.postMessage": 1}),

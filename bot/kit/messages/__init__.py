@@ -2,6 +2,7 @@
 
 from bot.kit.messages import (
     api,
+    audit,
     charts,
     contests,
     core,
@@ -29,5 +30,5 @@ from bot.kit.messages import (
 FEATURES = (
     core, deals, kudos, feedback, team, customers, leads, intel, ideas, training,
     standups, leaderboard, digests, followups, rewards, goals, contests,
-    home, settings, exports, charts, privacy, api,
+    home, settings, exports, charts, privacy, api, audit,
 )  # fmt: skip
