@@ -46,6 +46,7 @@ PASS_THROUGH = ("storage.authority", "storage.audit", "handlers.replies")
 _CHANGES = "dealbell_audit_changes"  # key in a session's info: what the transaction changed so far
 _RECORDED = "dealbell_audit_recorded"  # key in a session's info: actions recorded with `record`
 _DECISIVE = "dealbell_audit_decisive"  # key in a session's info: a change beyond members' profiles
+_SUMMARY_ONLY = "dealbell_audit_summary_only"  # key in a session's info: keep no row's values
 # What storage.workspaces.save_member keeps of a member's Slack profile: keeping it is no one's decision.
 PROFILE_COLUMNS = frozenset(
     {
@@ -126,6 +127,14 @@ def record(session: AsyncSession, action: str, details: dict[str, Any]) -> None:
     whose authority was checked; nothing without one."""
     if _acting_now() is not None:
         session.sync_session.info.setdefault(_RECORDED, []).append((action, jsonable(details)))
+
+
+def record_summary_only(session: AsyncSession, action: str, details: dict[str, Any]) -> None:
+    """Log an action by `details` alone, keeping none of the values its rows held: forgetting a
+    person must not copy what was forgotten into the log."""
+    if _acting_now() is not None:
+        session.sync_session.info[_SUMMARY_ONLY] = True
+        record(session, action, details)
 
 
 async def allow_purge(session: AsyncSession) -> None:
@@ -349,6 +358,8 @@ def _write_entry(session: Session) -> None:
         return  # a SAVEPOINT's release: the row goes with the outer transaction's commit
     session.flush()  # pending changes: gathered by _gather_flush before the row is made
     changes = session.info.pop(_CHANGES, {"before": {}, "after": {}})
+    if session.info.pop(_SUMMARY_ONLY, False):
+        changes = {"before": {}, "after": {}}
     recorded = session.info.pop(_RECORDED, [])
     if not session.info.pop(_DECISIVE, False) and not recorded:
         return  # nothing, or only members' Slack profiles kept up to date: no one's decision
@@ -372,5 +383,5 @@ def _write_entry(session: Session) -> None:
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for key in (_CHANGES, _RECORDED, _DECISIVE):
+    for key in (_CHANGES, _RECORDED, _DECISIVE, _SUMMARY_ONLY):
         session.info.pop(key, None)

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Column, String, Table, cast, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import audit
 from storage.authority import require_admin
 from storage.csv_format import CsvFile, date_cell, text_cell, time_cell
 from storage.exports import (
@@ -402,7 +403,12 @@ async def forget_member(
     changed, kept = await _apply_references(session, member.id)
     keys = await _scrub_keys(session, workspace_id, slack_user_id)
     await _anonymise(session, member)
-    return Forgotten(slack_user_id, changed, kept, hashes, keys)
+    forgotten = Forgotten(slack_user_id, changed, kept, hashes, keys)
+    if forgotten.rows:  # a second submit finds nothing left to forget: no decision to log
+        audit.record_summary_only(
+            session, "member_data.forget", {"member_id": member.id, "rows": forgotten.rows}
+        )
+    return forgotten
 
 
 async def forget_preview(session: AsyncSession, workspace_id: int, slack_user_id: str) -> dict[str, int]:

@@ -272,7 +272,7 @@ CASES = [
     Case("feedback", "view:feedback_reply", feedback_reply_modal, {"processed_events": 1, "chat.postMessage": 1}),
     Case("feedback", "view:feedback_answer", feedback_answer_modal, {"feedback": 1, "chat.postMessage": 1}),
     Case("admin", "view:privacy_modal", privacy_modal, {}),  # updates the member row; a DM to them only
-    Case("admin", "view:forget_confirm", forget_modal, {"feedback": -1}),  # the rest is updates
+    Case("admin", "view:forget_confirm", forget_modal, {"feedback": -1, "audit_log": 1}),  # the rest is updates
 ]  # fmt: skip
 
 
