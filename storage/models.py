@@ -187,6 +187,8 @@ class Member(Base):
     # "en" or "zh-CN" chosen with /dealbell language; NULL: follow the Slack locale
     language: Mapped[str | None] = mapped_column(String(16))
     home_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # refresh App Home only if used
+    # ISO code of amounts typed without one (/dealbell currency CNY); NULL: the workspace's (0022)
+    currency: Mapped[str | None] = mapped_column(String(3))
 
     def out_of_office(self, day: dt.date) -> bool:
         return (
@@ -245,6 +247,8 @@ class Deal(Base):
         # covering: the workload's open deals past their expected close, per owner (0018)
         Index("ix_deals_workspace_owner_stage", "workspace_id", "owner_id", "stage", "expected_close"),
         Index("ix_deals_workspace_customer", "workspace_id", "customer_id"),
+        # a deal's id in another system (a CSV's external_id, a CRM): imported once, then updated (0022)
+        UniqueConstraint("workspace_id", "external_source", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -269,6 +273,8 @@ class Deal(Base):
     # shows, 0 if none: kept by storage/deals.py, which writes all history, so the digest's
     # conversion need not read the history (0018). NULL: not kept, read the history instead.
     funnel_reached: Mapped[int | None] = mapped_column(Integer)
+    external_source: Mapped[str | None] = mapped_column(String(32))  # "csv", a CRM's name… (0022)
+    external_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

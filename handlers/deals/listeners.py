@@ -21,7 +21,7 @@ from handlers.replies import error_text, refusal, tell_user
 from storage import deals
 from storage.db import Database
 from storage.models import Deal, Member, Stage, Workspace
-from storage.money import AmountError, parse_amount
+from storage.money import AmountContext, AmountError, amount_context, default_currency, parse_amount
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,8 @@ async def deal_command(
     db, workspace, member = scope(context)
     locale = member.locale
     try:
-        parsed = parse_deal_command(command.get("text", ""), workspace.currency)
+        currency = amount_context(workspace.currency, member.currency, locale)
+        parsed = parse_deal_command(command.get("text", ""), currency)
     except DealSyntaxError as error:
         await ack(text=f"{refusal(locale, error)}\n\n{t(locale, 'deal.usage')}")
         return
@@ -50,7 +51,9 @@ async def deal_command(
         await ack()
         await client.views_open(
             trigger_id=command["trigger_id"],
-            view=render.deal_modal(locale, workspace.currency, command.get("channel_id")),
+            view=render.deal_modal(
+                locale, default_currency(workspace.currency, member.currency), command.get("channel_id")
+            ),
         )
     elif parsed.verb == "list":
         async with db.session() as session:
@@ -112,20 +115,21 @@ async def _log_or_close(
 
 
 def read_deal_modal(
-    values: dict[str, Any], default_currency: str
-) -> tuple[deals.NewDeal | None, dict[str, str]]:
-    """The submitted form as a NewDeal, or field errors keyed by block id (nothing is written then)."""
+    values: dict[str, Any], currency: str, locale: str | None = None
+) -> tuple[deals.NewDeal | None, dict[str, tuple[str, dict[str, str]]]]:
+    """The submitted form as a NewDeal, or field errors keyed by block id (nothing is written then):
+    (catalogue key, its parameters). A symbol disagreeing with the chosen currency is one."""
     state = {"values": values}
-    errors: dict[str, str] = {}
+    errors: dict[str, tuple[str, dict[str, str]]] = {}
     customer = " ".join((bk.input_value(state, "customer") or "").split())
     if not customer:
-        errors["customer"] = "deal.error.customer_missing"
-    currency = bk.input_value(state, "currency") or default_currency
+        errors["customer"] = ("deal.error.customer_missing", {})
+    chosen = AmountContext(bk.input_value(state, "currency") or currency, locale, chosen=True)
     money = None
     try:
-        money = parse_amount(bk.input_value(state, "amount") or "", currency)
+        money = parse_amount(bk.input_value(state, "amount") or "", chosen)
     except AmountError as error:
-        errors["amount"] = f"amount.error.{error.reason}"
+        errors["amount"] = (f"amount.error.{error.reason}", error.params)
     stage_value = bk.input_value(state, "stage") or Stage.LEAD.value
     close = bk.input_value(state, "close")
     if errors or money is None:
@@ -158,12 +162,13 @@ async def submit_deal_modal(
 ) -> None:
     db, workspace, member = scope(context)
     locale = member.locale
-    new, errors = read_deal_modal(view["state"]["values"], workspace.currency)
+    currency = default_currency(workspace.currency, member.currency)
+    new, errors = read_deal_modal(view["state"]["values"], currency, locale)
     if new is None:
         amount = bk.input_value(view["state"], "amount") or ""
         await ack(
             response_action="errors",
-            errors={block: t(locale, key, amount=amount) for block, key in errors.items()},
+            errors={block: t(locale, key, amount=amount, **p) for block, (key, p) in errors.items()},
         )
         return
     try:
