@@ -406,7 +406,7 @@ async def export_file(settings: Settings, kind: str, team: str, period: str, out
             sys.stdout.buffer.write(content)
             sys.stdout.flush()
         else:
-            out.write_bytes(content)
+            await asyncio.to_thread(out.write_bytes, content)
     except OSError as error:
         print(f"{out}: {error.strerror or error}", file=sys.stderr)
         return 2

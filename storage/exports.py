@@ -135,6 +135,11 @@ _DEAL_FIELDS = (
     Deal.amount_minor, Deal.currency, Deal.stage, Deal.expected_close, Deal.created_at, Deal.closed_at,
     Deal.competitor, Deal.lost_reason, Customer.segment, Deal.external_source, Deal.external_id,
 )  # fmt: skip
+_CUSTOMER_FIELDS = (
+    Customer.id, Customer.name, Customer.segment, Member.slack_user_id, Member.real_name,
+    Member.name.label("member_name"), Customer.source, Customer.created_at, Customer.last_contact_at,
+    Customer.next_follow_up,
+)  # fmt: skip
 _ACTIVITY_FIELDS = (
     Activity.id, Activity.occurred_at, Activity.kind, Customer.name, Member.slack_user_id,
     Member.real_name, Member.name, Activity.note, Activity.csat, Activity.next_follow_up,
@@ -269,11 +274,7 @@ async def _customer_rows(
     session: AsyncSession, workspace_id: int, start: dt.datetime | None, end: dt.datetime | None
 ) -> AsyncIterator[list[str]]:
     query = (
-        select(
-            Customer.id, Customer.name, Customer.segment, Member.slack_user_id, Member.real_name,
-            Member.name.label("member_name"), Customer.source, Customer.created_at,
-            Customer.last_contact_at, Customer.next_follow_up,
-        )  # fmt: skip
+        select(*_CUSTOMER_FIELDS)
         .outerjoin(Member, Member.id == Customer.owner_id)
         .where(Customer.workspace_id == workspace_id, *_period(Customer.created_at, start, end))
     )

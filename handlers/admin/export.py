@@ -22,7 +22,6 @@ from storage.periods import member_zone
 log = logging.getLogger(__name__)
 
 
-
 class ExportError(UserError):
     """A refused export request."""
 

@@ -10,8 +10,8 @@ from storage.money import (
     MAX_MINOR,
     AmountContext,
     AmountError,
-    amount_context,
     Money,
+    amount_context,
     currency_precision,
     format_money,
     format_money_short,
@@ -274,7 +274,7 @@ def test_take_amount(tokens, default, expected):
         (["$", "Acme"], "not_a_number"),
         (["4000.001", "usd"], "too_precise"),
         (["12.5kk"], "not_a_number"),
-        (["€100", "USD"], "not_a_number"),
+        (["€100", "USD"], "currency_conflict"),
     ],
 )
 def test_take_amount_raises_for_bad_amount_like_token(tokens, reason):
