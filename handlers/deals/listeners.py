@@ -14,6 +14,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.kit import blocks as bk
 from bot.kit import delivery
 from bot.kit.i18n import t
+from handlers.customers.listeners import deal_customer
 from handlers.deals import render
 from handlers.deals.syntax import DealCommand, DealSyntaxError, parse_deal_command
 from handlers.middleware import scope
@@ -73,6 +74,10 @@ async def _log_or_close(
     """`/deal new|won <amount> …` records a deal; `/deal won|lost <customer>` closes an open one."""
     db, workspace, member = scope(context)
     locale = member.locale
+    parsed, question = await deal_customer(db, workspace, member, parsed, command)
+    if question is not None:  # "Did you mean Acme Corp?": its buttons run this again
+        await ack(**question)
+        return
     try:
         async with db.session() as session:
             if parsed.money is not None:

@@ -32,6 +32,8 @@ class DealCommand:
     reason: str | None = None
     notes: str = ""
     options: dict[str, str] = field(default_factory=dict)
+    # The customer was picked from a "Did you mean…?" question: use the name as it is.
+    customer_confirmed: bool = False
 
 
 def tokenize(text: str) -> tuple[list[str], list[str], dict[str, str]]:
