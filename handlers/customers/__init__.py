@@ -1,6 +1,6 @@
 """`/customer` and `/log`: a CRM-lite in Slack (customers, their owners and segments, activities)."""
 
-from handlers.customers import listeners
+from handlers.customers import listeners, render
 from handlers.features import Command, Feature
 
 FEATURE = Feature(
@@ -27,4 +27,5 @@ FEATURE = Feature(
         "deal_customer_pick": listeners.pick_deal_customer,
         "deal_customer_pick_new": listeners.pick_deal_customer,
     },
+    options={render.CUSTOMER_SEARCH: listeners.customer_options},  # the deal form's customer menu
 )

@@ -127,6 +127,15 @@ async def pick_customer(
     await respond(replace_original=True, **answer)
 
 
+async def customer_options(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    """The deal form's customer menu as the rep types: matching customers, then the typed name as new."""
+    db, workspace, member = scope(context)
+    typed = str(body.get("value") or "")
+    async with db.session() as session:
+        found = await customers.search_customers(session, workspace.id, typed)
+    await ack(options=render.picker_options(found, typed, member.locale))
+
+
 # --- "Did you mean…?" for /deal --------------------------------------------------------------------
 
 

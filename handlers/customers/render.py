@@ -18,6 +18,7 @@ from storage.money import Money
 CARD_NOTE_LIMIT = 200
 OPTION_TEXT = 75  # Slack's limit on an option's text
 OPTION_VALUE = 150  # and on its value
+CUSTOMER_SEARCH = "customer_search"  # the action id of the deal form's customer menu
 
 
 def owner_text(member: Member | None, locale: str | None) -> str:
@@ -237,3 +238,20 @@ def picker_options(found: list[Customer], typed: str, locale: str | None) -> lis
             bk.option(bk.truncate(t(locale, "customers.picker.new", typed=typed), OPTION_TEXT), typed)
         )
     return options
+
+
+def customer_picker(locale: str | None, initial: str | None = None) -> bk.Block:
+    """The deal form's customer input: a type-ahead menu of the workspace's customers, where a name
+    not yet known can be picked as a new customer (`picker_options` answers as the rep types)."""
+    chosen = (
+        bk.option(bk.truncate(initial, OPTION_TEXT), initial)
+        if initial and len(initial) <= OPTION_VALUE
+        else None
+    )
+    return bk.external_select_input(
+        "customer",
+        t(locale, "modal.deal.customer"),
+        CUSTOMER_SEARCH,
+        placeholder=t(locale, "customers.picker.placeholder"),
+        initial=chosen,
+    )

@@ -7,10 +7,13 @@ duplicates keeping their history.
 from __future__ import annotations
 
 import asyncio
+import json
 
 from sqlalchemy import func, select
 
 from storage.models import Activity, Customer, Deal, Stage
+from tests.handlers.test_deal_modal_and_buttons import modal_values
+from tests.slack_requests import external_value, select_value
 
 AUTHORED = ("Acme Corp", "Initech", "Globex")
 
@@ -154,3 +157,29 @@ async def test_a_manager_merges_a_duplicate_keeping_its_deals_and_activities(app
     assert "same customer" in same.text
     usage = await app.send.command("/customer", "merge Acme Corp", user="U0009")
     assert "into" in usage.text
+
+
+async def test_the_deal_forms_customer_menu_offers_matches_as_the_rep_types(app):
+    await seed(app)
+    await app.send.command("/deal", "")
+    view = (await app.fake.wait_for("views.open"))[0].args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    (customer,) = [b for b in view["blocks"] if b.get("block_id") == "customer"]
+    assert customer["element"]["type"] == "external_select"
+    action_id = customer["element"]["action_id"]
+
+    typed = await app.send.block_suggestion(action_id, "acme crp")
+    labels = [o["text"]["text"] for o in typed.json["options"]]
+    assert labels[0] == "Acme Corp" and labels[-1] == "New customer: acme crp"
+    assert [o["value"] for o in (await app.send.block_suggestion(action_id, "glo")).json["options"]][:1] == [
+        "Globex"
+    ]
+
+    reply = await app.send.view_submission(
+        "deal_new",
+        modal_values(customer=external_value(action_id, "Acme Corp"), stage=select_value("lead")),
+        private_metadata=json.dumps({"channel": "C0001"}),
+    )
+    assert reply.text == ""
+    assert await deals_of(app.db) == [("Acme Corp", 1_250_000, "lead")]
+    assert await customers_named(app.db) == sorted(AUTHORED)
