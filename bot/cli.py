@@ -8,6 +8,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.kit.i18n import t
@@ -25,6 +26,9 @@ from storage.models import Workspace
 from storage.schedule import local_moment
 from storage.transfer import TransferError, copy_sqlite_to_postgres
 from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspaces, purge_workspace
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -330,6 +334,16 @@ async def jobs_run(
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
+async def one_workspace(session: AsyncSession, team: str) -> Workspace | None:
+    """The one workspace with this team id, or None after saying why not (unknown, or ambiguous)."""
+    workspaces = await list_workspaces(session, team)
+    if len(workspaces) == 1:
+        return workspaces[0]
+    known = "is not known to" if not workspaces else "is ambiguous in"
+    print(f"workspace {team!r} {known} this database", file=sys.stderr)
+    return None
+
+
 async def import_file(
     settings: Settings,
     kind: str,
@@ -351,12 +365,9 @@ async def import_file(
     db = Database(settings.database_url)
     try:
         async with db.session() as session:
-            workspaces = await list_workspaces(session, team)
-        if len(workspaces) != 1:
-            known = "is not known to" if not workspaces else "is ambiguous in"
-            print(f"workspace {team!r} {known} this database", file=sys.stderr)
+            workspace = await one_workspace(session, team)
+        if workspace is None:
             return 2
-        workspace = workspaces[0]
         result = await import_csv(
             db, workspace.id, kind, data, workspace.currency,
             default_owner=owner, dry_run=dry_run, skip_bad=skip_bad,
@@ -391,12 +402,9 @@ async def export_file(settings: Settings, kind: str, team: str, period: str, out
     db = Database(settings.database_url)
     try:
         async with db.session() as session:
-            workspaces = await list_workspaces(session, team)
-            if len(workspaces) != 1:
-                known = "is not known to" if not workspaces else "is ambiguous in"
-                print(f"workspace {team!r} {known} this database", file=sys.stderr)
+            workspace = await one_workspace(session, team)
+            if workspace is None:
                 return 2
-            workspace = workspaces[0]
             _, start, end = export_window(period, dt.datetime.now(dt.UTC), workspace.timezone)
             content, rows = await export_csv(session, kind, workspace.id, start, end)
     finally:
