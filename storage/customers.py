@@ -106,12 +106,23 @@ async def _candidates(
     return list(await session.scalars(query.order_by(Customer.id)))
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _numbers(key: str) -> list[str]:
+    return _DIGITS.findall(key)
+
+
 def _closest(name: str, candidates: Sequence[Customer]) -> CustomerMatch:
     key = match_key(name)
     keys = {c.id: match_key(c.name) for c in candidates}
     same = [c for c in candidates if keys[c.id] == key]
     if same:
         return CustomerMatch(customer=same[0])
+    # Numbers name things: "Store 12" is not a typo of "Store 13", nor "Acme" of "Acme 2".
+    numbers = _numbers(key)
+    keys = {i: k for i, k in keys.items() if _numbers(k) == numbers}
+    candidates = [c for c in candidates if c.id in keys]
     starting = [c for c in candidates if len(key) >= MIN_PREFIX and keys[c.id].startswith(key)]
     if len(starting) == 1:
         return CustomerMatch(suggestion=starting[0], prefix=True)

@@ -5,7 +5,7 @@ import pytest
 from storage.customers import _closest, match_key
 from storage.models import Customer
 
-NAMES = ("Acme Corp", "Initech", "Globex", "Globe Telecom", "Umbrella Ltd", "阿里巴巴")
+NAMES = ("Acme Corp", "Initech", "Globex", "Globe Telecom", "Umbrella Ltd", "阿里巴巴", "Store 12")
 
 
 def customers() -> list[Customer]:
@@ -38,6 +38,9 @@ def test_match_key_ignores_case_spacing_punctuation_and_width(typed, key):
         ("阿里巴", None, "阿里巴巴"),
         ("Hooli", None, None),
         ("Acme", None, "Acme Corp"),  # the only name starting so
+        ("Store 13", None, None),  # numbers name things: not a typo
+        ("Stor 12", None, "Store 12"),
+        ("Customer1", None, None),
     ],
 )
 def test_closest(typed, same, suggested):
