@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__, api_cli
 from bot.installations import token_cipher
@@ -23,6 +24,7 @@ from storage import migrate
 from storage.backup import BackupError, backup_sqlite
 from storage.csv_format import DEFAULT_MAX_IMPORT_MB, read_file
 from storage.db import Database
+from storage.exports import EXPORT_KINDS, EXPORT_PERIODS, export_csv, export_window
 from storage.imports import IMPORT_KINDS, FileError, ImportResult, import_csv
 from storage.member_data import UnknownMember, forget_member
 from storage.models import Workspace
@@ -36,6 +38,9 @@ from storage.workspaces import (
     list_workspaces,
     purge_workspace,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,6 +160,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MB",
         help=f"refuse a larger file (default {DEFAULT_MAX_IMPORT_MB})",
     )
+
+    exports = commands.add_parser(
+        "export", help="write deals, kudos, activities or customers as CSV (the columns of /dealbell export)"
+    )
+    exports.add_argument("kind", choices=EXPORT_KINDS, help="what to export")
+    exports.add_argument("--team", required=True, help="the workspace (Slack team id) to export")
+    exports.add_argument(
+        "--period",
+        choices=EXPORT_PERIODS,
+        default="all",
+        help="only what was created this month, quarter or year, in the workspace's zone (default all)",
+    )
+    exports.add_argument("--out", type=Path, metavar="FILE.csv", help="write here (default: standard output)")
     api_cli.add_parsers(commands)
     return parser
 
@@ -196,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command in ("api", "webhooks"):
             return asyncio.run(api_cli.run(settings, args))
+        if args.command == "export":
+            return asyncio.run(export_file(settings, args.kind, args.team, args.period, args.out))
         if args.jobs_command == "list":
             return jobs_list()
         return asyncio.run(jobs_run(settings, args.name, args.team, args.as_scheduled, args.at))
@@ -465,6 +485,16 @@ async def jobs_run(
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
+async def one_workspace(session: AsyncSession, team: str) -> Workspace | None:
+    """The one workspace with this team id, or None after saying why not (unknown, or ambiguous)."""
+    workspaces = await list_workspaces(session, team)
+    if len(workspaces) == 1:
+        return workspaces[0]
+    known = "is not known to" if not workspaces else "is ambiguous in"
+    print(f"workspace {team!r} {known} this database", file=sys.stderr)
+    return None
+
+
 async def import_file(
     settings: Settings,
     kind: str,
@@ -486,12 +516,9 @@ async def import_file(
     db = Database(settings.database_url)
     try:
         async with db.session() as session:
-            workspaces = await list_workspaces(session, team)
-        if len(workspaces) != 1:
-            known = "is not known to" if not workspaces else "is ambiguous in"
-            print(f"workspace {team!r} {known} this database", file=sys.stderr)
+            workspace = await one_workspace(session, team)
+        if workspace is None:
             return 2
-        workspace = workspaces[0]
         result = await import_csv(
             db, workspace.id, kind, data, workspace.currency,
             default_owner=owner, dry_run=dry_run, skip_bad=skip_bad,
@@ -520,12 +547,41 @@ async def import_file(
     return 0
 
 
+async def export_file(settings: Settings, kind: str, team: str, period: str, out: Path | None) -> int:
+    """`dealbell export deals|kudos|activities|customers --team T [--period P] [--out FILE]`:
+    0 written, 2 unknown workspace or unwritable FILE. The file is what `/dealbell export` sends."""
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            workspace = await one_workspace(session, team)
+            if workspace is None:
+                return 2
+            _, start, end = export_window(period, dt.datetime.now(dt.UTC), workspace.timezone)
+            content, rows = await export_csv(session, kind, workspace.id, start, end)
+    finally:
+        await db.dispose()
+    try:
+        if out is None:
+            sys.stdout.buffer.write(content)
+            sys.stdout.flush()
+        else:
+            await asyncio.to_thread(out.write_bytes, content)
+    except OSError as error:
+        print(f"{out}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(f"{kind}: {rows} row{'' if rows == 1 else 's'} exported", file=sys.stderr)
+    return 0
+
+
 def describe_import(result: ImportResult, dry_run: bool) -> str:
     """What changed, or with --dry-run what would change, per kind of row."""
     created, updated = ("to create", "to update") if dry_run else ("created", "updated")
     lines = ["dry run: nothing was written"] if dry_run else []
     if result.kind == "deals":
-        lines.append(f"deals: {result.deals_created} {created}, {result.deals_existing} already imported")
+        lines.append(
+            f"deals: {result.deals_created} new, {result.deals_updated} updated, "
+            f"{result.deals_unchanged} unchanged"
+        )
     lines.append(
         f"customers: {result.customers_created} {created}, {result.customers_updated} {updated}, "
         f"{result.customers_unchanged} unchanged"

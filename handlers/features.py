@@ -2,7 +2,8 @@
 
 A declaration names everything Slack needs to know of the feature — its slash commands (with the
 description and usage hint the manifest and the sandbox show, and the catalogue key of its line in
-`/dealbell help`), the actions, views and events it listens to, and any middleware. The app factory
+`/dealbell help`), the actions, views, events and type-ahead menus (options) it listens to, and any
+middleware. The app factory
 registers every declaration it discovers, wrapping each listener in `guarded` here and nowhere else;
 `tests/test_manifest.py` generates the manifest's command list from the same declarations.
 """
@@ -31,6 +32,7 @@ class ListenerRegistry(Protocol):
     def action(self, constraints: str | re.Pattern) -> Callable[[Listener], Any]: ...
     def view(self, constraints: str | re.Pattern) -> Callable[[Listener], Any]: ...
     def event(self, event: str) -> Callable[[Listener], Any]: ...
+    def options(self, constraints: str | re.Pattern) -> Callable[[Listener], Any]: ...
     def use(self, *args: Any) -> Any: ...
 
 
@@ -50,6 +52,8 @@ class Feature:
     actions: Mapping[str | re.Pattern, Listener] = field(default_factory=dict)
     views: Mapping[str, Listener] = field(default_factory=dict)
     events: Mapping[str, Listener] = field(default_factory=dict)
+    # Type-ahead menus (external_select action_id → listener answering with `ack(options=…)`)
+    options: Mapping[str, Listener] = field(default_factory=dict)
     middleware: tuple[Callable[..., Awaitable[None]], ...] = ()
     # Catalogue entries the feature brings along ({"en": {...}, "zh": {...}}); most features keep
     # theirs in bot/kit/messages/<feature>.py instead.
@@ -68,6 +72,8 @@ class Feature:
             app.view(callback_id)(wrap(listener))
         for event, listener in self.events.items():
             app.event(event)(wrap(listener))
+        for action_id, listener in self.options.items():
+            app.options(action_id)(wrap(listener))
         for middleware in self.middleware:
             app.use(middleware)
 

@@ -19,6 +19,8 @@ closed_at           when it was won or lost, ISO 8601 UTC; empty while open
 competitor          who won it instead (lost deals)
 lost_reason         why it was lost
 customer_segment    the customer's segment: potential, new, existing or vip
+external_source     where external_id comes from ("csv", a CRM); empty for deals logged in Slack
+external_id         the deal's id in that system; an import updates the deal it names
 ==================  ====================================================================
 
 Kudos (``/dealbell export kudos``, one row per giver of a kudos given in the period; a co-giver
@@ -46,6 +48,21 @@ note                the note
 csat                customer satisfaction 1–5, or empty
 next_follow_up      the next follow-up date it set, ISO, or empty
 ==================  ====================================================================
+
+Customers (``/dealbell export customers``, one row per customer added in the period; the columns
+`dealbell import customers` reads are name, segment, owner and source):
+
+==================  ====================================================================
+id                  dealbell's customer id
+name                customer name
+segment             potential, new, existing or vip
+owner               owner's Slack user id, or empty
+owner_name          owner's name
+source              where the lead came from, or empty
+created_at          when the customer was added, ISO 8601 UTC
+last_contact_at     the last logged activity, ISO 8601 UTC, or empty
+next_follow_up      the next follow-up date, ISO, or empty
+==================  ====================================================================
 """
 
 from __future__ import annotations
@@ -59,23 +76,42 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.csv_format import CsvFile, amount_cell, date_cell, text_cell, time_cell
 from storage.models import Activity, Customer, Deal, Kudos, KudosGive, KudosGiveValue, Member
+from storage.periods import Period
 
 CHUNK = 1000  # rows fetched per query: exports never hold more than this many at once
 
 DEAL_COLUMNS = (
     "id", "customer", "title", "owner", "owner_name", "amount", "currency", "stage",
     "expected_close", "created_at", "closed_at", "competitor", "lost_reason", "customer_segment",
+    "external_source", "external_id",
 )  # fmt: skip
 KUDOS_COLUMNS = ("date", "giver", "giver_name", "receivers", "receiver_names", "message", "values")
 ACTIVITY_COLUMNS = (
     "date", "kind", "customer", "member", "member_name", "note", "csat", "next_follow_up",
 )  # fmt: skip
+CUSTOMER_COLUMNS = (
+    "id", "name", "segment", "owner", "owner_name", "source", "created_at", "last_contact_at",
+    "next_follow_up",
+)  # fmt: skip
 EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "deals": DEAL_COLUMNS,
     "kudos": KUDOS_COLUMNS,
     "activities": ACTIVITY_COLUMNS,
+    "customers": CUSTOMER_COLUMNS,
 }
 EXPORT_KINDS = tuple(EXPORT_COLUMNS)
+EXPORT_PERIODS = ("month", "quarter", "year", "all")
+
+
+def export_window(
+    period_kind: str, now: dt.datetime, zone: str
+) -> tuple[str, dt.datetime | None, dt.datetime | None]:
+    """(key, start, end) of the period containing `now` in `zone`; "all" is ("all", None, None)."""
+    if period_kind == "all":
+        return "all", None, None
+    period = Period.containing(period_kind, now, zone)
+    start, end = period.utc_bounds(zone)
+    return period.key, start, end
 
 
 def _name(real_name: str | None, name: str | None) -> str:
@@ -97,7 +133,12 @@ def _period(column: Any, start: dt.datetime | None, end: dt.datetime | None) -> 
 _DEAL_FIELDS = (
     Deal.id, Customer.name, Deal.title, Member.slack_user_id, Member.real_name, Member.name,
     Deal.amount_minor, Deal.currency, Deal.stage, Deal.expected_close, Deal.created_at, Deal.closed_at,
-    Deal.competitor, Deal.lost_reason, Customer.segment,
+    Deal.competitor, Deal.lost_reason, Customer.segment, Deal.external_source, Deal.external_id,
+)  # fmt: skip
+_CUSTOMER_FIELDS = (
+    Customer.id, Customer.name, Customer.segment, Member.slack_user_id, Member.real_name,
+    Member.name.label("member_name"), Customer.source, Customer.created_at, Customer.last_contact_at,
+    Customer.next_follow_up,
 )  # fmt: skip
 _ACTIVITY_FIELDS = (
     Activity.id, Activity.occurred_at, Activity.kind, Customer.name, Member.slack_user_id,
@@ -146,7 +187,7 @@ def _deal_cells(r: Any) -> list[str]:
         str(r.id), text_cell(r[1]), text_cell(r.title), r.slack_user_id, text_cell(_name(r[4], r[5])),
         amount_cell(r.amount_minor, r.currency), r.currency, r.stage, date_cell(r.expected_close),
         time_cell(r.created_at), time_cell(r.closed_at), text_cell(r.competitor),
-        text_cell(r.lost_reason), r.segment,
+        text_cell(r.lost_reason), r.segment, text_cell(r.external_source), text_cell(r.external_id),
     ]  # fmt: skip
 
 
@@ -229,7 +270,29 @@ def _activity_rows(
     )
 
 
-_EXPORTERS = {"deals": _deal_rows, "kudos": _kudos_rows, "activities": _activity_rows}
+async def _customer_rows(
+    session: AsyncSession, workspace_id: int, start: dt.datetime | None, end: dt.datetime | None
+) -> AsyncIterator[list[str]]:
+    query = (
+        select(*_CUSTOMER_FIELDS)
+        .outerjoin(Member, Member.id == Customer.owner_id)
+        .where(Customer.workspace_id == workspace_id, *_period(Customer.created_at, start, end))
+    )
+    async for chunk in _in_chunks(session, query, Customer.id):
+        for r in chunk:
+            yield [
+                str(r.id), text_cell(r.name), r.segment, r.slack_user_id or "",
+                text_cell(_name(r.real_name, r.member_name)), text_cell(r.source), time_cell(r.created_at),
+                time_cell(r.last_contact_at), date_cell(r.next_follow_up),
+            ]  # fmt: skip
+
+
+_EXPORTERS = {
+    "deals": _deal_rows,
+    "kudos": _kudos_rows,
+    "activities": _activity_rows,
+    "customers": _customer_rows,
+}
 
 
 async def export_csv(
@@ -239,7 +302,7 @@ async def export_csv(
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
 ) -> tuple[bytes, int]:
-    """The CSV of one kind ("deals", "kudos", "activities") in [start, end) (None: unbounded),
+    """The CSV of one kind ("deals", "kudos", "activities", "customers") in [start, end) (None: unbounded),
     as UTF-8 bytes with a BOM, and the number of data rows. Rows are read CHUNK at a time."""
     file = CsvFile(EXPORT_COLUMNS[kind])
     async for row in _EXPORTERS[kind](session, workspace_id, start, end):

@@ -5,10 +5,14 @@ Imports (``dealbell import deals|customers FILE.csv --team T…``) read these co
 are case-insensitive, spaces count as underscores, unknown columns are ignored):
 
 - deals: ``customer`` and ``amount`` required; ``currency``, ``stage`` (default lead), ``title``,
-  ``owner``, ``expected_close``, and the export's ``id``, ``created_at``, ``closed_at``,
-  ``competitor``, ``lost_reason``, ``customer_segment`` optional. Amounts take everything
-  ``/deal`` takes (``12.5k``, ``¥12万``). A deal is imported once per ``id`` (or, without one, per
-  identical row): importing the same file again adds nothing, and existing deals are not changed.
+  ``owner``, ``expected_close``, ``external_source``, ``external_id``, and the export's ``id``,
+  ``created_at``, ``closed_at``, ``competitor``, ``lost_reason``, ``customer_segment`` optional.
+  Amounts take everything ``/deal`` takes (``12.5k``, ``¥12万``). A row names the deal it is by,
+  in this order: ``external_id`` (with ``external_source``, "csv" when the file gives none), the
+  ``id`` of a deal of this workspace (dealbell's own export), an ``id`` imported before (an export
+  of another workspace), else the identical row imported before. A deal found that way is updated
+  with the columns the file has (its stage change recorded in its history); any other is added.
+  So importing an export again, edited or not, updates deals instead of doubling them.
 - customers: ``name`` required; ``segment``, ``owner``, ``source`` optional. Customers are matched
   case-insensitively by name and updated, never duplicated.
 """
@@ -35,15 +39,18 @@ from storage.deals import (
     customer_key,
     customer_name,
     find_or_create_customer,
+    funnel_index,
 )
-from storage.models import SEGMENTS, Customer, Deal, Member, Stage
+from storage.models import SEGMENTS, Customer, Deal, DealStageChange, Member, Stage, utcnow
 from storage.money import AmountError, Money, is_currency_code, parse_amount
 
 IMPORT_KINDS = ("deals", "customers")
 REQUIRED_COLUMNS = {"deals": ("customer", "amount"), "customers": ("name",)}
 
 MAX_SOURCE = 64
-MAX_ID = 100
+MAX_ID = 100  # Deal.external_id
+MAX_EXTERNAL_SOURCE = 32  # Deal.external_source
+CSV_SOURCE = "csv"  # the external_source of an external_id whose file names none
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 
 
@@ -53,7 +60,7 @@ SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 @dataclass(frozen=True)
 class DealRow:
     line: int
-    source_key: str
+    source_key: str  # a new deal's key; a repeat of a row imported before finds it by this
     customer: str
     money: Money
     stage: Stage = Stage.LEAD
@@ -65,6 +72,9 @@ class DealRow:
     competitor: str | None = None
     lost_reason: str | None = None
     segment: str | None = None
+    deal_id: int | None = None  # the `id` column: a deal of this workspace, if it is one
+    external: tuple[str, str] | None = None  # (external_source, external_id)
+    columns: frozenset[str] = frozenset()  # the file's columns: an update changes only these
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,18 @@ def _deal_key(cells: dict[str, str], parts: Iterable[object]) -> str:
     return f"import:row:{digest[:32]}"
 
 
+def _external(cells: dict[str, str]) -> tuple[str, str] | None:
+    external_id = _text(cells, "external_id", MAX_ID)
+    if not external_id:
+        return None
+    return (_text(cells, "external_source", MAX_EXTERNAL_SOURCE) or CSV_SOURCE, external_id)
+
+
+def _deal_id(cells: dict[str, str]) -> int | None:
+    given = cells.get("id", "").strip()
+    return int(given) if given.isascii() and given.isdigit() and int(given) < 2**31 else None
+
+
 def parse_deal_row(line: int, cells: dict[str, str], default_currency: str) -> DealRow:
     customer = _text(cells, "customer")
     if not customer:
@@ -151,7 +173,8 @@ def parse_deal_row(line: int, cells: dict[str, str], default_currency: str) -> D
          expected_close, created_at, closed_at, competitor or "", lost_reason or "", segment or ""),
     )  # fmt: skip
     return DealRow(line, key, customer, money, stage, title, owner, expected_close, created_at,
-                   closed_at, competitor, lost_reason, segment)  # fmt: skip
+                   closed_at, competitor, lost_reason, segment, _deal_id(cells), _external(cells),
+                   frozenset(cells))  # fmt: skip
 
 
 def parse_customer_row(line: int, cells: dict[str, str]) -> CustomerRow:
@@ -183,9 +206,10 @@ def parse_rows(
         try:
             if kind == "deals":
                 row = parse_deal_row(line, cells, default_currency)
-                if row.source_key in first_line:
-                    raise RowError(f"the same deal as line {first_line[row.source_key]}")
-                first_line[row.source_key] = line
+                key = str(row.external) if row.external else row.source_key
+                if key in first_line:
+                    raise RowError(f"the same deal as line {first_line[key]}")
+                first_line[key] = line
                 deals.append(row)
             else:
                 customers.append(parse_customer_row(line, cells))
@@ -205,7 +229,8 @@ class ImportResult:
     kind: str
     bad: list[BadRow] = field(default_factory=list)
     deals_created: int = 0
-    deals_existing: int = 0  # imported before (same id or same row): left as they are
+    deals_updated: int = 0  # found by external id, id or an earlier import, and changed
+    deals_unchanged: int = 0  # found, and already as the file says
     customers_created: int = 0
     customers_updated: int = 0
     customers_unchanged: int = 0
@@ -265,6 +290,75 @@ async def _update_customer(
         tally.updated.add(customer.id)
 
 
+async def _existing_deal(session: AsyncSession, workspace_id: int, row: DealRow) -> Deal | None:
+    """The deal a row is about: by external id, else by this workspace's id, else by an earlier import."""
+    in_workspace = select(Deal).where(Deal.workspace_id == workspace_id)
+    if row.external is not None:
+        source, external_id = row.external
+        return await session.scalar(
+            in_workspace.where(Deal.external_source == source, Deal.external_id == external_id)
+        )
+    if row.deal_id is not None:
+        deal = await session.scalar(in_workspace.where(Deal.id == row.deal_id))
+        if deal is not None:
+            return deal
+    return await session.scalar(in_workspace.where(Deal.source_key == row.source_key))
+
+
+def _row_values(row: DealRow, customer: Customer, owners: dict[str, Member]) -> dict[str, object]:
+    """What the row says of the deal, for the columns the file has (customer and amount always)."""
+    given = {
+        "customer_id": customer.id,
+        "amount_minor": row.money.minor,
+        "currency": row.money.currency,
+        "stage": row.stage.value if "stage" in row.columns else None,
+        "owner_id": owners[row.owner].id if row.owner else None,
+        "title": row.title if "title" in row.columns else None,
+        "expected_close": row.expected_close,
+        "created_at": row.created_at,
+        "closed_at": row.closed_at,
+        "competitor": row.competitor,
+        "lost_reason": row.lost_reason,
+    }
+    optional = {"expected_close", "closed_at", "competitor", "lost_reason"}  # empty cell: cleared
+    return {k: v for k, v in given.items() if v is not None or (k in optional and k in row.columns)}
+
+
+def _differs(old: object, new: object) -> bool:
+    """Whether a value changed; times in whole seconds, as exports write them."""
+    if isinstance(old, dt.datetime) and isinstance(new, dt.datetime):
+        return old.replace(microsecond=0) != new.replace(microsecond=0)
+    return old != new
+
+
+async def _update_deal(session: AsyncSession, deal: Deal, values: dict[str, object]) -> bool:
+    """Write the values that differ from the deal's; a stage change goes into its history."""
+    changes = {k: v for k, v in values.items() if _differs(getattr(deal, k), v)}
+    if "stage" in changes:
+        stage = Stage(str(changes["stage"]))
+        if stage.is_open:
+            changes["closed_at"] = None
+        elif deal.closed_at is None and changes.get("closed_at") is None:
+            changes["closed_at"] = utcnow()
+        if deal.funnel_reached is not None:
+            changes["funnel_reached"] = max(deal.funnel_reached, funnel_index(stage))
+        session.add(
+            DealStageChange(
+                workspace_id=deal.workspace_id, deal_id=deal.id, from_stage=deal.stage, to_stage=stage.value,
+                changed_by_id=changes.get("owner_id", deal.owner_id), changed_at=utcnow(),
+            )
+        )  # fmt: skip
+    if not changes:
+        return False
+    await session.execute(
+        update(Deal)
+        .where(Deal.workspace_id == deal.workspace_id, Deal.id == deal.id)
+        .values(**changes, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
 async def _apply_deals(
     session: AsyncSession,
     workspace_id: int,
@@ -275,32 +369,32 @@ async def _apply_deals(
     result = ImportResult("deals")
     tally = _Tally()
     for row in rows:
-        already = await session.scalar(
-            select(Deal.id).where(Deal.workspace_id == workspace_id, Deal.source_key == row.source_key)
-        )
-        if already is not None:
-            result.deals_existing += 1
-            continue
-        owner = owners[row.owner or default_owner or ""]
+        existing = await _existing_deal(session, workspace_id, row)
         customer = await _customer(session, workspace_id, row.customer, tally)
-        new = NewDeal(
-            customer=row.customer, money=row.money, title=row.title, stage=row.stage,
-            expected_close=row.expected_close, competitor=row.competitor, lost_reason=row.lost_reason,
-        )  # fmt: skip
-        deal, created = await create_deal(session, workspace_id, owner, new, row.source_key)
-        if not created:
-            result.deals_existing += 1
-            continue
-        result.deals_created += 1
-        times = {"created_at": row.created_at, "closed_at": row.closed_at}
-        times = {k: v for k, v in times.items() if v is not None}
-        if times:
-            await session.execute(
-                update(Deal)
-                .where(Deal.workspace_id == workspace_id, Deal.id == deal.id)
-                .values(**times)
-                .execution_options(synchronize_session=False)
-            )
+        if existing is not None:
+            if await _update_deal(session, existing, _row_values(row, customer, owners)):
+                result.deals_updated += 1
+            else:
+                result.deals_unchanged += 1
+        else:
+            owner = owners[row.owner or default_owner or ""]
+            new = NewDeal(
+                customer=row.customer, money=row.money, title=row.title, stage=row.stage,
+                expected_close=row.expected_close, competitor=row.competitor, lost_reason=row.lost_reason,
+            )  # fmt: skip
+            deal, _ = await create_deal(session, workspace_id, owner, new, row.source_key)
+            result.deals_created += 1
+            extra = {"created_at": row.created_at, "closed_at": row.closed_at}
+            extra = {k: v for k, v in extra.items() if v is not None}
+            if row.external is not None:
+                extra.update(external_source=row.external[0], external_id=row.external[1])
+            if extra:
+                await session.execute(
+                    update(Deal)
+                    .where(Deal.workspace_id == workspace_id, Deal.id == deal.id)
+                    .values(**extra)
+                    .execution_options(synchronize_session=False)
+                )
         await session.refresh(customer)
         await _update_customer(session, customer, tally, segment=row.segment)
     tally.into(result)

@@ -193,6 +193,8 @@ class Member(Base):
     # posts (managers' digests and their own Home still count them); kudos to them announced by DM.
     hidden_from_boards: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     kudos_by_dm: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # ISO code of amounts typed without one (/dealbell currency CNY); NULL: the workspace's (0026)
+    currency: Mapped[str | None] = mapped_column(String(3))
 
     def out_of_office(self, day: dt.date) -> bool:
         return (
@@ -277,7 +279,8 @@ class Deal(Base):
     funnel_reached: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    # Where a deal fed from outside (the API, a CRM) lives there: an upsert key, unique per workspace.
+    # Where a deal fed from outside (a CSV's external_id, the API, a CRM) lives there: an upsert key,
+    # unique per workspace (0024).
     external_source: Mapped[str | None] = mapped_column(String(64))
     external_id: Mapped[str | None] = mapped_column(String(200))
 
@@ -830,7 +833,7 @@ class Contest(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# A deal fed from outside is found again by its key there (0026; the same as 0022 on h/money).
+# A deal fed from outside is found again by its key there (0024).
 Index(
     "uq_deals_workspace_id_external_source_external_id",
     Deal.workspace_id,

@@ -13,12 +13,19 @@ from dataclasses import dataclass
 from decimal import Decimal, Inexact, localcontext
 from functools import cache
 
-from babel.numbers import format_compact_currency, format_currency, get_currency_precision, list_currencies
+from babel.numbers import (
+    format_compact_currency,
+    format_currency,
+    get_currency_name,
+    get_currency_precision,
+    list_currencies,
+)
 
 MAX_MINOR: int = 10**15  # amounts over this many minor units are refused
 MAX_INPUT_CHARS = 64  # longer input is refused before any regex or Decimal work
 
-_YEN = "yen"  # ¥, ￥ and 元 mean CNY, or JPY when the default currency is JPY
+_YEN = "yen"  # ¥ and ￥: CNY for a Chinese-speaking member, else see _yen_currency
+_DOLLAR = "dollar"  # $: USD, or the dollar (or peso) currency chosen for the amount
 _SYMBOLS = {
     "US$": "USD",
     "HK$": "HKD",
@@ -26,19 +33,21 @@ _SYMBOLS = {
     "C$": "CAD",
     "S$": "SGD",
     "R$": "BRL",
-    "$": "USD",
+    "JP¥": "JPY",
+    "CN¥": "CNY",
+    "$": _DOLLAR,
     "€": "EUR",
     "£": "GBP",
     "₹": "INR",
     "₩": "KRW",
     "¥": _YEN,
     "￥": _YEN,
-    "元": _YEN,
+    "元": "CNY",
     "円": "JPY",
 }
-_GENERIC_SYMBOLS = frozenset({"$", "¥", "￥", "元"})  # an explicit ISO code overrides these
 _PREFIX_SYMBOLS = tuple(s for s in _SYMBOLS if s not in ("元", "円"))  # 元/円 also start names
 _ALIASES = {"RMB": "CNY"}
+_CHINESE_MULTIPLIERS = frozenset({"千", "万", "亿"})
 _MULTIPLIERS = {
     "k": Decimal(10**3),
     "m": Decimal(10**6),
@@ -76,12 +85,51 @@ _AMOUNT_RE = re.compile(
 
 
 class AmountError(ValueError):
-    """An unusable amount. ``reason`` is one of: "empty", "not_a_number", "not_positive",
-    "too_large", "unknown_currency", "too_precise"."""
+    """An unusable amount. ``reason`` is one of: "empty", "not_a_number", "decimal_comma",
+    "not_positive", "too_large", "unknown_currency", "too_precise", "currency_conflict".
 
-    def __init__(self, reason: str, text: str = "") -> None:
+    ``params`` fill the message: "currency_conflict" names ``written`` (the currency the text
+    says) and ``chosen``; "decimal_comma" gives the ``suggestion`` ("12.5k" for "12,5k")."""
+
+    def __init__(self, reason: str, text: str = "", **params: str) -> None:
         super().__init__(f"{reason}: {text!r}" if text else reason)
         self.reason = reason
+        self.params = params
+
+
+@dataclass(frozen=True)
+class AmountContext:
+    """What an amount is read against: the currency of an amount that names none, and whose it is.
+
+    ``chosen``: the currency was picked for this very amount (the deal form's currency menu), so a
+    symbol or code naming another is an error rather than an override. ``personal``: it is the
+    member's own default (`/dealbell currency`), not the workspace's. ``locale``: the member's;
+    for a Chinese-speaking member ¥ is CNY, and 万/亿/千 without a currency are CNY unless the
+    member chose their own default.
+    """
+
+    default: str
+    locale: str | None = None
+    chosen: bool = False
+    personal: bool = False
+
+    @property
+    def chinese(self) -> bool:
+        return bool(self.locale) and self.locale.replace("_", "-").lower().startswith("zh")
+
+
+def amount_context(
+    workspace_currency: str, member_currency: str | None = None, locale: str | None = None
+) -> AmountContext:
+    """The context of a member's typed amount: their own currency first, then the workspace's."""
+    if member_currency:
+        return AmountContext(member_currency, locale, personal=True)
+    return AmountContext(workspace_currency, locale)
+
+
+def default_currency(workspace_currency: str, member_currency: str | None) -> str:
+    """The currency a member's amounts are in unless they say otherwise (the form's initial choice)."""
+    return member_currency or workspace_currency
 
 
 @dataclass(frozen=True)
@@ -121,11 +169,71 @@ def _resolve_code(word: str) -> str | None:
     return code if code in _known_codes() else None
 
 
-def parse_amount(text: str, default_currency: str) -> Money:
+_DECIMAL_COMMA = re.compile(r"(?P<int>[0-9]+),(?P<frac>[0-9]{1,2})(?![0-9])")
+
+
+def _refuse_unreadable(text: str) -> AmountError:
+    """not_a_number, or decimal_comma with the amount rewritten when only a decimal comma is wrong."""
+    rewritten = _DECIMAL_COMMA.sub(r"\g<int>.\g<frac>", text, count=1)
+    if rewritten != text and _AMOUNT_RE.fullmatch(rewritten):
+        return AmountError("decimal_comma", text, suggestion=rewritten)
+    return AmountError("not_a_number", text)
+
+
+def _is_dollar(code: str) -> bool:
+    """Currencies written with a plain $: the dollars and the pesos (Babel's English names)."""
+    name = get_currency_name(code, locale="en").lower()
+    return "dollar" in name or "peso" in name
+
+
+def _symbol_currency(symbol: str, against: str | None, context: AmountContext) -> str:
+    """The currency a symbol names, read against the currency it is written with (if any)."""
+    meant = _SYMBOLS[symbol.upper()]
+    usual = against or _resolve_code(context.default)  # what the member counts in
+    if meant == _DOLLAR:
+        return usual if usual and _is_dollar(usual) else "USD"
+    if meant == _YEN:
+        if context.chinese:
+            return "CNY"  # in Chinese ¥ is the yuan; the yen is JP¥ or JPY
+        return "JPY" if usual == "JPY" else "CNY"
+    return meant
+
+
+def _currency_of(m: re.Match[str], context: AmountContext) -> str:
+    """The amount's currency: its code, else its symbol, else the context's; conflicts refused."""
+    text = m.group(0)
+    code = None
+    if code_word := m["code1"] or m["code2"]:
+        code = _resolve_code(code_word)
+        if code is None:
+            raise AmountError("unknown_currency", text)
+    chosen = _resolve_code(context.default) if context.chosen else None
+    if code and chosen and code != chosen:
+        raise AmountError("currency_conflict", text, written=code, chosen=chosen)
+    if symbol := m["sym1"] or m["sym2"]:
+        against = code or chosen
+        from_symbol = _symbol_currency(symbol, against, context)
+        if against and from_symbol != against:
+            raise AmountError("currency_conflict", text, written=f"{symbol} ({from_symbol})", chosen=against)
+        return from_symbol
+    if code:
+        return code
+    if context.chinese and not context.personal and not context.chosen and m["mult"] in _CHINESE_MULTIPLIERS:
+        return "CNY"  # 30万 from a Chinese-speaking member is yuan, whatever the workspace counts in
+    currency = _resolve_code(context.default)
+    if currency is None:
+        raise AmountError("unknown_currency", context.default)
+    return currency
+
+
+def parse_amount(text: str, context: AmountContext | str) -> Money:
     """Parse "12.5k", "$12,500", "USD 4000", "4000 eur", "¥12万", "1.5亿"... into Money.
 
-    Raises AmountError for anything unusable; see the module tests for the accepted forms.
+    `context` is an AmountContext, or just the default currency's code. Raises AmountError for
+    anything unusable; see the module tests for the accepted forms.
     """
+    if isinstance(context, str):
+        context = AmountContext(context)
     text = text.strip()
     if not text:
         raise AmountError("empty")
@@ -133,28 +241,8 @@ def parse_amount(text: str, default_currency: str) -> Money:
         raise AmountError("not_a_number", text[:20] + "…")
     m = _AMOUNT_RE.fullmatch(text)
     if m is None or (m["code1"] and m["code2"]) or (m["sym1"] and m["sym2"]) or (m["sign"] and m["sign2"]):
-        raise AmountError("not_a_number", text)
-    code_word = m["code1"] or m["code2"]
-    symbol = m["sym1"] or m["sym2"]
-
-    default = default_currency.upper()
-    currency = None
-    if code_word:
-        currency = _resolve_code(code_word)
-        if currency is None:
-            raise AmountError("unknown_currency", text)
-    if symbol:
-        from_symbol = _SYMBOLS[symbol.upper()]
-        if from_symbol == _YEN:
-            from_symbol = "JPY" if default == "JPY" else "CNY"
-        if currency is None:
-            currency = from_symbol
-        elif currency != from_symbol and symbol not in _GENERIC_SYMBOLS:
-            raise AmountError("not_a_number", text)  # contradictory, e.g. "€100 USD"
-    if currency is None:
-        currency = _resolve_code(default)
-        if currency is None:
-            raise AmountError("unknown_currency", default_currency)
+        raise _refuse_unreadable(text)
+    currency = _currency_of(m, context)
 
     if "-" in (m["sign"], m["sign2"]):
         raise AmountError("not_positive", text)
@@ -194,7 +282,7 @@ def _token_code(token: str) -> str | None:
     return code
 
 
-def take_amount(tokens: list[str], default_currency: str) -> tuple[Money | None, int]:
+def take_amount(tokens: list[str], context: AmountContext | str) -> tuple[Money | None, int]:
     """Parse an amount at the front of a command's words; returns (money, tokens consumed).
 
     ["12.5k", "Acme"] -> (USD 12,500.00, 1); ["USD", "4000", "Acme"] and ["4000", "usd", "Acme"]
@@ -205,12 +293,12 @@ def take_amount(tokens: list[str], default_currency: str) -> tuple[Money | None,
         return None, 0
     first, second = tokens[0], (tokens[1] if len(tokens) > 1 else "")
     if _token_code(first) and looks_like_amount(second):
-        return parse_amount(f"{first} {second}", default_currency), 2
+        return parse_amount(f"{first} {second}", context), 2
     if not looks_like_amount(first):
         return None, 0
     if second and _token_code(second):
-        return parse_amount(f"{first} {second}", default_currency), 2
-    return parse_amount(first, default_currency), 1
+        return parse_amount(f"{first} {second}", context), 2
+    return parse_amount(first, context), 1
 
 
 def format_money(money: Money, locale: str = "en_US") -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.authority import require_admin, require_manager
 from storage.errors import UserError
 from storage.models import OPEN_STAGES, Customer, Deal, Member, Role, Workspace, utcnow
-from storage.money import Money
+from storage.money import Money, is_currency_code
 from storage.periods import member_zone
 
 MAX_ROLE = 32  # Member.role is String(32)
@@ -143,6 +143,18 @@ async def set_title(
     if target.title == title:
         return target, False
     return await _update(session, target, title=title), True
+
+
+async def set_own_currency(
+    session: AsyncSession, workspace_id: int, member_id: int, currency: str | None
+) -> Member:
+    """A member's own currency for amounts typed without one (None: follow the workspace's)."""
+    if currency is not None and not is_currency_code(currency):
+        raise TeamError("settings.currency.bad", word=currency)
+    member = await get_member(session, workspace_id, member_id)
+    if member is None:
+        raise TeamError("team.error.unknown_member")
+    return await _update(session, member, currency=currency.upper() if currency else None)
 
 
 # --- workload ------------------------------------------------------------------------------------

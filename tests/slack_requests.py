@@ -164,6 +164,16 @@ class SlackSender:
     ) -> Reply:
         return await self.interactive(self.view_payload(callback_id, values, **kwargs))
 
+    async def block_suggestion(
+        self, action_id: str, value: str, *, block_id: str = "", user: str = "U0001", team: str = "T0001"
+    ) -> Reply:
+        """What Slack sends the options load URL as someone types into an external_select."""
+        data = payload("block_suggestion")
+        data["user"].update(id=user, username=user.lower(), name=user.lower(), team_id=team)
+        data["team"]["id"] = team
+        data.update(action_id=action_id, block_id=block_id or data["block_id"], value=value)
+        return await self.interactive(data)
+
     async def event(self, name: str, *, event_id: str | None = None, retry_num: int | None = None,
                     **event_fields: Any) -> Reply:  # fmt: skip
         data = payload(name)
@@ -177,6 +187,12 @@ class SlackSender:
 
 def text_value(value: str | None) -> dict[str, Any]:
     return {"value": {"type": "plain_text_input", "value": value}}
+
+
+def external_value(action_id: str, value: str | None) -> dict[str, Any]:
+    """The state of an external_select: keyed by its own action id, the option chosen."""
+    option = {"text": {"type": "plain_text", "text": value}, "value": value} if value else None
+    return {action_id: {"type": "external_select", "selected_option": option}}
 
 
 def select_value(value: str | None) -> dict[str, Any]:

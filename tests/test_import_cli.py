@@ -77,7 +77,7 @@ async def test_an_export_imports_into_a_fresh_workspace_and_a_reimport_adds_noth
     target = await fresh_workspace(db)
 
     assert await import_file(settings, "deals", path, OTHER_TEAM, None, False, False) == 0
-    assert "deals: 3 created, 0 already imported" in capsys.readouterr().out
+    assert "deals: 3 new, 0 updated, 0 unchanged" in capsys.readouterr().out
 
     def without_seconds_fraction(rows):  # exports keep whole seconds
         return [
@@ -90,7 +90,7 @@ async def test_an_export_imports_into_a_fresh_workspace_and_a_reimport_adds_noth
     assert (imported[2][2], imported[2][1], imported[2][6]) == ("=年度合同", "existing", "won")
 
     assert await import_file(settings, "deals", path, OTHER_TEAM, None, False, False) == 0
-    assert "deals: 0 created, 3 already imported" in capsys.readouterr().out
+    assert "deals: 0 new, 0 updated, 3 unchanged" in capsys.readouterr().out
     assert await count(db, Deal) == 6 and await count(db, Customer) == 6
 
 
@@ -119,7 +119,7 @@ async def test_a_bad_file_is_refused_with_line_numbers_and_nothing_is_written(db
     assert lines[1].startswith("line 5: unknown stage 'closing' (use one of lead, qualified")
     assert lines[2] == "line 8: owner U0NOBODY is not a member of this workspace"
     assert lines[3] == "3 bad row(s): nothing was written (fix them, or pass --skip-bad)"
-    assert "deals: 0 created" in out.decode()
+    assert "deals: 0 new" in out.decode()
     assert await count(db, Deal) == 0 and await count(db, Customer) == 0
 
 
@@ -141,7 +141,7 @@ async def test_skip_bad_writes_the_good_rows_and_reports_the_bad(db, settings, t
     assert await import_file(settings, "deals", path, OTHER_TEAM, None, False, True) == 0
 
     out, err = capsys.readouterr()
-    assert "deals: 2 created" in out and "bad rows: 4 (skipped)" in out
+    assert "deals: 2 new" in out and "bad rows: 4 (skipped)" in out
     assert [line.split(":")[0] for line in err.splitlines()] == ["line 3", "line 5", "line 6", "line 7"]
     deals = await deals_of(db, workspace.id)
     assert [(d[0], d[4], d[5], d[6], d[7] and d[7].isoformat()) for d in deals] == [
@@ -160,7 +160,7 @@ async def test_dry_run_counts_and_writes_nothing(db, settings, tmp_path, capsys)
     out = capsys.readouterr().out
     assert out.splitlines() == [
         "dry run: nothing was written",
-        "deals: 3 to create, 0 already imported",
+        "deals: 3 new, 0 updated, 0 unchanged",
         "customers: 2 to create, 0 to update, 0 unchanged",
     ]
     assert await count(db, Deal) == 0 and await count(db, Customer) == 0

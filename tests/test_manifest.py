@@ -32,7 +32,7 @@ class RegistrationRecorder:
     def action(self, *_args: Any, **_kwargs: Any):
         return lambda func: func
 
-    view = action
+    view = options = action
 
     def use(self, *_args: Any) -> None:
         pass  # global middleware: not a listener
@@ -74,6 +74,13 @@ def test_manifest_shape(repo_root):
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert {"commands", "chat:write", "users:read"} <= set(manifest["oauth_config"]["scopes"]["bot"])
     assert manifest["settings"]["socket_mode_enabled"] is False  # documented switch for Socket Mode
+
+
+def test_type_ahead_menus_have_an_options_load_url(repo_root):
+    """Slack asks `message_menu_options_url` for an external_select's options (block_suggestion)."""
+    interactivity = load_manifest(repo_root)["settings"]["interactivity"]
+    if any(feature.options for feature in discover()):
+        assert interactivity["message_menu_options_url"].endswith("/slack/events")
 
 
 async def test_the_running_app_answers_every_declared_command(app, repo_root):

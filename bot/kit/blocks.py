@@ -129,6 +129,25 @@ def select_input(
     return input_block(block_id, label, element, optional=optional)
 
 
+def external_select_input(
+    block_id: str,
+    label: str,
+    action_id: str,
+    *,
+    placeholder: str | None = None,
+    initial: Block | None = None,
+    min_query_length: int = 1,
+) -> Block:
+    """A type-ahead menu whose options the app's `options` listener for `action_id` answers
+    (Slack asks the manifest's options load URL); `input_value` reads its choice like any other."""
+    element: Block = {"type": "external_select", "action_id": action_id, "min_query_length": min_query_length}
+    if placeholder:
+        element["placeholder"] = plain(truncate(placeholder, 150))
+    if initial:
+        element["initial_option"] = initial
+    return input_block(block_id, label, element)
+
+
 def date_input(block_id: str, label: str, *, optional: bool = True) -> Block:
     return input_block(block_id, label, {"type": "datepicker", "action_id": "value"}, optional=optional)
 
@@ -160,9 +179,10 @@ def modal(
 
 def input_value(state: dict[str, Any], block_id: str) -> Any:
     """The value of one input of a submitted view: text, selected option value or picked date."""
-    element = state.get("values", {}).get(block_id, {}).get("value") or {}
+    block = state.get("values", {}).get(block_id, {})
+    element = block.get("value") or next(iter(block.values()), None) or {}  # an external select's own id
     kind = element.get("type")
-    if kind == "static_select":
+    if kind in ("static_select", "external_select"):
         selected = element.get("selected_option") or {}
         return selected.get("value")
     if kind == "datepicker":

@@ -172,6 +172,20 @@ class Forwarder:
         }  # fmt: skip
         return await self.interactive(payload)
 
+    async def options(self, user: str, view_id: str, block_id: str, action_id: str, value: str) -> Answer:
+        """Someone typing into a modal's external_select: Slack asks the options load URL (the bot)."""
+        found = self.slack.view_by_id(view_id)
+        if found is None:
+            return Answer(404, None)
+        _owner, view = found
+        payload = {
+            "type": "block_suggestion", "api_app_id": APP_ID, "token": "sandbox", "user": self._user(user),
+            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN}, "enterprise": None, "is_enterprise_install": False,
+            "container": {"type": "view", "view_id": view_id}, "action_id": action_id, "block_id": block_id,
+            "value": value, "view": {**view, "team_id": TEAM_ID},
+        }  # fmt: skip
+        return await self.interactive(payload)
+
     async def view_submission(self, user: str, view_id: str, values: dict[str, Any]) -> Answer:
         """Submit the user's top modal; apply the bot's response_action as Slack does."""
         stack = self.slack.modals.get(user) or []

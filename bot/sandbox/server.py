@@ -204,6 +204,7 @@ def page_app(sandbox: Sandbox) -> web.Application:
     app.router.add_post("/api/message", message)
     app.router.add_post("/api/action", action)
     app.router.add_post("/api/submit", submit)
+    app.router.add_post("/api/options", options)
     app.router.add_post("/api/close", close)
     app.router.add_post("/api/react", react)
     app.router.add_post("/api/home", home)
@@ -327,6 +328,26 @@ async def submit(request: web.Request) -> web.Response:
     reply = answer.body if isinstance(answer.body, dict) else {}
     errors = reply.get("errors") if reply.get("response_action") == "errors" else None
     return web.json_response({"ok": answer.status == 200, "status": answer.status, "errors": errors})
+
+
+async def options(request: web.Request) -> web.Response:
+    """A modal's type-ahead menu asks for its options (an external_select: Slack's block_suggestion)."""
+    sandbox, body, user = await _body(request)
+    answer = await sandbox.forwarder.options(
+        user,
+        body.get("view_id", ""),
+        body.get("block_id", ""),
+        body.get("action_id", ""),
+        str(body.get("value", "")),
+    )
+    reply = answer.body if isinstance(answer.body, dict) else {}
+    return web.json_response(
+        {
+            "ok": answer.status == 200,
+            "options": reply.get("options") or [],
+            "option_groups": reply.get("option_groups"),
+        }
+    )
 
 
 async def close(request: web.Request) -> web.Response:

@@ -16,13 +16,11 @@ from handlers.replies import not_allowed, refusal
 from storage import audit
 from storage.authority import require_manager
 from storage.errors import UserError
-from storage.exports import EXPORT_COLUMNS, EXPORT_KINDS, export_csv
+from storage.exports import EXPORT_COLUMNS, EXPORT_KINDS, EXPORT_PERIODS, export_csv, export_window
 from storage.models import utcnow
-from storage.periods import Period, member_zone
+from storage.periods import member_zone
 
 log = logging.getLogger(__name__)
-
-EXPORT_PERIODS = ("month", "quarter", "year", "all")
 
 
 class ExportError(UserError):
@@ -60,13 +58,8 @@ async def export_command(
         return
     kind, period_kind = parsed
     zone = member_zone(member, workspace)
-    start = end = None
-    if period_kind == "all":
-        key, label = "all", t(locale, "exports.period.all")
-    else:
-        period = Period.containing(period_kind, utcnow(), zone)
-        start, end = period.utc_bounds(zone)
-        key = label = period.key
+    key, start, end = export_window(period_kind, utcnow(), zone)
+    label = t(locale, "exports.period.all") if key == "all" else key
     kind_label = t(locale, f"exports.kind.{kind}")
     columns = ", ".join(EXPORT_COLUMNS[kind])
     await ack(text=t(locale, "exports.started", kind=kind_label, period=label, columns=columns))

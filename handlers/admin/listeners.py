@@ -38,6 +38,8 @@ async def dealbell_command(
         await settings.open_settings(ack, body, context, client)
     elif sub == "language":
         await ack(text=await settings.set_language(context, words[1:]))
+    elif sub == "currency":
+        await ack(text=await settings.set_currency(context, words[1:]))
     elif sub == "export":
         await export.export_command(ack, body, context, client, [w.lower() for w in words[1:]])
     elif sub == "audit":

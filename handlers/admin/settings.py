@@ -1,4 +1,4 @@
-"""`/dealbell settings` (one modal for the workspace's settings) and `/dealbell language`."""
+"""`/dealbell settings` (one modal for the workspace's settings), `/dealbell language` and `/dealbell currency`."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from bot.kit import blocks as bk
 from bot.kit.i18n import language, t
 from handlers.admin import listeners as admin
 from handlers.middleware import fetch_profile, scope
-from handlers.replies import error_text, not_allowed
-from storage import home
+from handlers.replies import error_text, not_allowed, refusal
+from storage import home, team
 from storage.authority import NotAllowed, require_admin, require_manager
+from storage.errors import UserError
 from storage.models import Member, Workspace
 from storage.money import is_currency_code
 from storage.workspaces import CHANNEL_KINDS, MAX_VALUES, save_member, set_channel, update_workspace
@@ -278,3 +279,26 @@ async def set_language(context: AsyncBoltContext, args: list[str]) -> str:
     async with db.session() as session:
         fresh = await home.set_language(session, workspace.id, member.id, chosen, locale)
     return t(fresh.locale, "settings.language.set")
+
+
+# --- /dealbell currency --------------------------------------------------------------------------
+
+
+async def set_currency(context: AsyncBoltContext, args: list[str]) -> str:
+    """`/dealbell currency CNY|auto`: the member's own currency for amounts typed without one."""
+    db, workspace, member = scope(context)
+    locale = member.locale
+    if not args:
+        key = "settings.currency.own" if member.currency else "settings.currency.workspace"
+        return t(locale, key, currency=member.currency or workspace.currency)
+    word = args[0].strip()
+    try:
+        async with db.session() as session:
+            fresh = await team.set_own_currency(
+                session, workspace.id, member.id, None if word.lower() == "auto" else word
+            )
+    except UserError as error:
+        return refusal(locale, error)
+    if fresh.currency is None:
+        return t(locale, "settings.currency.cleared", currency=workspace.currency)
+    return t(locale, "settings.currency.set", currency=fresh.currency)

@@ -7,15 +7,19 @@ from zoneinfo import ZoneInfo
 
 from bot.kit import blocks as bk
 from bot.kit.format import days as format_days
-from bot.kit.format import mention, money_text, stage_name
+from bot.kit.format import mention, money_text, plural, stage_name
 from bot.kit.i18n import t
 from bot.kit.views.customers import deal_name, segment_name
 from storage.activities import ActivityResult
-from storage.customers import CustomerCard, SetResult
+from storage.customers import CustomerCard, MergeResult, SetResult
+from storage.deals import customer_key
 from storage.models import ACTIVITY_KINDS, Customer, Member
 from storage.money import Money
 
 CARD_NOTE_LIMIT = 200
+OPTION_TEXT = 75  # Slack's limit on an option's text
+OPTION_VALUE = 150  # and on its value
+CUSTOMER_SEARCH = "customer_search"  # the action id of the deal form's customer menu
 
 
 def owner_text(member: Member | None, locale: str | None) -> str:
@@ -181,3 +185,74 @@ def _activities_text(data: CustomerCard, locale: str | None, zone: str) -> str:
             )
         )
     return "\n".join(lines)
+
+
+# --- "Did you mean…?" ----------------------------------------------------------------------------
+
+
+def did_you_mean(
+    key: str,
+    typed: str,
+    customer: Customer,
+    locale: str | None,
+    action_id: str,
+    use_value: str,
+    create_value: str | None = None,
+) -> tuple[str, list[bk.Block]]:
+    """The question asked instead of creating a customer next to a close one: (text, blocks) with a
+    button for the close customer and, if offered, one for creating the typed name after all.
+    Both carry the whole request in their values, so a click needs nothing stored."""
+    text = t(locale, key, typed=bk.escape(typed), customer=bk.escape(customer.name))
+    buttons = [
+        bk.button(t(locale, "customers.suggest.use", customer=customer.name), action_id, use_value, "primary")
+    ]
+    if create_value is not None:
+        buttons.append(
+            bk.button(t(locale, "customers.suggest.create", typed=typed), f"{action_id}_new", create_value)
+        )
+    return text, [bk.section(text), bk.actions(*buttons, block_id="customer_suggestion")]
+
+
+def merged(result: MergeResult, locale: str | None) -> str:
+    return t(
+        locale,
+        "customers.merge.done",
+        merged=bk.escape(result.merged),
+        customer=bk.escape(result.into.name),
+        deals=plural(locale, "customers.merge.deals", result.deals),
+        activities=plural(locale, "customers.merge.activities", result.activities),
+    )
+
+
+def picker_options(found: list[Customer], typed: str, locale: str | None) -> list[bk.Block]:
+    """Type-ahead options for the deal form's customer menu: the matches, then the typed name as new.
+
+    The value is the customer's name (what the form records), so names over Slack's 150-character
+    option value are left out (type them in `/deal` instead)."""
+    options = [
+        bk.option(bk.truncate(c.name, OPTION_TEXT), c.name) for c in found if len(c.name) <= OPTION_VALUE
+    ]
+    typed = " ".join(typed.split())
+    known = {customer_key(c.name) for c in found}
+    if typed and len(typed) <= OPTION_VALUE and customer_key(typed) not in known:
+        options.append(
+            bk.option(bk.truncate(t(locale, "customers.picker.new", typed=typed), OPTION_TEXT), typed)
+        )
+    return options
+
+
+def customer_picker(locale: str | None, initial: str | None = None) -> bk.Block:
+    """The deal form's customer input: a type-ahead menu of the workspace's customers, where a name
+    not yet known can be picked as a new customer (`picker_options` answers as the rep types)."""
+    chosen = (
+        bk.option(bk.truncate(initial, OPTION_TEXT), initial)
+        if initial and len(initial) <= OPTION_VALUE
+        else None
+    )
+    return bk.external_select_input(
+        "customer",
+        t(locale, "modal.deal.customer"),
+        CUSTOMER_SEARCH,
+        placeholder=t(locale, "customers.picker.placeholder"),
+        initial=chosen,
+    )

@@ -33,10 +33,11 @@ class CustomerSyntaxError(CustomerError):
 
 @dataclass(frozen=True)
 class CustomerCommand:
-    verb: str  # "help", "add" or "show"
+    verb: str  # "help", "add", "show" or "merge"
     name: str = ""
     segment: str | None = None
     owner: str | None = None  # a Slack user id
+    into: str = ""  # merge: the customer `name` is merged into
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,8 @@ def parse_customer_command(text: str) -> CustomerCommand:
         return CustomerCommand(verb="help")
     if not head.quoted and not head.key and head.text.lower() == "add":
         return _parse_add(tokens[1:])
+    if not head.quoted and not head.key and head.text.lower() == "merge" and len(tokens) > 1:
+        return _parse_merge(tokens[1:])
     options = [t for t in tokens if t.key or USER.fullmatch(t.text)]
     if options:
         raise CustomerSyntaxError(
@@ -142,6 +145,18 @@ def _parse_add(tokens: list[Token]) -> CustomerCommand:
         raise CustomerSyntaxError("customers.error.one_owner")
     return CustomerCommand(
         verb="add", name=clean_name(" ".join(parts)), segment=segment, owner=owners[0] if owners else None
+    )
+
+
+def _parse_merge(tokens: list[Token]) -> CustomerCommand:
+    """`merge "Acme Crop" into "Acme Corp"`: the first name goes, the second stays."""
+    split = next((i for i, t in enumerate(tokens) if not t.quoted and t.text.lower() == "into"), None)
+    if split is None or split == 0 or split == len(tokens) - 1:
+        raise CustomerSyntaxError("customers.merge.usage")
+    return CustomerCommand(
+        verb="merge",
+        name=clean_name(" ".join(t.text for t in tokens[:split])),
+        into=clean_name(" ".join(t.text for t in tokens[split + 1 :])),
     )
 
 

@@ -14,6 +14,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.kit import blocks as bk
 from bot.kit import delivery
 from bot.kit.i18n import field_error, t
+from handlers.customers.listeners import deal_customer
 from handlers.deals import render
 from handlers.deals.syntax import DealCommand, DealSyntaxError, parse_deal_command
 from handlers.middleware import scope
@@ -22,7 +23,7 @@ from storage import deals
 from storage.dates import check_planned_close
 from storage.db import Database
 from storage.models import Deal, Member, Stage, Workspace
-from storage.money import AmountError, parse_amount
+from storage.money import AmountContext, AmountError, amount_context, default_currency, parse_amount
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,8 @@ async def deal_command(
     db, workspace, member = scope(context)
     locale = member.locale
     try:
-        parsed = parse_deal_command(command.get("text", ""), workspace.currency)
+        currency = amount_context(workspace.currency, member.currency, locale)
+        parsed = parse_deal_command(command.get("text", ""), currency)
     except DealSyntaxError as error:
         await ack(text=f"{refusal(locale, error)}\n\n{t(locale, 'deal.usage')}")
         return
@@ -51,7 +53,9 @@ async def deal_command(
         await ack()
         await client.views_open(
             trigger_id=command["trigger_id"],
-            view=render.deal_modal(locale, workspace.currency, command.get("channel_id")),
+            view=render.deal_modal(
+                locale, default_currency(workspace.currency, member.currency), command.get("channel_id")
+            ),
         )
     elif parsed.verb == "list":
         async with db.session() as session:
@@ -71,6 +75,10 @@ async def _log_or_close(
     """`/deal new|won <amount> …` records a deal; `/deal won|lost <customer>` closes an open one."""
     db, workspace, member = scope(context)
     locale = member.locale
+    parsed, question = await deal_customer(db, workspace, member, parsed, command)
+    if question is not None:  # "Did you mean Acme Corp?": its buttons run this again
+        await ack(**question)
+        return
     try:
         async with db.session() as session:
             if parsed.money is not None:
@@ -114,20 +122,21 @@ async def _log_or_close(
 
 
 def read_deal_modal(
-    values: dict[str, Any], default_currency: str
-) -> tuple[deals.NewDeal | None, dict[str, str]]:
-    """The submitted form as a NewDeal, or field errors keyed by block id (nothing is written then)."""
+    values: dict[str, Any], currency: str, locale: str | None = None
+) -> tuple[deals.NewDeal | None, dict[str, tuple[str, dict[str, str]]]]:
+    """The submitted form as a NewDeal, or field errors keyed by block id (nothing is written then):
+    (catalogue key, its parameters). A symbol disagreeing with the chosen currency is one."""
     state = {"values": values}
-    errors: dict[str, str] = {}
+    errors: dict[str, tuple[str, dict[str, str]]] = {}
     customer = " ".join((bk.input_value(state, "customer") or "").split())
     if not customer:
-        errors["customer"] = "deal.error.customer_missing"
-    currency = bk.input_value(state, "currency") or default_currency
+        errors["customer"] = ("deal.error.customer_missing", {})
+    chosen = AmountContext(bk.input_value(state, "currency") or currency, locale, chosen=True)
     money = None
     try:
-        money = parse_amount(bk.input_value(state, "amount") or "", currency)
+        money = parse_amount(bk.input_value(state, "amount") or "", chosen)
     except AmountError as error:
-        errors["amount"] = f"amount.error.{error.reason}"
+        errors["amount"] = (f"amount.error.{error.reason}", error.params)
     stage_value = bk.input_value(state, "stage") or Stage.LEAD.value
     close = bk.input_value(state, "close")
     if errors or money is None:
@@ -161,12 +170,15 @@ async def submit_deal_modal(
 ) -> None:
     db, workspace, member = scope(context)
     locale = member.locale
-    new, errors = read_deal_modal(view["state"]["values"], workspace.currency)
+    currency = default_currency(workspace.currency, member.currency)
+    new, errors = read_deal_modal(view["state"]["values"], currency, locale)
     if new is None:
         amount = bk.input_value(view["state"], "amount") or ""
         await ack(
             response_action="errors",
-            errors={block: field_error(locale, key, amount=amount) for block, key in errors.items()},
+            errors={
+                block: field_error(locale, key, amount=amount, **p) for block, (key, p) in errors.items()
+            },
         )
         return
     try:

@@ -9,7 +9,8 @@ from bot.kit import blocks as bk
 from bot.kit.format import mention, money, plural, stage_name, stage_sum
 from bot.kit.i18n import t
 from bot.kit.views.modal import catalogue_modal
-from storage.deals import MAX_COMPETITOR, MAX_CUSTOMER, MAX_REASON, MAX_TITLE, StageTotal
+from handlers.customers.render import customer_picker
+from storage.deals import MAX_COMPETITOR, MAX_REASON, MAX_TITLE, StageTotal
 from storage.models import OPEN_STAGES, Deal, Stage
 from storage.money import is_currency_code
 
@@ -132,7 +133,7 @@ def deal_modal(locale: str | None, default_currency: str, channel_id: str | None
         currencies.insert(0, default_currency)
     stages = [*OPEN_STAGES, Stage.WON]
     body = [
-        bk.text_input("customer", t(locale, "modal.deal.customer"), max_length=MAX_CUSTOMER),
+        customer_picker(locale),
         bk.text_input("title", t(locale, "modal.deal.deal_title"), optional=True, max_length=MAX_TITLE),
         bk.text_input(
             "amount",

@@ -9,7 +9,7 @@ from bot.kit import command_text
 from bot.kit.blocks import unescape
 from storage.errors import UserError
 from storage.models import OPEN_STAGES, Stage
-from storage.money import AmountError, Money, take_amount
+from storage.money import AmountContext, AmountError, Money, take_amount
 
 VERBS = {"new": "new", "add": "new", "won": "won", "win": "won", "lost": "lost", "lose": "lost",
          "list": "list", "ls": "list", "help": "help"}  # fmt: skip
@@ -32,6 +32,8 @@ class DealCommand:
     reason: str | None = None
     notes: str = ""
     options: dict[str, str] = field(default_factory=dict)
+    # The customer was picked from a "Did you mean…?" question: use the name as it is.
+    customer_confirmed: bool = False
 
 
 def tokenize(text: str) -> tuple[list[str], list[str], dict[str, str]]:
@@ -49,7 +51,8 @@ def tokenize(text: str) -> tuple[list[str], list[str], dict[str, str]]:
     return words, quoted, options
 
 
-def parse_deal_command(text: str, default_currency: str) -> DealCommand:
+def parse_deal_command(text: str, currency: AmountContext | str) -> DealCommand:
+    """`currency`: what an amount naming no currency is in (storage.money.amount_context)."""
     text = unescape(text or "").strip()
     if not text:
         return DealCommand(verb="modal")
@@ -64,9 +67,10 @@ def parse_deal_command(text: str, default_currency: str) -> DealCommand:
     money: Money | None = None
     if verb in ("new", "won"):
         try:
-            money, used = take_amount(words, default_currency)
+            money, used = take_amount(words, currency)
         except AmountError as exc:
-            raise DealSyntaxError(f"amount.error.{exc.reason}", amount=words[0] if words else "") from None
+            amount = words[0] if words else ""
+            raise DealSyntaxError(f"amount.error.{exc.reason}", amount=amount, **exc.params) from None
         words = words[used:]
         if money is None and verb == "new":
             raise DealSyntaxError("deal.error.amount_missing")

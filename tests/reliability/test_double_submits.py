@@ -14,13 +14,18 @@ standup_answer) or only show something (followup_open) change nothing and are no
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from handlers.features import discover
 from storage import home
+from storage.customers import set_customer
+from storage.models import Workspace
 from storage.workspaces import Profile, save_member
 from tests.factories import FeedbackFactory, persist
 from tests.reliability import world as w
@@ -121,6 +126,35 @@ async def home_order_toggle(app, name):
     async with app.db.session() as session:
         await home.set_home_order(session, manager.workspace_id, manager.id, personal_first=False)
     return w.home_payload(app, "home_order_toggle", "personal", user=ADMIN, view_id=f"VORDER{name}")
+
+
+async def stored_customer(app, name: str) -> int:
+    """A customer written directly (a /customer add could itself be asked "Did you mean…?")."""
+    async with app.db.session() as session:
+        workspace = await session.scalar(select(Workspace))
+        return (await set_customer(session, workspace.id, name)).customer.id
+
+
+async def customer_pick(app, name):  # "Did you mean…?" of /customer add: yes, the close one
+    await stored_customer(app, f"Pick {name}")
+    return click(app, "customer_pick", json.dumps({"verb": "add", "name": f"Pick {name}", "segment": "vip"}))
+
+
+async def customer_pick_new(app, name):  # …no, add the typed name
+    return click(
+        app, "customer_pick_new", json.dumps({"verb": "add", "name": f"Typed {name}", "confirmed": True})
+    )
+
+
+async def deal_customer_pick(app, name):  # "Did you mean…?" of /deal new: yes, the close one
+    customer = await stored_customer(app, f"Close {name}")
+    request = {"text": f"new 5k Clsoe {name}", "trigger": f"trigger.pick.{name}", "customer": customer}
+    return click(app, "deal_customer_pick", json.dumps(request))
+
+
+async def deal_customer_pick_new(app, name):  # …no, create the typed one
+    request = {"text": f"new 5k Typo {name}", "trigger": f"trigger.picknew.{name}", "customer": 0}
+    return click(app, "deal_customer_pick_new", json.dumps(request))
 
 
 async def ideas_upvote(app, name):
@@ -253,6 +287,11 @@ CASES = [
     Case("leads", "action:lead_reassign", lead_reassign, {"chat.postMessage": 2, "audit_log": 1}),
     Case("home", "action:home_redeem", home_redeem, {"redemptions": 1, "points_ledger": 1, "chat.postMessage": 1}),
     Case("home", "action:home_order_toggle", home_order_toggle, {"home_personal_first": 1}),
+    Case("customers", "action:customer_pick", customer_pick, {}),  # updates the customer's segment
+    Case("customers", "action:customer_pick_new", customer_pick_new, {"customers": 1}),
+    Case("customers", "action:deal_customer_pick", deal_customer_pick, {"deals": 1, "deal_stage_changes": 1}),
+    Case("customers", "action:deal_customer_pick_new", deal_customer_pick_new,
+         {"customers": 1, "deals": 1, "deal_stage_changes": 1}),
     Case("ideas", "action:ideas_upvote", ideas_upvote, {"idea_votes": 1, "chat.update": 1}),
     Case("ideas", "action:ideas_status", ideas_status, {"chat.update": 1, "audit_log": 1}),
     Case("followups", "action:followup_done", followup_done, {"activities": 1}),

@@ -131,6 +131,35 @@ async def test_clicks_update_messages_and_modals_show_errors_then_close(sandbox,
     assert (await page_api.get(f"/api/state?user={ANA}"))["modal"] is None
 
 
+async def test_the_deal_forms_customer_menu_is_answered_by_the_bot_as_people_type(sandbox, page_api):
+    await page_api.post("/api/command", user=ANA, channel=SALES, command="/deal", text="")
+    await sandbox.slack.wait_for("views.open")
+    modal = (await page_api.get(f"/api/state?user={ANA}"))["modal"]
+    (customer,) = [b for b in modal["blocks"] if b.get("block_id") == "customer"]
+    action_id = customer["element"]["action_id"]
+
+    status, answer = await page_api.post(
+        "/api/options", user=ANA, view_id=modal["id"], block_id="customer", action_id=action_id, value="glo"
+    )
+    assert (
+        status == 200
+        and (answer["options"][0]["text"]["text"], answer["options"][0]["value"]) == ("Globex",) * 2
+    )
+    values = {
+        "customer": {action_id: {"type": "external_select", "selected_option": answer["options"][0]}},
+        "amount": {"value": {"type": "plain_text_input", "value": "7k"}},
+    }
+    _, submitted = await page_api.post("/api/submit", user=ANA, view_id=modal["id"], values=values)
+    assert submitted["ok"] and submitted["errors"] is None
+    async with sandbox.db.session() as session:
+        globex = await session.scalar(select(Customer.id).where(Customer.name == "Globex"))
+        assert (
+            await session.scalar(select(func.count()).select_from(Deal).where(Deal.customer_id == globex))
+            == 2
+        )
+    assert await count(sandbox, Customer) == len(CUSTOMERS)
+
+
 async def test_a_kudos_reaction_goes_to_the_bot_as_reaction_added(sandbox, page_api):
     sams = next(m for m in sandbox.slack.timeline if m.user == SAM)
     status, answer = await page_api.post("/api/react", user=ANA, channel=SALES, ts=sams.ts, name="clap")

@@ -2,7 +2,8 @@
 
 Log a win with the quick syntax, see it celebrated, congratulate it, log a deal through the modal
 (a validation error first), give kudos, clap a message for a reaction kudos, run the weekly
-leaderboard from the Scheduler panel and open the App Home. Each step leaves a screenshot in
+leaderboard from the Scheduler panel, open the App Home, and see a customer typo asked about
+("Did you mean Initech?") instead of created. Each step leaves a screenshot in
 $DEALBELL_SCREENSHOTS (docs/screenshots/ for the README) or in the test's temp folder.
 """
 
@@ -178,3 +179,15 @@ async def run_tour(tour: Tour, url: str) -> None:
     await page.click('#conversation-tabs [data-tab="home"]')
     await expect(page.locator("#home .block").first).to_be_visible()
     await tour.shot("app-home")
+
+    # A typo in a customer's name is asked about, not created: "Did you mean Initech?" (issue 16, item 3).
+    await tour.act_as(ANA.id)
+    await tour.open("C01SALES")
+    await tour.type("/deal new 5k Intech")
+    question = page.locator("article.message.ephemeral", has_text="Did you mean Initech?")
+    await expect(question).to_be_visible()
+    await tour.shot("did-you-mean")
+    await question.locator('[data-action-id="deal_customer_pick"]').click()
+    logged = page.locator("article.message.ephemeral", has_text="Deal logged: Initech for $5,000.00")
+    await expect(logged).to_be_visible()
+    await expect(question).to_have_count(0)  # the question was replaced by the deal's card

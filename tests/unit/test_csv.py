@@ -213,7 +213,7 @@ def test_export_arguments(args, expected):
 @pytest.mark.parametrize(
     ("args", "key", "word"),
     [
-        (["customers"], "exports.error.bad_kind", "customers"),
+        (["ideas"], "exports.error.bad_kind", "ideas"),
         (["deals", "week"], "exports.error.bad_period", "week"),
         (["deals", "month", "extra"], "exports.error.bad_period", "extra"),
     ],

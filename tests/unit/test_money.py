@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 from storage import money as money_module
 from storage.money import (
     MAX_MINOR,
+    AmountContext,
     AmountError,
     Money,
+    amount_context,
     currency_precision,
     format_money,
     format_money_short,
@@ -64,7 +66,7 @@ from storage.money import (
         ("100元", "USD", 10000, "CNY"),
         ("¥100", "JPY", 100, "JPY"),
         ("￥100", "JPY", 100, "JPY"),
-        ("100元", "JPY", 100, "JPY"),
+        ("100元", "JPY", 10000, "CNY"),  # 元 is always the yuan; the yen is 円
         ("100円", "USD", 100, "JPY"),
         ("US$5", "EUR", 500, "USD"),
         ("HK$100", "USD", 10000, "HKD"),
@@ -115,7 +117,7 @@ def test_parse_amount_accepts(text, default, minor, currency):
         ("Acme", "USD", "not_a_number"),
         ("12..5", "USD", "not_a_number"),
         ("1,2,3,4", "USD", "not_a_number"),
-        ("12,50", "USD", "not_a_number"),  # European decimal comma is not guessed at
+        ("12,50", "USD", "decimal_comma"),  # European decimal comma is not guessed at, but named
         ("1,0000", "USD", "not_a_number"),
         ("k", "USD", "not_a_number"),
         ("$", "USD", "not_a_number"),
@@ -127,7 +129,9 @@ def test_parse_amount_accepts(text, default, minor, currency):
         ("-$-5", "USD", "not_a_number"),
         ("$5€", "USD", "not_a_number"),
         ("USD 100 EUR", "USD", "not_a_number"),
-        ("€100 USD", "USD", "not_a_number"),  # contradictory specific symbol
+        ("€100 USD", "USD", "currency_conflict"),  # contradictory specific symbol
+        ("$100 EUR", "USD", "currency_conflict"),  # $ is a dollar (or peso), never the euro
+        ("12,5k", "USD", "decimal_comma"),
         ("1 000", "USD", "not_a_number"),
         ("１２", "USD", "not_a_number"),  # full-width digits
         ("٣", "USD", "not_a_number"),  # non-ASCII digit
@@ -270,7 +274,7 @@ def test_take_amount(tokens, default, expected):
         (["$", "Acme"], "not_a_number"),
         (["4000.001", "usd"], "too_precise"),
         (["12.5kk"], "not_a_number"),
-        (["€100", "USD"], "not_a_number"),
+        (["€100", "USD"], "currency_conflict"),
     ],
 )
 def test_take_amount_raises_for_bad_amount_like_token(tokens, reason):
@@ -358,3 +362,62 @@ def test_k_suffix_multiplies_integers_by_a_thousand(n):
 def test_k_suffix_on_decimals_with_up_to_three_places(thousandths):
     text = f"{Decimal(thousandths).scaleb(-3):f}k"  # e.g. 12.345k
     assert parse_amount(text, "USD") == Money(thousandths * 100, "USD")
+
+
+# --- the currency rule (issue 16, item 2) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen", "written"),
+    [
+        ("$25k", "EUR", "$ (USD)"),
+        ("€3k", "JPY", "€ (EUR)"),
+        ("USD 25k", "EUR", "USD"),
+        ("¥5000", "JPY", "¥ (CNY)"),  # for a Chinese-speaking member ¥ is the yuan
+    ],
+)
+def test_a_symbol_or_code_disagreeing_with_the_chosen_currency_is_an_error_naming_both(text, chosen, written):
+    with pytest.raises(AmountError) as excinfo:
+        parse_amount(text, AmountContext(chosen, "zh-CN", chosen=True))
+    assert excinfo.value.reason == "currency_conflict"
+    assert excinfo.value.params == {"written": written, "chosen": chosen}
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen", "expected"),
+    [
+        ("$25k", "USD", Money(2_500_000, "USD")),
+        ("$25k", "AUD", Money(2_500_000, "AUD")),  # a plain $ is the chosen dollar
+        ("25k", "EUR", Money(2_500_000, "EUR")),
+        ("JP¥5000", "JPY", Money(5000, "JPY")),
+        ("¥5000", "CNY", Money(500_000, "CNY")),
+    ],
+)
+def test_agreeing_or_no_symbol_takes_the_chosen_currency(text, chosen, expected):
+    assert parse_amount(text, AmountContext(chosen, "zh-CN", chosen=True)) == expected
+
+
+def test_yen_sign_in_chinese_is_cny_and_jpy_is_jp_yen_or_code():
+    zh = amount_context("JPY", None, "zh-CN")
+    assert parse_amount("¥100", zh) == Money(10000, "CNY")
+    assert parse_amount("JP¥100", zh) == Money(100, "JPY")
+    assert parse_amount("100 JPY", zh) == Money(100, "JPY")
+    assert parse_amount("¥100", amount_context("JPY", None, "en-US")) == Money(100, "JPY")
+
+
+def test_wan_from_a_chinese_member_is_cny_unless_they_set_their_own_currency():
+    assert parse_amount("30万", amount_context("USD", None, "zh-CN")) == Money(30_000_000, "CNY")
+    assert parse_amount("30万", amount_context("USD", None, "en-US")) == Money(30_000_000, "USD")
+    assert parse_amount("30万", amount_context("USD", "USD", "zh-CN")) == Money(30_000_000, "USD")
+    assert parse_amount("30k", amount_context("USD", None, "zh-CN")) == Money(3_000_000, "USD")
+
+
+def test_a_member_currency_comes_before_the_workspace_currency():
+    assert parse_amount("25k", amount_context("USD", "EUR")) == Money(2_500_000, "EUR")
+    assert parse_amount("25k", amount_context("USD", None)) == Money(2_500_000, "USD")
+
+
+def test_decimal_comma_suggests_the_point():
+    with pytest.raises(AmountError) as excinfo:
+        parse_amount("12,5k", "USD")
+    assert excinfo.value.params == {"suggestion": "12.5k"}

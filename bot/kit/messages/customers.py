@@ -8,6 +8,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "*Keep track of customers with `/customer`:*\n"
             '• `/customer add "Acme Corp" segment:potential owner:@li` adds a customer, or updates one you already have\n'
             "• `/customer Acme` shows its card: owner, open deals, last contact, next follow-up, recent activity\n"
+            '• `/customer merge "Acme Crop" into "Acme Corp"` (managers) folds a duplicate into the customer to keep, with its deals and activities\n'
+            "A name close to a customer you have gets a “Did you mean…?” first.\n"
             "Segments: potential, new (the default), existing, vip. The owner defaults to you.\n"
             'Log a touch with `/log call Acme "discussed renewal"` (`/log help` for more).'
         ),
@@ -84,6 +86,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "customers.kind_phrase.visit": "a visit",
         "customers.kind_phrase.note": "a note",
         "customers.kind_phrase.customer-feedback": "customer feedback",
+        "customers.suggest.show": "I don't know a customer named *{typed}*. Did you mean *{customer}*?",
+        "customers.suggest.add": "*{typed}* looks like *{customer}*, which you already have. Did you mean *{customer}*?",
+        "customers.suggest.deal": "I don't know a customer named *{typed}*. Did you mean *{customer}*?",
+        "customers.suggest.open_deal": "You have no open deal with *{typed}*. Did you mean your deal with *{customer}*?",
+        "customers.suggest.use": "Yes, {customer}",
+        "customers.suggest.create": "No, add “{typed}”",
+        "customers.suggest.stale": "That question has expired. Run the command again.",
+        "customers.merge.usage": 'Merge a duplicate into the customer to keep (managers): `/customer merge "Acme Crop" into "Acme Corp"`.',
+        "customers.merge.same": "*{customer}* is the same customer; name two different ones.",
+        "customers.merge.done": "Merged *{merged}* into *{customer}*: {deals} and {activities} moved over, with their history.",
+        "customers.merge.deals.one": "{count} deal",
+        "customers.merge.deals.other": "{count} deals",
+        "customers.merge.activities.one": "{count} activity",
+        "customers.merge.activities.other": "{count} activities",
+        "customers.picker.new": "New customer: {typed}",
+        "customers.picker.placeholder": "Type to search your customers",
     },
     "zh": {
         "customers.summary": "添加或查询客户",
@@ -92,6 +110,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "*用 `/customer` 管理客户：*\n"
             '• `/customer add "Acme Corp" segment:potential owner:@li` 添加客户，已有的客户则更新\n'
             "• `/customer Acme` 查看客户卡片：负责人、进行中的商机、最近联系、下次跟进、最近活动\n"
+            '• `/customer merge "Acme Crop" into "Acme Corp"`（经理）把重复的客户连同商机和活动合并到要保留的客户\n'
+            "名称与已有客户相近时，会先问“你是说……吗？”。\n"
             "客户分类：potential（潜在）、new（新客户，默认）、existing（老客户）、vip。负责人默认是你。\n"
             '用 `/log call Acme "讨论续约"` 记录一次联系（`/log help` 查看更多）。'
         ),
@@ -168,5 +188,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "customers.kind_phrase.visit": "拜访",
         "customers.kind_phrase.note": "备注",
         "customers.kind_phrase.customer-feedback": "客户反馈",
+        "customers.suggest.show": "没有名为 *{typed}* 的客户。你是说 *{customer}* 吗？",
+        "customers.suggest.add": "*{typed}* 和已有的客户 *{customer}* 很像。你是说 *{customer}* 吗？",
+        "customers.suggest.deal": "没有名为 *{typed}* 的客户。你是说 *{customer}* 吗？",
+        "customers.suggest.open_deal": "你没有与 *{typed}* 的进行中商机。你是说与 *{customer}* 的商机吗？",
+        "customers.suggest.use": "是，{customer}",
+        "customers.suggest.create": "不是，添加“{typed}”",
+        "customers.suggest.stale": "这个问题已过期，请重新输入命令。",
+        "customers.merge.usage": '把重复的客户合并到要保留的客户（经理）：`/customer merge "Acme Crop" into "Acme Corp"`。',
+        "customers.merge.same": "*{customer}* 是同一个客户；请写两个不同的客户。",
+        "customers.merge.done": "已把 *{merged}* 合并到 *{customer}*：{deals}、{activities}连同历史一起转过去了。",
+        "customers.merge.deals.one": "{count} 个商机",
+        "customers.merge.deals.other": "{count} 个商机",
+        "customers.merge.activities.one": "{count} 条活动",
+        "customers.merge.activities.other": "{count} 条活动",
+        "customers.picker.new": "新客户：{typed}",
+        "customers.picker.placeholder": "输入以搜索你的客户",
     },
 }

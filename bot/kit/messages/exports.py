@@ -3,7 +3,7 @@
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "exports.usage": (
-            "*Export to CSV* (managers): `/dealbell export deals|kudos|activities [month|quarter|year|all]` "
+            "*Export to CSV* (managers): `/dealbell export deals|kudos|activities|customers [month|quarter|year|all]` "
             "sends a CSV file to your DM. The default period is this month, in your time zone."
         ),
         "exports.error.bad_kind": "`{word}` is not something I can export. Use one of: {kinds}.",
@@ -17,11 +17,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "exports.kind.deals": "deals",
         "exports.kind.kudos": "kudos",
         "exports.kind.activities": "activities",
+        "exports.kind.customers": "customers",
         "exports.period.all": "all time",
     },
     "zh": {
         "exports.usage": (
-            "*导出 CSV*（经理）：`/dealbell export deals|kudos|activities [month|quarter|year|all]` "
+            "*导出 CSV*（经理）：`/dealbell export deals|kudos|activities|customers [month|quarter|year|all]` "
             "会把 CSV 文件发到你的私信。默认导出本月（按你的时区）。"
         ),
         "exports.error.bad_kind": "`{word}` 无法导出。可用：{kinds}。",
@@ -33,6 +34,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "exports.kind.deals": "商机",
         "exports.kind.kudos": "点赞",
         "exports.kind.activities": "客户活动",
+        "exports.kind.customers": "客户",
         "exports.period.all": "全部时间",
     },
 }

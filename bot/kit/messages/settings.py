@@ -42,6 +42,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "settings.language.name.en": "English",
         "settings.language.name.zh": "Simplified Chinese",
         "settings.language.name.auto": "{language} (from Slack)",
+        "settings.currency.set": "Amounts you type without a currency are now in {currency}.",
+        "settings.currency.cleared": "Amounts you type without a currency follow the workspace's again ({currency}).",
+        "settings.currency.own": "Amounts you type without a currency are in {currency} (your own setting). Change it with `/dealbell currency EUR`, or `/dealbell currency auto` to follow the workspace.",
+        "settings.currency.workspace": "Amounts you type without a currency are in the workspace's {currency}. Set your own with `/dealbell currency CNY`.",
+        "settings.currency.bad": "`{word}` is not a currency I know. Use an ISO code such as USD, EUR or CNY, or `auto`.",
     },
     "zh": {
         "settings.modal.title": "dealbell 设置",
@@ -84,5 +89,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "settings.language.name.en": "英语",
         "settings.language.name.zh": "简体中文",
         "settings.language.name.auto": "{language}（来自 Slack）",
+        "settings.currency.set": "从现在起，你输入的不带币种的金额按 {currency} 记录。",
+        "settings.currency.cleared": "你输入的不带币种的金额重新跟随工作区币种（{currency}）。",
+        "settings.currency.own": "你输入的不带币种的金额按 {currency} 记录（你自己的设置）。可用 `/dealbell currency EUR` 修改，或用 `/dealbell currency auto` 跟随工作区。",
+        "settings.currency.workspace": "你输入的不带币种的金额按工作区币种 {currency} 记录。可用 `/dealbell currency CNY` 设置你自己的币种。",
+        "settings.currency.bad": "我不认识币种 `{word}`。请用 USD、EUR、CNY 等 ISO 代码，或 `auto`。",
     },
 }

@@ -307,6 +307,7 @@ function renderInput(block, blockId, ctx) {
   control.dataset.type = element.type;
   control.classList.add("input-control");
   const wrap = h("div", { class: "input" }, label, control);
+  if (element.type === "external_select") wrap.append(typeAhead(control, blockId, element, ctx));
   if (block.hint) wrap.append(h("div", { class: "hint", text: plainText(block.hint) }));
   wrap.append(h("div", { class: "field-error", "data-error-for": blockId, hidden: true }));
   return wrap;
@@ -325,9 +326,13 @@ function inputControl(element) {
       return h("input", { type: "url", placeholder, value: element.initial_value || "" });
     case "number_input":
       return h("input", { type: "number", step: element.is_decimal_allowed ? "any" : "1", min: element.min_value, max: element.max_value, placeholder, value: element.initial_value || "" });
+    case "external_select": { // typed into; typeAhead() asks the bot for the options as Slack does
+      const input = h("input", { type: "text", placeholder, autocomplete: "off", value: element.initial_option ? plainText(element.initial_option.text) : "" });
+      input.loadedOptions = element.initial_option ? [element.initial_option] : [];
+      return input;
+    }
     case "static_select":
-    case "multi_static_select":
-    case "external_select": {
+    case "multi_static_select": {
       const initial = element.initial_option ? [element.initial_option.value] : (element.initial_options || []).map((o) => o.value);
       return selectNode(allOptions(element).map((o) => ({ value: o.value, label: plainText(o.text) })),
         { multiple: element.type === "multi_static_select", placeholder: placeholder || "Select…", initial });
@@ -359,6 +364,33 @@ function inputControl(element) {
   }
 }
 
+// An external_select in a modal: as the user types (past min_query_length), the sandbox sends the bot
+// a block_suggestion and lists the options it answers; the choice is the option shown as typed.
+function typeAhead(input, blockId, element, ctx) {
+  const list = h("datalist", { id: `options-${blockId}-${Math.random().toString(36).slice(2)}` });
+  input.setAttribute("list", list.id);
+  let asked = 0;
+  input.addEventListener("input", async () => {
+    if (input.value.length < (element.min_query_length ?? 3)) return;
+    const mine = ++asked;
+    const answer = await api("/api/options", { view_id: ctx.viewId, block_id: blockId, action_id: element.action_id, value: input.value });
+    if (mine !== asked) return; // a later keystroke's answer wins
+    input.loadedOptions = allOptions(answer);
+    list.replaceChildren(...input.loadedOptions.map((o) => h("option", { value: plainText(o.text) })));
+  });
+  return list;
+}
+
+function typedOption(control) {
+  const typed = control.value.trim();
+  if (!typed) return null;
+  const options = control.loadedOptions || [];
+  // Slack only lets people pick a listed option; a name typed before the list arrived stands for the
+  // option carrying it (dealbell always lists the typed name).
+  return options.find((o) => plainText(o.text) === typed) || options.find((o) => o.value === typed)
+    || { text: { type: "plain_text", text: typed }, value: typed };
+}
+
 // The view state Slack sends with view_submission: values[block_id][action_id] = {type, …}.
 function readValues(root, element) {
   const values = {};
@@ -374,8 +406,10 @@ function readControl(control, type, element) {
   switch (type) {
     case "plain_text_input": case "email_text_input": case "url_text_input": case "number_input":
       return { type, value: control.value === "" ? null : control.value };
-    case "static_select": case "external_select":
+    case "static_select":
       return { type, selected_option: optionOf(allOptions(element), control.value) };
+    case "external_select":
+      return { type, selected_option: typedOption(control) };
     case "multi_static_select":
       return { type, selected_options: selected().map((v) => optionOf(allOptions(element), v)) };
     case "users_select":
