@@ -364,7 +364,7 @@ ANONYMOUS_PROFILE: dict[str, Any] = {
     "locale": None, "language": None, "is_admin": False, "is_owner": False, "is_bot": False, "deleted": True,
     "profile_refreshed_at": None, "duties": "", "title": None, "ooo_from": None, "ooo_until": None,
     "last_lead_at": None, "onboarded_at": None, "home_opened_at": None, "hidden_from_boards": False,
-    "kudos_by_dm": False,
+    "kudos_by_dm": False, "currency": None,
 }  # fmt: skip
 
 

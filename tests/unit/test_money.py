@@ -339,6 +339,7 @@ def _check_total(text):
             "too_large",
             "unknown_currency",
             "too_precise",
+            "decimal_comma",
         }
     else:
         assert type(result.minor) is int
