@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import deal_history
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.models import (
@@ -119,13 +120,20 @@ async def get_deal(session: AsyncSession, workspace_id: int, deal_id: int) -> De
 
 
 async def create_deal(
-    session: AsyncSession, workspace_id: int, owner: Member, new: NewDeal, source_key: str
+    session: AsyncSession,
+    workspace_id: int,
+    owner: Member,
+    new: NewDeal,
+    source_key: str,
+    *,
+    channel: str | None = None,
 ) -> tuple[Deal, bool]:
     """Record a deal once per `source_key` (a trigger or view id); returns (deal, created).
 
     A repeat is found by the unique key the INSERT below skips on, not by a SELECT first: one
     statement fewer on every new deal (the repeat finds its customer, already there, on the way).
-    DealError, before anything is written, for a deal beyond the limits above."""
+    DealError, before anything is written, for a deal beyond the limits above. A won deal's
+    celebration is queued in the same transaction (posted in the wins channel, else `channel`)."""
     new = check_new_deal(new)
     customer = await find_or_create_customer(session, workspace_id, new.customer)
     now = utcnow()
@@ -165,10 +173,12 @@ async def create_deal(
         )
     )  # fmt: skip
     if new.stage == Stage.WON:
-        await _customer_won(session, workspace_id, customer.id)
+        await mark_customer_won(session, workspace_id, customer.id)
+    batch = await deal_history.record(session, workspace_id, deal_id, owner, "create", now=now)
     await session.flush()
     deal = await get_deal(session, workspace_id, deal_id)
     assert deal is not None
+    await deal_history.announce(session, workspace_id, deal, deal_id, batch, channel=channel)
     return deal, True
 
 
@@ -185,6 +195,7 @@ async def change_stage(
     *,
     competitor: str | None = None,
     reason: str | None = None,
+    channel: str | None = None,
 ) -> tuple[Deal, bool]:
     """Move a deal to `to_stage`; returns (deal, changed). A repeated click changes nothing.
 
@@ -225,13 +236,17 @@ async def change_stage(
             )
         )  # fmt: skip
         if to_stage == Stage.WON:
-            await _customer_won(session, workspace_id, deal.customer_id)
+            await mark_customer_won(session, workspace_id, deal.customer_id)
+        change = deal_history.Change("stage", current.value, to_stage.value)
+        batch = await deal_history.record(session, workspace_id, deal_id, by, "stage", [change], now=now)
         await session.flush()
     await session.refresh(deal)
+    if changed:
+        await deal_history.announce(session, workspace_id, deal, deal_id, batch, channel=channel)
     return deal, changed
 
 
-async def _customer_won(session: AsyncSession, workspace_id: int, customer_id: int) -> None:
+async def mark_customer_won(session: AsyncSession, workspace_id: int, customer_id: int) -> None:
     """A won deal makes a potential or new customer an existing one (a vip stays vip)."""
     await session.execute(
         update(Customer)
