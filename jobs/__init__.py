@@ -6,6 +6,7 @@ from jobs import (
     digests,
     follow_ups,
     leaderboard,
+    outbox,
     prune_events,
     refresh_members,
     standups,
@@ -25,6 +26,7 @@ JOBS: dict[str, JobSpec] = {
         follow_ups.JOB,
         award_nominations.JOB,
         contests.JOB,
+        outbox.JOB,
     )
 }
 

@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import func, select
 
-from storage.models import Deal, DealCongratulation, DealStageChange
+from storage.models import Deal, DealCongratulation, DealStageChange, SlackOutbox
 from tests.slack_requests import date_value, select_value, text_value
 
 
@@ -197,4 +197,7 @@ async def test_not_in_channel_tells_the_user_and_keeps_the_deal(app):
     dm = posts[-1].args  # the bot can't post in C0009, so it says so in a DM
     assert dm["channel"] == "U0001" and "/invite @dealbell" in dm["text"]
     (deal,) = await deals_in(app.db)
-    assert deal.stage == "won" and deal.celebrated_at is None  # released so a later try can celebrate
+    async with app.db.session() as session:
+        row = (await session.scalars(select(SlackOutbox))).one()
+    assert deal.stage == "won" and deal.celebration_ts is None
+    assert row.status == "gone"  # not retried every minute into a channel the bot is not in

@@ -5,6 +5,7 @@ from bot.kit.messages import (
     contests,
     core,
     customers,
+    deal_lifecycle,
     deals,
     digests,
     exports,
@@ -28,4 +29,5 @@ FEATURES = (
     core, deals, kudos, feedback, team, customers, leads, intel, ideas, training,
     standups, leaderboard, digests, followups, rewards, goals, contests,
     home, settings, exports, charts,
+    deal_lifecycle,
 )  # fmt: skip
