@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Date, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deal_history, outbox
@@ -36,6 +36,7 @@ from storage.models import (
     DealStageChange,
     Member,
     Stage,
+    UTCDateTime,
     Workspace,
     utcnow,
 )
@@ -236,6 +237,8 @@ async def delete_deal(session: AsyncSession, workspace_id: int, deal_id: int, by
     deal = await get_deal(session, workspace_id, deal_id)
     if deal is None:
         raise DealError("deal.error.not_found")
+    if not may_edit(by, deal):
+        raise DealError("deal.error.not_yours")
     if not may_delete(by, deal, now):
         raise DealError(
             "deal.error.delete_not_allowed", hours=int(OWNER_MAY_DELETE_FOR.total_seconds() // 3600)
@@ -257,7 +260,11 @@ async def _delete(session: AsyncSession, deal: Deal, by: Member, action: str, no
         snapshot=snapshot,
         now=now,
     )
-    await session.execute(delete(Deal).where(Deal.workspace_id == deal.workspace_id, Deal.id == deal.id))
+    deleted = await session.execute(
+        delete(Deal).where(Deal.workspace_id == deal.workspace_id, Deal.id == deal.id)
+    )
+    if deleted.rowcount != 1:  # a double click deleted it already: this one's history is rolled back
+        raise DealError("deal.error.not_found")
     await deal_history.announce(session, deal.workspace_id, None, deal.id, batch, facts=facts)
     return batch
 
@@ -291,12 +298,12 @@ async def _snapshot(session: AsyncSession, deal: Deal) -> dict[str, Any]:
 
 
 def _from_json(column: Any, value: Any) -> Any:
+    """A snapshot's value back in its column's type (dates and times were written as ISO text)."""
     if value is None:
         return None
-    python_type = column.type.python_type
-    if python_type is dt.datetime:
+    if isinstance(column.type, UTCDateTime):
         return dt.datetime.fromisoformat(value)
-    if python_type is dt.date:
+    if isinstance(column.type, Date):
         return dt.date.fromisoformat(value)
     return value
 

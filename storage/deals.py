@@ -296,29 +296,21 @@ async def open_pipeline(
     return deals, totals
 
 
-async def claim_celebration(session: AsyncSession, workspace_id: int, deal_id: int) -> bool:
-    """True for exactly one caller per won deal: that caller posts the celebration."""
-    result = await session.execute(
-        update(Deal)
-        .where(
-            Deal.workspace_id == workspace_id,
-            Deal.id == deal_id,
-            Deal.stage == Stage.WON.value,
-            Deal.celebrated_at.is_(None),
+async def recently_closed(
+    session: AsyncSession, workspace_id: int, owner_id: int, limit: int = 5
+) -> list[Deal]:
+    """An owner's latest won or lost deals, newest first: `/deal list` opens them to correct one."""
+    return list(
+        await session.scalars(
+            select(Deal)
+            .where(
+                Deal.workspace_id == workspace_id,
+                Deal.owner_id == owner_id,
+                Deal.stage.in_((Stage.WON.value, Stage.LOST.value)),
+            )
+            .order_by(Deal.closed_at.desc(), Deal.id.desc())
+            .limit(limit)
         )
-        .values(celebrated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-async def release_celebration(session: AsyncSession, workspace_id: int, deal_id: int) -> None:
-    """Give the claim back when posting failed, so a later try can celebrate."""
-    await session.execute(
-        update(Deal)
-        .where(Deal.workspace_id == workspace_id, Deal.id == deal_id, Deal.celebration_ts.is_(None))
-        .values(celebrated_at=None)
-        .execution_options(synchronize_session=False)
     )
 
 

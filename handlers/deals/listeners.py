@@ -54,7 +54,9 @@ async def deal_command(
     elif parsed.verb == "list":
         async with db.session() as session:
             open_deals, totals = await deals.open_pipeline(session, workspace.id, member.id)
-        await ack(text=t(locale, "deal.list.title"), blocks=render.pipeline(open_deals, totals, locale))
+            closed = await deals.recently_closed(session, workspace.id, member.id)
+        card = render.pipeline(open_deals, totals, locale, closed=closed)
+        await ack(text=t(locale, "deal.list.title"), blocks=card)
     elif parsed.verb in lifecycle.COMMANDS:
         await lifecycle.COMMANDS[parsed.verb](ack, parsed, context, client)
     else:

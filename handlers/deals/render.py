@@ -163,25 +163,36 @@ def gone_card(deal_id: int, history: list[HistoryLine], locale: str | None) -> l
     return card
 
 
-def pipeline(deals: list[Deal], totals: list[StageTotal], locale: str | None) -> list[bk.Block]:
+def pipeline(
+    deals: list[Deal], totals: list[StageTotal], locale: str | None, *, closed: list[Deal] | None = None
+) -> list[bk.Block]:
+    """The owner's open pipeline (totals, then one row per deal), then the latest closed deals: each
+    row with its Open button, the same action as App Home's."""
     if not totals:
-        return [bk.section(t(locale, "deal.list.empty"))]
-    total_lines = [stage_sum(locale, "deal.list.total", total) for total in totals]
-    card = [bk.header(t(locale, "deal.list.title")), bk.section("\n".join(total_lines)), bk.divider()]
-    for d in deals:  # one row per deal, each with its Open button (the same action as App Home's)
-        item = t(
-            locale,
-            "deal.list.item",
-            customer=bk.escape(d.customer.name),
-            title=_title_suffix(d),
-            amount=money_text(d, locale),
-            stage=stage_name(d.stage, locale),
-        )
-        card.append(bk.section(item, accessory=open_button(locale, d.id)))
-    open_count = sum(total.count for total in totals)
-    if open_count > len(deals):
-        card.append(bk.context(t(locale, "deal.list.more", shown=len(deals), total=open_count)))
+        card = [bk.section(t(locale, "deal.list.empty"))]
+    else:
+        total_lines = [stage_sum(locale, "deal.list.total", total) for total in totals]
+        card = [bk.header(t(locale, "deal.list.title")), bk.section("\n".join(total_lines)), bk.divider()]
+        card.extend(_deal_row(d, locale) for d in deals)
+        open_count = sum(total.count for total in totals)
+        if open_count > len(deals):
+            card.append(bk.context(t(locale, "deal.list.more", shown=len(deals), total=open_count)))
+    if closed:
+        card.append(bk.context(t(locale, "deal.list.closed"), block_id="recently_closed"))
+        card.extend(_deal_row(d, locale) for d in closed)
     return card
+
+
+def _deal_row(deal: Deal, locale: str | None) -> bk.Block:
+    item = t(
+        locale,
+        "deal.list.item",
+        customer=bk.escape(deal.customer.name),
+        title=_title_suffix(deal),
+        amount=money_text(deal, locale),
+        stage=stage_name(deal.stage, locale),
+    )
+    return bk.section(item, accessory=open_button(locale, deal.id))
 
 
 def deal_modal(

@@ -5,6 +5,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "deal.usage.lifecycle": "• `/deal 42` opens deal 42's card: edit, reassign, reopen, delete, and its history\n• `/deal undo` takes back your last deal action of the last 5 minutes\n• `/deal approval 50000` (managers): wins above it are celebrated once another manager approves; `/deal approval off`",
         "deal.button.open": "Open",
+        "deal.list.closed": "Recently closed (open one to correct it):",
         "deal.button.edit": "Edit",
         "deal.button.reassign": "Reassign",
         "deal.button.reopen": "Reopen",
@@ -62,6 +63,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "zh": {
         "deal.usage.lifecycle": "• `/deal 42` 打开 42 号商机的卡片：编辑、转交、重新打开、删除，并查看历史\n• `/deal undo` 撤销你 5 分钟内的上一次商机操作\n• `/deal approval 50000`（经理）：高于该金额的赢单需另一位经理批准后才庆祝；`/deal approval off` 关闭",
         "deal.button.open": "打开",
+        "deal.list.closed": "最近关闭的商机（打开即可更正）：",
         "deal.button.edit": "编辑",
         "deal.button.reassign": "转交",
         "deal.button.reopen": "重新打开",
