@@ -13,11 +13,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import outbox
-from storage.models import Deal, DealHistory, Member, Role, Stage, Workspace, utcnow
+from storage import outbox, workspaces
+from storage.models import Deal, DealHistory, Member, Stage, Workspace, utcnow
 
 CELEBRATION = "celebration"  # the win post in the wins channel
 CELEBRATION_UPDATE = "celebration_update"  # chat.update of a sent celebration: corrected or withdrawn
@@ -157,17 +157,7 @@ async def announce(
 
 async def _other_managers(session: AsyncSession, workspace_id: int, owner_id: int) -> list[Member]:
     """The managers who may approve this win: nobody approves their own."""
-    return list(
-        await session.scalars(
-            select(Member).where(
-                Member.workspace_id == workspace_id,
-                Member.id != owner_id,
-                Member.deleted.is_(False),
-                Member.is_bot.is_(False),
-                or_(Member.role == Role.MANAGER.value, Member.is_admin.is_(True), Member.is_owner.is_(True)),
-            )
-        )
-    )
+    return [m for m in await workspaces.managers(session, workspace_id) if m.id != owner_id]
 
 
 async def _ask_managers(

@@ -320,7 +320,7 @@ async def record_celebration(
     await session.execute(
         update(Deal)
         .where(Deal.workspace_id == workspace_id, Deal.id == deal_id)
-        .values(celebration_channel=channel, celebration_ts=ts)
+        .values(celebration_channel=channel, celebration_ts=ts, celebrated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
 
