@@ -118,21 +118,21 @@ async def _apply(
     now: dt.datetime | None = None,
 ) -> tuple[Deal, str | None]:
     """Set the fields in `wanted` that differ, write their history, keep the celebration in step.
-    Returns (the deal as it is now, the history batch or None when nothing changed)."""
+    Returns (the deal as it is now, the history batch or None when nothing changed).
+
+    The UPDATE is conditional on the values it read, like `change_stage`: of two concurrent
+    requests (a double click, Slack's retry), the second finds the row changed, reads it again and
+    finds nothing left to change."""
     now = now or utcnow()
-    before = current_values(deal)
-    changes = [Change(f, before[f], wanted[f]) for f in FIELDS if f in wanted and wanted[f] != before[f]]
-    if not changes:
-        return deal, None
-    values: dict[str, Any] = {"updated_at": now}
-    for change in changes:
-        values.update(await _column_values(session, deal, change.field, change.after, now))
-    await session.execute(
-        update(Deal)
-        .where(Deal.workspace_id == deal.workspace_id, Deal.id == deal.id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    for _attempt in range(3):
+        changes, values = await _changes(session, deal, wanted, now)
+        if not changes:
+            return deal, None
+        if await _update_if_unchanged(session, deal, values):
+            break
+        deal = await _fresh(session, deal.workspace_id, deal.id)
+    else:
+        raise DealError("deal.error.changed_since")
     stage = next((c for c in changes if c.field == "stage"), None)
     if stage is not None:
         session.add(
@@ -148,6 +148,40 @@ async def _apply(
     fresh = await _fresh(session, deal.workspace_id, deal.id)
     await deal_history.announce(session, deal.workspace_id, fresh, deal.id, batch)
     return fresh, batch
+
+
+async def _changes(
+    session: AsyncSession, deal: Deal, wanted: dict[str, str | None], now: dt.datetime
+) -> tuple[list[Change], dict[str, Any]]:
+    """The fields that differ, and the columns they set."""
+    before = current_values(deal)
+    changes = [Change(f, before[f], wanted[f]) for f in FIELDS if f in wanted and wanted[f] != before[f]]
+    values: dict[str, Any] = {}
+    for change in changes:
+        values.update(await _column_values(session, deal, change.field, change.after, now))
+    return changes, values
+
+
+# Columns a change sets as a consequence, not read back as what the change is about.
+DERIVED = {"closed_at", "funnel_reached"}
+
+
+async def _update_if_unchanged(session: AsyncSession, deal: Deal, values: dict[str, Any]) -> bool:
+    """UPDATE the row only while the columns being changed still hold what was read."""
+    unchanged = [
+        getattr(Deal, column).is_(None)
+        if getattr(deal, column) is None
+        else getattr(Deal, column) == getattr(deal, column)
+        for column in values
+        if column not in DERIVED
+    ]
+    result = await session.execute(
+        update(Deal)
+        .where(Deal.workspace_id == deal.workspace_id, Deal.id == deal.id, *unchanged)
+        .values(**values, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 async def _fresh(session: AsyncSession, workspace_id: int, deal_id: int) -> Deal:
