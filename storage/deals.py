@@ -178,7 +178,8 @@ async def create_deal(
     await session.flush()
     deal = await get_deal(session, workspace_id, deal_id)
     assert deal is not None
-    await deal_history.announce(session, workspace_id, deal, deal_id, batch, channel=channel)
+    if new.stage == Stage.WON:  # a new deal has no celebration to keep in step otherwise
+        await deal_history.announce(session, workspace_id, deal, deal_id, batch, channel=channel)
     return deal, True
 
 

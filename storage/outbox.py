@@ -61,41 +61,39 @@ def _free(now: dt.datetime, lease: dt.timedelta) -> Any:
     return or_(SlackOutbox.claimed_at.is_(None), SlackOutbox.claimed_at < now - lease)
 
 
-async def due(
+async def claim_due(
     session: AsyncSession,
     workspace_id: int,
     now: dt.datetime,
+    claimant: str,
     *,
     subject_id: int | None = None,
-    limit: int = 50,
+    limit: int = 20,
     lease: dt.timedelta = CLAIM_LEASE,
-) -> list[int]:
-    """Ids of pending rows whose next attempt is due and that no live process holds, oldest first."""
-    query = select(SlackOutbox.id).where(
+) -> list[SlackOutbox]:
+    """Claim the pending rows whose next attempt is due and that no live process holds, oldest
+    first, in one conditional UPDATE: each row goes to one caller (PostgreSQL re-checks the
+    condition on a row another transaction just claimed; SQLite runs one writer at a time)."""
+    wall = utcnow()
+    due = select(SlackOutbox.id).where(
         SlackOutbox.workspace_id == workspace_id,
         SlackOutbox.status == PENDING,
         SlackOutbox.next_attempt_at <= now,
-        _free(utcnow(), lease),
+        _free(wall, lease),
     )
     if subject_id is not None:
-        query = query.where(SlackOutbox.subject_id == subject_id)
-    return list(await session.scalars(query.order_by(SlackOutbox.id).limit(limit)))
-
-
-async def claim(
-    session: AsyncSession, row_id: int, claimant: str, lease: dt.timedelta = CLAIM_LEASE
-) -> SlackOutbox | None:
-    """The row, for the one caller that claimed it now; None when sent, held or claimed by another."""
-    now = utcnow()
-    result = await session.execute(
+        due = due.where(SlackOutbox.subject_id == subject_id)
+    ids = list(await session.scalars(due.order_by(SlackOutbox.id).limit(limit)))
+    if not ids:
+        return []
+    claimed = await session.scalars(
         update(SlackOutbox)
-        .where(SlackOutbox.id == row_id, SlackOutbox.status == PENDING, _free(now, lease))
-        .values(claimed_by=claimant[:200], claimed_at=now)
-        .execution_options(synchronize_session=False)
+        .where(SlackOutbox.id.in_(ids), SlackOutbox.status == PENDING, _free(wall, lease))
+        .values(claimed_by=claimant[:200], claimed_at=wall)
+        .returning(SlackOutbox)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
-    if result.rowcount != 1:
-        return None
-    return await session.get(SlackOutbox, row_id, populate_existing=True)
+    return sorted(claimed, key=lambda row: row.id)
 
 
 def _held_by(row_id: int, claimant: str) -> Any:

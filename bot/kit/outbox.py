@@ -97,15 +97,16 @@ async def deliver_due(
     subject_id: int | None = None,
     claimant: str = CLAIMANT,
 ) -> int:
-    """Send every due row of the workspace (or of one subject); returns how many Slack accepted."""
+    """Send every due row of the workspace (or of one subject); returns how many Slack accepted.
+
+    The claim and the rendering share one transaction (the post says what was true when claimed),
+    so a celebration costs two transactions and one post, as it did before the outbox."""
     async with db.session() as session:
-        ids = await outbox.due(session, workspace.id, now or utcnow(), subject_id=subject_id)
+        rows = await outbox.claim_due(session, workspace.id, now or utcnow(), claimant, subject_id=subject_id)
+        posts = [(row.id, row.kind, await RENDERERS[row.kind](session, workspace, row)) for row in rows]
     sent = 0
-    for row_id in ids:
-        async with db.session() as session:
-            row = await outbox.claim(session, row_id, claimant)
-        if row is not None:
-            sent += await _deliver(db, client, workspace, row, claimant)
+    for row_id, kind, post in posts:
+        sent += await _deliver(db, client, row_id, kind, post, workspace, claimant)
     return sent
 
 
@@ -118,26 +119,30 @@ async def deliver_soon(db: Database, client: AsyncWebClient, workspace: Workspac
 
 
 async def _deliver(
-    db: Database, client: AsyncWebClient, workspace: Workspace, row: SlackOutbox, claimant: str
+    db: Database,
+    client: AsyncWebClient,
+    row_id: int,
+    kind: str,
+    post: Post | None,
+    workspace: Workspace,
+    claimant: str,
 ) -> int:
+    if post is None:  # its reason is gone (the deal deleted or reopened before it went out)
+        async with db.session() as session:
+            await outbox.mark_gone(session, row_id, claimant, "nothing to send")
+        return 0
     try:
+        posted = await _send(client, post, kind)
+    except Exception as exc:  # Slack down, rate limited past its retries: the job tries again later
+        log.warning("outbox %s %s not delivered: %s", kind, row_id, type(exc).__name__)
         async with db.session() as session:
-            post = await RENDERERS[row.kind](session, workspace, row)
-        if post is None:
-            async with db.session() as session:
-                await outbox.mark_gone(session, row.id, claimant, "nothing to send")
-            return 0
-        posted = await _send(client, post, row.kind)
-    except Exception as exc:  # Slack down, rate limited past its retries, the database: try again later
-        log.warning("outbox %s %s not delivered: %s", row.kind, row.id, type(exc).__name__)
-        async with db.session() as session:
-            await outbox.mark_failed(session, row.id, claimant, type(exc).__name__)
+            await outbox.mark_failed(session, row_id, claimant, type(exc).__name__)
         return 0
     async with db.session() as session:
         if posted is None:
-            await outbox.mark_gone(session, row.id, claimant, "channel")
+            await outbox.mark_gone(session, row_id, claimant, "channel")
         else:
-            await outbox.mark_sent(session, row.id, claimant, posted["channel"], posted["ts"])
+            await outbox.mark_sent(session, row_id, claimant, posted["channel"], posted["ts"])
             if post.deal_id is not None:
                 await deals.record_celebration(
                     session, workspace.id, post.deal_id, posted["channel"], posted["ts"]

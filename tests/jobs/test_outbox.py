@@ -26,11 +26,15 @@ async def rows(app) -> list[SlackOutbox]:
         return list(await session.scalars(select(SlackOutbox).order_by(SlackOutbox.id)))
 
 
-async def run_outbox_job(app, services: JobServices | None = None, later: dt.timedelta = dt.timedelta(minutes=5)):
+async def run_outbox_job(
+    app, services: JobServices | None = None, later: dt.timedelta = dt.timedelta(minutes=5)
+):
     """The job as an operator runs it, at a moment the row's backed-off retry is due."""
     async with app.db.session() as session:
         (workspace,) = await list_workspaces(session)
-    return await run_job(OUTBOX, workspace, services or app.services, as_scheduled=False, now=utcnow() + later)
+    return await run_job(
+        OUTBOX, workspace, services or app.services, as_scheduled=False, now=utcnow() + later
+    )
 
 
 def celebrations(app) -> list:
@@ -59,7 +63,7 @@ async def test_slack_failing_right_after_commit_is_retried_by_the_job_once(app):
 
 
 async def test_the_database_failing_right_after_commit_leaves_the_row_for_the_job(app, monkeypatch):
-    real_claim = outbox.claim
+    real_claim = outbox.claim_due
     failures = []
 
     async def claim_fails_once(*args, **kwargs):
@@ -68,7 +72,7 @@ async def test_the_database_failing_right_after_commit_leaves_the_row_for_the_jo
             raise ConnectionResetError("the database went away")
         return await real_claim(*args, **kwargs)
 
-    monkeypatch.setattr(outbox, "claim", claim_fails_once)
+    monkeypatch.setattr(outbox, "claim_due", claim_fails_once)
     reply = await app.send.command("/deal", "won 4k Acme")
     assert "Deal logged" in reply.text
     await app.fake.settle()
@@ -88,7 +92,9 @@ async def test_two_processes_running_the_job_post_once(app, database_url):
     other_db = Database(database_url)  # another replica: its own engine and connections
     try:
         other = JobServices(db=other_db, client_for=lambda _ws: make_client(app.settings), claimant="other")
-        outcomes = await asyncio.gather(*(run_outbox_job(app, s) for s in (app.services, other, app.services)))
+        outcomes = await asyncio.gather(
+            *(run_outbox_job(app, s) for s in (app.services, other, app.services))
+        )
     finally:
         await other_db.dispose()
     assert sorted(o.result for o in outcomes) == [0, 0, 1]
@@ -104,7 +110,9 @@ async def test_a_claim_left_by_a_killed_process_is_taken_over_after_its_lease(ap
     async def held_by_another(since: dt.timedelta) -> None:
         async with app.db.session() as session:
             await session.execute(
-                update(SlackOutbox).values(claimed_by="killed", claimed_at=utcnow() - since, next_attempt_at=utcnow())
+                update(SlackOutbox).values(
+                    claimed_by="killed", claimed_at=utcnow() - since, next_attempt_at=utcnow()
+                )
             )
 
     await held_by_another(dt.timedelta(seconds=10))  # alive, mid-post: left alone
