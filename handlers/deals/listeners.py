@@ -150,6 +150,20 @@ def read_deal_modal(
     return new, {}
 
 
+async def read_or_refuse(
+    ack: AsyncAck, view: dict[str, Any], default_currency: str, locale: str | None
+) -> deals.NewDeal | None:
+    """The deal form (new or edit) read, or refused with each error under its field (None then)."""
+    new, errors = read_deal_modal(view["state"]["values"], default_currency)
+    if new is None:
+        amount = bk.input_value(view["state"], "amount") or ""
+        await ack(
+            response_action="errors",
+            errors={block: t(locale, key, amount=amount) for block, key in errors.items()},
+        )
+    return new
+
+
 # Which input of the deal modal a refusal from the domain is shown under.
 MODAL_FIELD_OF_ERROR = {
     "customers.error.name_too_long": "customer",
@@ -167,13 +181,8 @@ async def submit_deal_modal(
 ) -> None:
     db, workspace, member = scope(context)
     locale = member.locale
-    new, errors = read_deal_modal(view["state"]["values"], workspace.currency)
+    new = await read_or_refuse(ack, view, workspace.currency, locale)
     if new is None:
-        amount = bk.input_value(view["state"], "amount") or ""
-        await ack(
-            response_action="errors",
-            errors={block: t(locale, key, amount=amount) for block, key in errors.items()},
-        )
         return
     channel = json.loads(view.get("private_metadata") or "{}").get("channel")
     try:
@@ -205,12 +214,8 @@ async def submit_edit_form(
     locale = member.locale
     metadata = lifecycle.metadata_of(view)
     deal_id = lifecycle.deal_id_of(str(metadata.get("deal", "")))
-    new, errors = read_deal_modal(view["state"]["values"], workspace.currency)
+    new = await read_or_refuse(ack, view, workspace.currency, locale)
     if new is None:
-        amount = bk.input_value(view["state"], "amount") or ""
-        await ack(
-            response_action="errors", errors={b: t(locale, k, amount=amount) for b, k in errors.items()}
-        )
         return
     edit = deal_lifecycle.DealEdit(new, owner=lifecycle.selected_user(view, "owner"))
     try:

@@ -45,7 +45,9 @@ def edit_values(view: dict, **overrides) -> dict:
         elif element["type"] == "datepicker":
             values[block["block_id"]] = date_value(element.get("initial_date"))
         elif element["type"] == "users_select":
-            values[block["block_id"]] = {"value": {"type": "users_select", "selected_user": element["initial_user"]}}
+            values[block["block_id"]] = {
+                "value": {"type": "users_select", "selected_user": element["initial_user"]}
+            }
     values.update(overrides)
     return values
 
@@ -129,7 +131,9 @@ async def test_a_mistyped_win_is_corrected_everywhere_and_a_deleted_one_leaves_t
     globex = await the_deal(app, "globex")
     boss_card = (await app.send.command("/deal", str(globex.id), user=BOSS)).json
     assert "deal_reassign" in buttons(boss_card["blocks"])  # a manager's card
-    await app.send.action("deal_delete", buttons(boss_card["blocks"])["deal_delete"], user=BOSS, ephemeral=True)
+    await app.send.action(
+        "deal_delete", buttons(boss_card["blocks"])["deal_delete"], user=BOSS, ephemeral=True
+    )
     withdrawn = (await app.fake.wait_for("chat.update", count=2))[-1].args
     assert withdrawn["ts"] == globex.celebration_ts and "Withdrawn" in withdrawn["text"]
     assert await the_deal(app, "globex") is None
@@ -138,7 +142,9 @@ async def test_a_mistyped_win_is_corrected_everywhere_and_a_deleted_one_leaves_t
 
     # the edit and the delete are in the deals' history, with who did them
     async with app.db.session() as session:
-        rows = (await session.execute(select(DealHistory.deal_id, DealHistory.action, DealHistory.field))).all()
+        rows = (
+            await session.execute(select(DealHistory.deal_id, DealHistory.action, DealHistory.field))
+        ).all()
     assert (deal.id, "edit", "amount") in rows and (globex.id, "delete", "deleted") in rows
     gone = str((await app.send.command("/deal", str(globex.id), user=BOSS)).json)
     assert "was deleted" in gone and "deleted it" in gone and "<@U0001>" in gone
@@ -294,4 +300,6 @@ async def test_a_big_win_waits_for_another_managers_approval(app):
     async with app.db.session() as session:
         rows = {r.dedupe_key: r.status for r in await session.scalars(select(SlackOutbox))}
     assert rows[f"celebration:{globex.id}"] == "cancelled"
-    assert "Globex" not in str([c.args for c in app.fake.calls_to("chat.postMessage") if c.args["channel"] == "C0001"])
+    assert "Globex" not in str(
+        [c.args for c in app.fake.calls_to("chat.postMessage") if c.args["channel"] == "C0001"]
+    )

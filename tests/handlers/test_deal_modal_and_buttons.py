@@ -136,7 +136,13 @@ async def test_a_stale_card_never_moves_a_deal_backwards_and_forged_values_are_r
     await app.fake.wait_for("response_url", count=5)
     (deal,) = await deals_in(app.db)
     assert deal.stage == "won"
-    assert "no longer exists" in app.fake.calls_to("response_url")[-1].args["text"]
+    # each forged click is told so (answers after the ack arrive in any order)
+    notes = [
+        c.args["text"]
+        for c in app.fake.calls_to("response_url")
+        if "no longer exists" in c.args.get("text", "")
+    ]
+    assert len(notes) == 3
 
 
 async def test_lost_button_opens_modal_and_submission_records_competitor(app):
