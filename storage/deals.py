@@ -200,20 +200,53 @@ async def change_stage(
 ) -> tuple[Deal, bool]:
     """Move a deal to `to_stage`; returns (deal, changed). A repeated click changes nothing.
 
-    The UPDATE is conditional on the stage we read, so two concurrent clicks cannot both win.
+    The UPDATE is conditional on the stage we read, so two concurrent clicks cannot both win; one
+    that finds the stage moved meanwhile (another click, `/deal won` typed while a click is being
+    saved) reads it again and applies the move if it is still a move forward.
     """
     check_closing(competitor, reason)
-    deal = await get_deal(session, workspace_id, deal_id)
-    if deal is None:
-        raise DealError("deal.error.not_found")
-    if not may_edit(by, deal):
-        raise DealError("deal.error.not_yours")
-    current = Stage(deal.stage)
-    if not current.is_open or (
-        to_stage.is_open and OPEN_STAGES.index(to_stage) <= OPEN_STAGES.index(current)
-    ):
-        return deal, False  # closed deals stay closed; open deals only move forward (a stale card)
-    now = utcnow()
+    for _attempt in range(3):
+        deal = await get_deal(session, workspace_id, deal_id)
+        if deal is None:
+            raise DealError("deal.error.not_found")
+        if not may_edit(by, deal):
+            raise DealError("deal.error.not_yours")
+        current = Stage(deal.stage)
+        if not current.is_open or (
+            to_stage.is_open and OPEN_STAGES.index(to_stage) <= OPEN_STAGES.index(current)
+        ):
+            return deal, False  # closed deals stay closed; open deals only move forward (a stale card)
+        now = utcnow()
+        if await _move(session, deal, to_stage, now, competitor, reason):
+            break
+        session.expire(deal)  # moved meanwhile: read it again
+    else:
+        return deal, False
+    session.add(
+        DealStageChange(
+            workspace_id=workspace_id, deal_id=deal_id, from_stage=current.value, to_stage=to_stage.value,
+            changed_by_id=by.id, changed_at=now,
+        )
+    )  # fmt: skip
+    if to_stage == Stage.WON:
+        await mark_customer_won(session, workspace_id, deal.customer_id)
+    change = deal_history.Change("stage", current.value, to_stage.value)
+    batch = await deal_history.record(session, workspace_id, deal_id, by, "stage", [change], now=now)
+    await session.flush()
+    await session.refresh(deal)
+    await deal_history.announce(session, workspace_id, deal, deal_id, batch, channel=channel)
+    return deal, True
+
+
+async def _move(
+    session: AsyncSession,
+    deal: Deal,
+    to_stage: Stage,
+    now: dt.datetime,
+    competitor: str | None,
+    reason: str | None,
+) -> bool:
+    """The stage UPDATE, only while the deal is still at the stage read; True when it moved."""
     values: dict[str, object] = {"stage": to_stage.value, "updated_at": now}
     if not to_stage.is_open:
         values["closed_at"] = now
@@ -224,27 +257,11 @@ async def change_stage(
         values["lost_reason"] = reason or deal.lost_reason
     result = await session.execute(
         update(Deal)
-        .where(Deal.workspace_id == workspace_id, Deal.id == deal_id, Deal.stage == current.value)
+        .where(Deal.workspace_id == deal.workspace_id, Deal.id == deal.id, Deal.stage == deal.stage)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    changed = result.rowcount == 1
-    if changed:
-        session.add(
-            DealStageChange(
-                workspace_id=workspace_id, deal_id=deal_id, from_stage=current.value, to_stage=to_stage.value,
-                changed_by_id=by.id, changed_at=now,
-            )
-        )  # fmt: skip
-        if to_stage == Stage.WON:
-            await mark_customer_won(session, workspace_id, deal.customer_id)
-        change = deal_history.Change("stage", current.value, to_stage.value)
-        batch = await deal_history.record(session, workspace_id, deal_id, by, "stage", [change], now=now)
-        await session.flush()
-    await session.refresh(deal)
-    if changed:
-        await deal_history.announce(session, workspace_id, deal, deal_id, batch, channel=channel)
-    return deal, changed
+    return result.rowcount == 1
 
 
 async def mark_customer_won(session: AsyncSession, workspace_id: int, customer_id: int) -> None:
