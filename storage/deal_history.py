@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import outbox, workspaces
-from storage.models import Deal, DealHistory, Member, Stage, Workspace, utcnow
+from storage.models import Deal, DealHistory, DealSettings, Member, Stage, Workspace, utcnow
 
 CELEBRATION = "celebration"  # the win post in the wins channel
 CELEBRATION_UPDATE = "celebration_update"  # chat.update of a sent celebration: corrected or withdrawn
@@ -86,12 +86,15 @@ async def recent(session: AsyncSession, workspace_id: int, deal_id: int, limit: 
     ]
 
 
-def _needs_approval(workspace: Workspace, deal: Deal) -> bool:
+async def _needs_approval(session: AsyncSession, deal: Deal) -> bool:
     """Above the workspace's threshold, or in another currency (which it cannot be compared with)."""
-    limit = workspace.deal_approval_minor
+    limit = await session.scalar(
+        select(DealSettings.approval_minor).where(DealSettings.workspace_id == deal.workspace_id)
+    )
     if limit is None:
         return False
-    return deal.currency != workspace.currency or deal.amount_minor > limit
+    workspace = await session.get(Workspace, deal.workspace_id)
+    return workspace is not None and (deal.currency != workspace.currency or deal.amount_minor > limit)
 
 
 def post_facts(deal: Deal) -> dict[str, Any]:
@@ -124,9 +127,8 @@ async def announce(
     existing = await outbox.find(session, workspace_id, key)
     won = deal is not None and deal.stage == Stage.WON.value
     if won and existing is None:
-        workspace = await session.get(Workspace, workspace_id)
         approvers = []
-        if workspace is not None and _needs_approval(workspace, deal):
+        if await _needs_approval(session, deal):
             approvers = await _other_managers(session, workspace_id, deal.owner_id)
         await outbox.enqueue(
             session, workspace_id, CELEBRATION, key, subject_id=deal_id, channel=channel, held=bool(approvers)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Date, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deal_history, outbox
@@ -33,6 +34,7 @@ from storage.models import (
     Deal,
     DealCongratulation,
     DealHistory,
+    DealSettings,
     DealStageChange,
     Member,
     Stage,
@@ -190,7 +192,8 @@ async def _fresh(session: AsyncSession, workspace_id: int, deal_id: int) -> Deal
         .where(Deal.workspace_id == workspace_id, Deal.id == deal_id)
         .execution_options(populate_existing=True)
     )
-    assert deal is not None
+    if deal is None:  # deleted meanwhile (another request)
+        raise DealError("deal.error.not_found")
     return deal
 
 
@@ -447,8 +450,15 @@ async def set_approval_threshold(
     session: AsyncSession, workspace: Workspace, by: Member, minor: int | None
 ) -> None:
     require_manager(by)
+    module = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    statement = module.insert(DealSettings.__table__).values(
+        workspace_id=workspace.id, approval_minor=minor, updated_at=utcnow()
+    )
     await session.execute(
-        update(Workspace).where(Workspace.id == workspace.id).values(deal_approval_minor=minor)
+        statement.on_conflict_do_update(
+            index_elements=["workspace_id"],
+            set_={k: statement.excluded[k] for k in ("approval_minor", "updated_at")},
+        )
     )
 
 

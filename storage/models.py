@@ -125,8 +125,6 @@ class Workspace(Base):
     charts_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Set when Slack says the app was uninstalled (its tokens are gone): jobs skip it; a re-install clears it.
     uninstalled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    # Wins above this (minor units of `currency`) are celebrated once a manager approves; NULL: off.
-    deal_approval_minor: Mapped[int | None] = mapped_column(BigInteger)
 
     channels: Mapped[list[WorkspaceChannel]] = relationship(back_populates="workspace", lazy="selectin")
 
@@ -902,6 +900,19 @@ class DealHistory(Base):
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     undone_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class DealSettings(Base):
+    """A workspace's deal rules, one row when a manager set one (no row: the defaults)."""
+
+    __tablename__ = "deal_settings"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Wins above this (minor units of the workspace currency) are celebrated once a manager approves; NULL: off.
+    approval_minor: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SlackOutbox(Base):

@@ -74,11 +74,12 @@ async def claim_due(
     """Claim the pending rows whose next attempt is due and that no live process holds, oldest
     first, in one conditional UPDATE: each row goes to one caller (PostgreSQL re-checks the
     condition on a row another transaction just claimed; SQLite runs one writer at a time)."""
-    wall = utcnow()
+    wall = utcnow()  # retries and leases are real time, like job_runs' leases: a replayed
+    # `--at` last Monday (or the sandbox's clock) still delivers what is due now
     due = select(SlackOutbox.id).where(
         SlackOutbox.workspace_id == workspace_id,
         SlackOutbox.status == PENDING,
-        SlackOutbox.next_attempt_at <= now,
+        SlackOutbox.next_attempt_at <= max(now, wall),
         _free(wall, lease),
     )
     if subject_id is not None:

@@ -54,6 +54,8 @@ async def card_for(
     if deal is None:
         if not history:
             return t(locale, "deal.error.not_found"), [bk.section(t(locale, "deal.error.not_found"))]
+        if not member.is_manager and member.slack_user_id not in {line.by for line in history}:
+            history = []  # a deleted deal's history is for managers and whoever worked on it
         return t(locale, "deal.card.deleted", id=deal_id), render.gone_card(deal_id, history, locale)
     card = render.deal_card(deal, locale, headline, history=history, manager=member.is_manager)
     if not deals.may_edit(member, deal):

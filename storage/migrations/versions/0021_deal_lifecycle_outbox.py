@@ -8,7 +8,8 @@ Create Date: 2026-12-02 16:40:00
   deleted from `deals` and its history stays, with a snapshot to restore it (issue 16, item 1).
 - slack_outbox: Slack posts that must not be lost (a win's celebration first), written in the
   transaction of the change and delivered by the `slack-outbox` job (issue 17, item 14).
-- workspaces.deal_approval_minor: wins above it are celebrated once a manager approves (NULL: off).
+- deal_settings: a workspace's deal rules; approval_minor: wins above it are celebrated once a
+  manager approves (no row, or NULL: off). A table of its own rather than a workspaces column.
 """
 
 from collections.abc import Sequence
@@ -23,7 +24,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column("workspaces", sa.Column("deal_approval_minor", sa.BigInteger(), nullable=True))
+    op.create_table(
+        "deal_settings",
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("approval_minor", sa.BigInteger(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name="fk_deal_settings_workspace_id_workspaces",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("workspace_id", name="pk_deal_settings"),
+    )
     op.create_table(
         "deal_history",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -90,4 +103,4 @@ def downgrade() -> None:
     op.drop_index("ix_deal_history_workspace_member", table_name="deal_history")
     op.drop_index("ix_deal_history_workspace_deal", table_name="deal_history")
     op.drop_table("deal_history")
-    op.drop_column("workspaces", "deal_approval_minor")
+    op.drop_table("deal_settings")
