@@ -86,11 +86,16 @@ async def recent(session: AsyncSession, workspace_id: int, deal_id: int, limit: 
     ]
 
 
+async def approval_threshold(session: AsyncSession, workspace_id: int) -> int | None:
+    """Wins above this (minor units of the workspace currency) wait for a manager; None: off."""
+    return await session.scalar(
+        select(DealSettings.approval_minor).where(DealSettings.workspace_id == workspace_id)
+    )
+
+
 async def _needs_approval(session: AsyncSession, deal: Deal) -> bool:
     """Above the workspace's threshold, or in another currency (which it cannot be compared with)."""
-    limit = await session.scalar(
-        select(DealSettings.approval_minor).where(DealSettings.workspace_id == deal.workspace_id)
-    )
+    limit = await approval_threshold(session, deal.workspace_id)
     if limit is None:
         return False
     workspace = await session.get(Workspace, deal.workspace_id)

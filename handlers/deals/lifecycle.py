@@ -182,6 +182,11 @@ async def approval_command(
     db, workspace, member = scope(context)
     locale = member.locale
     argument = parsed.argument.strip()
+    if not argument:  # `/deal approval`: what it is now
+        async with db.session() as session:
+            current = await deal_history.approval_threshold(session, workspace.id)
+        await ack(text=_threshold_text(locale, current, workspace.currency))
+        return
     try:
         minor = (
             None if argument.lower() in ("off", "none", "0") else parse_amount(argument, workspace.currency)
@@ -199,12 +204,13 @@ async def approval_command(
     except UserError as error:
         await ack(text=refusal(locale, error))
         return
+    await ack(text=_threshold_text(locale, None if minor is None else minor.minor, workspace.currency))
+
+
+def _threshold_text(locale: str | None, minor: int | None, currency: str) -> str:
     if minor is None:
-        await ack(text=t(locale, "deal.approval.off"))
-    else:
-        await ack(
-            text=t(locale, "deal.approval.on", amount=render.money(minor.minor, minor.currency, locale))
-        )
+        return t(locale, "deal.approval.off")
+    return t(locale, "deal.approval.on", amount=render.money(minor, currency, locale))
 
 
 COMMANDS: dict[str, Callable[..., Awaitable[None]]] = {

@@ -272,6 +272,8 @@ async def test_a_big_win_waits_for_another_managers_approval(app):
     refused = await app.send.command("/deal", "approval 50000", user=ANA)
     assert "manager" in refused.text.lower()
     assert "$50,000.00" in (await app.send.command("/deal", "approval 50000", user=BOSS)).text
+    assert "$50,000.00" in (await app.send.command("/deal", "approval", user=ANA)).text  # anyone may look
+    assert "is not an amount" in (await app.send.command("/deal", "approval lots", user=BOSS)).text
 
     await app.send.command("/deal", "won 1.2m Initech", user=ANA)
     requests = await app.fake.wait_for("chat.postMessage", count=2)  # one DM per manager, no celebration
