@@ -6,6 +6,7 @@ from jobs import (
     digests,
     follow_ups,
     leaderboard,
+    outbox,
     prune_events,
     refresh_members,
     retention,
@@ -29,6 +30,7 @@ JOBS: dict[str, JobSpec] = {
         contests.JOB,
         retention.JOB,
         webhook_delivery.JOB,
+        outbox.JOB,
     )
 }
 

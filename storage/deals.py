@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import deal_history
 from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
 from storage.models import (
@@ -119,13 +120,20 @@ async def get_deal(session: AsyncSession, workspace_id: int, deal_id: int) -> De
 
 
 async def create_deal(
-    session: AsyncSession, workspace_id: int, owner: Member, new: NewDeal, source_key: str
+    session: AsyncSession,
+    workspace_id: int,
+    owner: Member,
+    new: NewDeal,
+    source_key: str,
+    *,
+    channel: str | None = None,
 ) -> tuple[Deal, bool]:
     """Record a deal once per `source_key` (a trigger or view id); returns (deal, created).
 
     A repeat is found by the unique key the INSERT below skips on, not by a SELECT first: one
     statement fewer on every new deal (the repeat finds its customer, already there, on the way).
-    DealError, before anything is written, for a deal beyond the limits above."""
+    DealError, before anything is written, for a deal beyond the limits above. A won deal's
+    celebration is queued in the same transaction (posted in the wins channel, else `channel`)."""
     new = check_new_deal(new)
     customer = await find_or_create_customer(session, workspace_id, new.customer)
     now = utcnow()
@@ -165,10 +173,13 @@ async def create_deal(
         )
     )  # fmt: skip
     if new.stage == Stage.WON:
-        await _customer_won(session, workspace_id, customer.id)
+        await mark_customer_won(session, workspace_id, customer.id)
+    batch = await deal_history.record(session, workspace_id, deal_id, owner, "create", now=now)
     await session.flush()
     deal = await get_deal(session, workspace_id, deal_id)
     assert deal is not None
+    if new.stage == Stage.WON:  # a new deal has no celebration to keep in step otherwise
+        await deal_history.announce(session, workspace_id, deal, deal_id, batch, channel=channel)
     return deal, True
 
 
@@ -185,23 +196,57 @@ async def change_stage(
     *,
     competitor: str | None = None,
     reason: str | None = None,
+    channel: str | None = None,
 ) -> tuple[Deal, bool]:
     """Move a deal to `to_stage`; returns (deal, changed). A repeated click changes nothing.
 
-    The UPDATE is conditional on the stage we read, so two concurrent clicks cannot both win.
+    The UPDATE is conditional on the stage we read, so two concurrent clicks cannot both win; one
+    that finds the stage moved meanwhile (another click, `/deal won` typed while a click is being
+    saved) reads it again and applies the move if it is still a move forward.
     """
     check_closing(competitor, reason)
-    deal = await get_deal(session, workspace_id, deal_id)
-    if deal is None:
-        raise DealError("deal.error.not_found")
-    if not may_edit(by, deal):
-        raise DealError("deal.error.not_yours")
-    current = Stage(deal.stage)
-    if not current.is_open or (
-        to_stage.is_open and OPEN_STAGES.index(to_stage) <= OPEN_STAGES.index(current)
-    ):
-        return deal, False  # closed deals stay closed; open deals only move forward (a stale card)
-    now = utcnow()
+    for _attempt in range(3):
+        deal = await get_deal(session, workspace_id, deal_id)
+        if deal is None:
+            raise DealError("deal.error.not_found")
+        if not may_edit(by, deal):
+            raise DealError("deal.error.not_yours")
+        current = Stage(deal.stage)
+        if not current.is_open or (
+            to_stage.is_open and OPEN_STAGES.index(to_stage) <= OPEN_STAGES.index(current)
+        ):
+            return deal, False  # closed deals stay closed; open deals only move forward (a stale card)
+        now = utcnow()
+        if await _move(session, deal, to_stage, now, competitor, reason):
+            break
+        session.expire(deal)  # moved meanwhile: read it again
+    else:
+        return deal, False
+    session.add(
+        DealStageChange(
+            workspace_id=workspace_id, deal_id=deal_id, from_stage=current.value, to_stage=to_stage.value,
+            changed_by_id=by.id, changed_at=now,
+        )
+    )  # fmt: skip
+    if to_stage == Stage.WON:
+        await mark_customer_won(session, workspace_id, deal.customer_id)
+    change = deal_history.Change("stage", current.value, to_stage.value)
+    batch = await deal_history.record(session, workspace_id, deal_id, by, "stage", [change], now=now)
+    await session.flush()
+    await session.refresh(deal)
+    await deal_history.announce(session, workspace_id, deal, deal_id, batch, channel=channel)
+    return deal, True
+
+
+async def _move(
+    session: AsyncSession,
+    deal: Deal,
+    to_stage: Stage,
+    now: dt.datetime,
+    competitor: str | None,
+    reason: str | None,
+) -> bool:
+    """The stage UPDATE, only while the deal is still at the stage read; True when it moved."""
     values: dict[str, object] = {"stage": to_stage.value, "updated_at": now}
     if not to_stage.is_open:
         values["closed_at"] = now
@@ -212,26 +257,14 @@ async def change_stage(
         values["lost_reason"] = reason or deal.lost_reason
     result = await session.execute(
         update(Deal)
-        .where(Deal.workspace_id == workspace_id, Deal.id == deal_id, Deal.stage == current.value)
+        .where(Deal.workspace_id == deal.workspace_id, Deal.id == deal.id, Deal.stage == deal.stage)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    changed = result.rowcount == 1
-    if changed:
-        session.add(
-            DealStageChange(
-                workspace_id=workspace_id, deal_id=deal_id, from_stage=current.value, to_stage=to_stage.value,
-                changed_by_id=by.id, changed_at=now,
-            )
-        )  # fmt: skip
-        if to_stage == Stage.WON:
-            await _customer_won(session, workspace_id, deal.customer_id)
-        await session.flush()
-    await session.refresh(deal)
-    return deal, changed
+    return result.rowcount == 1
 
 
-async def _customer_won(session: AsyncSession, workspace_id: int, customer_id: int) -> None:
+async def mark_customer_won(session: AsyncSession, workspace_id: int, customer_id: int) -> None:
     """A won deal makes a potential or new customer an existing one (a vip stays vip)."""
     await session.execute(
         update(Customer)
@@ -281,29 +314,21 @@ async def open_pipeline(
     return deals, totals
 
 
-async def claim_celebration(session: AsyncSession, workspace_id: int, deal_id: int) -> bool:
-    """True for exactly one caller per won deal: that caller posts the celebration."""
-    result = await session.execute(
-        update(Deal)
-        .where(
-            Deal.workspace_id == workspace_id,
-            Deal.id == deal_id,
-            Deal.stage == Stage.WON.value,
-            Deal.celebrated_at.is_(None),
+async def recently_closed(
+    session: AsyncSession, workspace_id: int, owner_id: int, limit: int = 5
+) -> list[Deal]:
+    """An owner's latest won or lost deals, newest first: `/deal list` opens them to correct one."""
+    return list(
+        await session.scalars(
+            select(Deal)
+            .where(
+                Deal.workspace_id == workspace_id,
+                Deal.owner_id == owner_id,
+                Deal.stage.in_((Stage.WON.value, Stage.LOST.value)),
+            )
+            .order_by(Deal.closed_at.desc(), Deal.id.desc())
+            .limit(limit)
         )
-        .values(celebrated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-async def release_celebration(session: AsyncSession, workspace_id: int, deal_id: int) -> None:
-    """Give the claim back when posting failed, so a later try can celebrate."""
-    await session.execute(
-        update(Deal)
-        .where(Deal.workspace_id == workspace_id, Deal.id == deal_id, Deal.celebration_ts.is_(None))
-        .values(celebrated_at=None)
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -313,7 +338,7 @@ async def record_celebration(
     await session.execute(
         update(Deal)
         .where(Deal.workspace_id == workspace_id, Deal.id == deal_id)
-        .values(celebration_channel=channel, celebration_ts=ts)
+        .values(celebration_channel=channel, celebration_ts=ts, celebrated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
 

@@ -1029,3 +1029,76 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(100))  # e.g. team.set_role, exports.deals
     before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class DealHistory(Base):
+    """Every change to a deal: who, when, which field, before -> after (storage/deals.py writes it).
+
+    `deal_id` is not a foreign key: a deleted deal is deleted (so no total counts it), and its
+    history stays, with a `snapshot` of the row to restore it from (`/deal undo`). One action's
+    changes share a `batch`; `undone_at` marks a batch taken back."""
+
+    __tablename__ = "deal_history"
+    __table_args__ = (
+        Index("ix_deal_history_workspace_deal", "workspace_id", "deal_id", "id"),
+        Index("ix_deal_history_workspace_member", "workspace_id", "changed_by_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    deal_id: Mapped[int] = mapped_column(Integer)
+    batch: Mapped[str] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(
+        String(16)
+    )  # create, stage, edit, reassign, reopen, delete, undo, ...
+    field: Mapped[str | None] = mapped_column(String(32))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class DealSettings(Base):
+    """A workspace's deal rules, one row when a manager set one (no row: the defaults)."""
+
+    __tablename__ = "deal_settings"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Wins above this (minor units of the workspace currency) are celebrated once a manager approves; NULL: off.
+    approval_minor: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SlackOutbox(Base):
+    """A Slack post that must not be lost, written in the transaction of the change it announces and
+    delivered (and retried) until Slack accepts it, by the `slack-outbox` job and right after commit.
+    A row is claimed before it is sent (claimed_by/claimed_at, a lease), so one replica sends it."""
+
+    __tablename__ = "slack_outbox"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "dedupe_key"),
+        Index("ix_slack_outbox_status_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))  # what it posts: "celebration", "celebration_update", ...
+    dedupe_key: Mapped[str] = mapped_column(String(120))
+    subject_id: Mapped[int | None] = mapped_column(Integer)  # the deal (or other row) it is about
+    channel: Mapped[str | None] = mapped_column(String(32))  # where, when the kind does not decide
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # pending (to send), held (awaiting approval), sent, gone (Slack will not take it), cancelled
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    posted_channel: Mapped[str | None] = mapped_column(String(32))
+    posted_ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.api import schemas as s
 from bot.api.core import Answer, Call, Endpoint
-from handlers.deals.listeners import celebrate
+from bot.kit.outbox import deliver_soon
 from storage import api_reads, deals, goals, kudos, leaderboard, points, webhooks
 from storage.errors import UserError
 from storage.models import Deal, Member, Stage, utcnow
@@ -41,11 +41,12 @@ def money_of(amount: str, currency: str) -> Money:
 
 
 def celebration(call: Call, deal: Deal, owner: Member) -> Any:
-    """After the commit: the win posted once, exactly as `/deal won` posts it."""
+    """After the commit: the win's celebration, queued in the deal's transaction (the Slack outbox)
+    as `/deal won` queues it, delivered now; the outbox job retries it if Slack is away."""
 
     async def post() -> None:
         client = call.api.client_for(call.workspace)
-        await celebrate(client, call.api.db, call.workspace, deal, fallback_channel=None, user=owner)
+        await deliver_soon(call.api.db, client, call.workspace, deal.id)
 
     return post
 

@@ -9,20 +9,19 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.kit import blocks as bk
-from bot.kit import delivery
 from bot.kit.i18n import field_error, t
+from bot.kit.outbox import deliver_soon
 from handlers.customers.listeners import deal_customer
-from handlers.deals import render
+from handlers.deals import lifecycle, render
 from handlers.deals.syntax import DealCommand, DealSyntaxError, parse_deal_command
 from handlers.middleware import scope
-from handlers.replies import error_text, refusal, tell_user
-from storage import deals
+from handlers.replies import error_text, refusal, reply_privately, tell_user
+from storage import deal_lifecycle, deals
 from storage.dates import check_planned_close
-from storage.db import Database
-from storage.models import Deal, Member, Stage, Workspace
+from storage.errors import UserError
+from storage.models import Stage
 from storage.money import AmountContext, AmountError, amount_context, default_currency, parse_amount
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ async def deal_command(
         return
 
     if parsed.verb == "help":
-        await ack(text=t(locale, "deal.usage"))
+        await ack(text=f"{t(locale, 'deal.usage')}\n{t(locale, 'deal.usage.lifecycle')}")
     elif parsed.verb == "modal":
         await ack()
         await client.views_open(
@@ -60,7 +59,11 @@ async def deal_command(
     elif parsed.verb == "list":
         async with db.session() as session:
             open_deals, totals = await deals.open_pipeline(session, workspace.id, member.id)
-        await ack(text=t(locale, "deal.list.title"), blocks=render.pipeline(open_deals, totals, locale))
+            closed = await deals.recently_closed(session, workspace.id, member.id)
+        card = render.pipeline(open_deals, totals, locale, closed=closed)
+        await ack(text=t(locale, "deal.list.title"), blocks=card)
+    elif parsed.verb in lifecycle.COMMANDS:
+        await lifecycle.COMMANDS[parsed.verb](ack, parsed, context, client)
     else:
         await _log_or_close(ack, parsed, command, context, client)
 
@@ -93,7 +96,12 @@ async def _log_or_close(
                 await check_planned_close(session, workspace.id, member, new, deals.DealError)
                 # The trigger id is unique per invocation: a retried request finds the deal it made.
                 deal, changed = await deals.create_deal(
-                    session, workspace.id, member, new, source_key=f"command:{command['trigger_id']}"
+                    session,
+                    workspace.id,
+                    member,
+                    new,
+                    source_key=f"command:{command['trigger_id']}",
+                    channel=command.get("channel_id"),
                 )
                 headline = "deal.logged" if changed else "deal.already_logged"
             else:
@@ -108,14 +116,15 @@ async def _log_or_close(
                     member,
                     competitor=parsed.competitor,
                     reason=parsed.reason,
+                    channel=command.get("channel_id"),
                 )
                 headline = "deal.moved" if changed else "deal.unchanged"
     except deals.DealError as error:
         await ack(text=refusal(locale, error))
         return
-    await ack(text=render.summary(headline, deal, locale), blocks=render.deal_card(deal, locale, headline))
-    if deal.stage == Stage.WON:
-        await celebrate(client, db, workspace, deal, fallback_channel=command.get("channel_id"), user=member)
+    card = render.deal_card(deal, locale, headline, manager=member.is_manager)
+    await ack(text=render.summary(headline, deal, locale), blocks=card)
+    await deliver_soon(db, client, workspace, deal.id)
 
 
 # --- the deal modal ------------------------------------------------------------------------------
@@ -152,6 +161,22 @@ def read_deal_modal(
     return new, {}
 
 
+async def read_or_refuse(
+    ack: AsyncAck, view: dict[str, Any], currency: str, locale: str | None
+) -> deals.NewDeal | None:
+    """The deal form (new or edit) read, or refused with each error under its field (None then)."""
+    new, errors = read_deal_modal(view["state"]["values"], currency, locale)
+    if new is None:
+        amount = bk.input_value(view["state"], "amount") or ""
+        await ack(
+            response_action="errors",
+            errors={
+                block: field_error(locale, key, amount=amount, **p) for block, (key, p) in errors.items()
+            },
+        )
+    return new
+
+
 # Which input of the deal modal a refusal from the domain is shown under.
 MODAL_FIELD_OF_ERROR = {
     "customers.error.name_too_long": "customer",
@@ -170,36 +195,54 @@ async def submit_deal_modal(
 ) -> None:
     db, workspace, member = scope(context)
     locale = member.locale
-    currency = default_currency(workspace.currency, member.currency)
-    new, errors = read_deal_modal(view["state"]["values"], currency, locale)
+    new = await read_or_refuse(ack, view, default_currency(workspace.currency, member.currency), locale)
     if new is None:
-        amount = bk.input_value(view["state"], "amount") or ""
-        await ack(
-            response_action="errors",
-            errors={
-                block: field_error(locale, key, amount=amount, **p) for block, (key, p) in errors.items()
-            },
-        )
         return
+    channel = json.loads(view.get("private_metadata") or "{}").get("channel")
     try:
         async with db.session() as session:
             await check_planned_close(session, workspace.id, member, new, deals.DealError)
             # One deal per view: a double-clicked Save submits the same view id twice.
             deal, created = await deals.create_deal(
-                session, workspace.id, member, new, source_key=f"view:{view['id']}"
+                session, workspace.id, member, new, source_key=f"view:{view['id']}", channel=channel
             )
     except deals.DealError as error:  # beyond the domain's limits: shown under the field, nothing written
         block = MODAL_FIELD_OF_ERROR.get(error.key, "customer")
         await ack(response_action="errors", errors={block: error_text(locale, error)})
         return
     await ack()
-    channel = json.loads(view.get("private_metadata") or "{}").get("channel")
     headline = "deal.logged" if created else "deal.already_logged"
-    await tell_user(
-        client, member, channel, render.summary(headline, deal, locale), render.deal_card(deal, locale)
-    )
-    if deal.stage == Stage.WON:
-        await celebrate(client, db, workspace, deal, fallback_channel=channel, user=member)
+    card = render.deal_card(deal, locale, manager=member.is_manager)
+    await tell_user(client, member, channel, render.summary(headline, deal, locale), card)
+    await deliver_soon(db, client, workspace, deal.id)
+
+
+async def submit_edit_form(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+) -> None:
+    """The edit form is the new-deal form: read by the same reader, refused under the same fields."""
+    db, workspace, member = scope(context)
+    locale = member.locale
+    metadata = lifecycle.metadata_of(view)
+    deal_id = lifecycle.deal_id_of(str(metadata.get("deal", "")))
+    new = await read_or_refuse(ack, view, workspace.currency, locale)
+    if new is None:
+        return
+    edit = deal_lifecycle.DealEdit(new, owner=lifecycle.selected_user(view, "owner"))
+    try:
+        async with db.session() as session:
+            await deal_lifecycle.edit_deal(session, workspace.id, deal_id, member, edit)
+    except UserError as error:
+        block = MODAL_FIELD_OF_ERROR.get(error.key, "customer")
+        await ack(response_action="errors", errors={block: error_text(locale, error)})
+        return
+    await ack()
+    await lifecycle.redraw_from_form(client, db, workspace, member, metadata, deal_id, "deal.edited")
+    await deliver_soon(db, client, workspace, deal_id)
 
 
 async def submit_lost_modal(
@@ -221,7 +264,7 @@ async def submit_lost_modal(
             deal, changed = await deals.change_stage(
                 session,
                 workspace.id,
-                deal_id_of(str(metadata.get("deal", ""))),
+                lifecycle.deal_id_of(str(metadata.get("deal", ""))),
                 Stage.LOST,
                 member,
                 competitor=competitor,
@@ -231,21 +274,10 @@ async def submit_lost_modal(
         await tell_user(client, member, None, error_text(locale, error), None)
         return
     headline = "deal.moved" if changed else "deal.unchanged"
-    if metadata.get("response_url"):  # redraw the ephemeral card the Lost button was on
-        await AsyncWebhookClient(metadata["response_url"]).send(
-            replace_original=True,
-            text=render.summary(headline, deal, locale),
-            blocks=render.deal_card(deal, locale, headline),
-        )
+    await lifecycle.redraw_from_form(client, db, workspace, member, metadata, deal.id, headline)
 
 
 # --- buttons -------------------------------------------------------------------------------------
-
-
-def deal_id_of(value: str) -> int:
-    """The deal id at the front of a button value ("42" or "42:qualified"); forged values find nothing."""
-    head = value.split(":", 1)[0]
-    return int(head) if head.isascii() and head.isdigit() and int(head) < 2**31 else 0
 
 
 async def move_deal(
@@ -260,27 +292,22 @@ async def move_deal(
     db, workspace, member = scope(context)
     locale = member.locale
     await ack()
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     try:
         target = Stage(action["value"].partition(":")[2])
         async with db.session() as session:
             deal, changed = await deals.change_stage(
-                session, workspace.id, deal_id_of(action["value"]), target, member
+                session, workspace.id, lifecycle.deal_id_of(action["value"]), target, member, channel=channel
             )
     except ValueError:
-        await respond(text=f":warning: {t(locale, 'deal.error.not_found')}", replace_original=False)
+        await reply_privately(respond, client, member, f":warning: {t(locale, 'deal.error.not_found')}")
         return
     except deals.DealError as error:
-        await respond(text=refusal(locale, error), replace_original=False)
+        await reply_privately(respond, client, member, refusal(locale, error))
         return
     headline = "deal.moved" if changed else "deal.unchanged"
-    await respond(
-        replace_original=True,
-        text=render.summary(headline, deal, locale),
-        blocks=render.deal_card(deal, locale, headline),
-    )
-    if deal.stage == Stage.WON:
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-        await celebrate(client, db, workspace, deal, fallback_channel=channel, user=member)
+    await lifecycle.redraw(body, client, respond, db, workspace, member, deal.id, headline)
+    await deliver_soon(db, client, workspace, deal.id)
 
 
 async def open_lost_modal(
@@ -293,11 +320,11 @@ async def open_lost_modal(
     db, workspace, member = scope(context)
     await ack()
     async with db.session() as session:
-        deal = await deals.get_deal(session, workspace.id, deal_id_of(action["value"]))
+        deal = await deals.get_deal(session, workspace.id, lifecycle.deal_id_of(action["value"]))
     if deal is None:
         return
-    await client.views_open(
-        trigger_id=body["trigger_id"], view=render.lost_modal(deal, member.locale, body.get("response_url"))
+    await lifecycle.open_form(
+        client, body, render.lost_modal(deal, member.locale, lifecycle.form_origin(body))
     )
 
 
@@ -311,7 +338,7 @@ async def congratulate_deal(
     db, workspace, member = scope(context)
     await ack()
     async with db.session() as session:
-        deal = await deals.get_deal(session, workspace.id, deal_id_of(action["value"]))
+        deal = await deals.get_deal(session, workspace.id, lifecycle.deal_id_of(action["value"]))
         if deal is None:
             return
         total, added = await deals.congratulate(session, workspace.id, deal.id, member)
@@ -322,37 +349,3 @@ async def congratulate_deal(
     await client.chat_update(
         channel=container["channel_id"], ts=container["message_ts"], text=text, blocks=card
     )
-
-
-# --- shared steps --------------------------------------------------------------------------------
-
-
-async def celebrate(
-    client: AsyncWebClient,
-    db: Database,
-    workspace: Workspace,
-    deal: Deal,
-    *,
-    fallback_channel: str | None,
-    user: Member,
-) -> None:
-    """Post the win to the wins channel once per deal, whoever clicked or retried."""
-    channel = workspace.channel("wins") or fallback_channel
-    if not channel:
-        return
-    async with db.session() as session:
-        if not await deals.claim_celebration(session, workspace.id, deal.id):
-            return
-    text, card = render.celebration(deal, 0, workspace.locale)
-    posted = None
-    try:
-        posted = await delivery.post_unless_gone(client, channel, text, card, what="celebration")
-    finally:
-        if posted is None:  # not out: a retry or the next click may post it
-            async with db.session() as session:
-                await deals.release_celebration(session, workspace.id, deal.id)
-    if posted is None:
-        await delivery.tell_cannot_post(client, user, user.locale, channel)
-        return
-    async with db.session() as session:
-        await deals.record_celebration(session, workspace.id, deal.id, posted["channel"], posted["ts"])

@@ -12,7 +12,8 @@ from storage.models import OPEN_STAGES, Stage
 from storage.money import AmountContext, AmountError, Money, take_amount
 
 VERBS = {"new": "new", "add": "new", "won": "won", "win": "won", "lost": "lost", "lose": "lost",
-         "list": "list", "ls": "list", "help": "help"}  # fmt: skip
+         "list": "list", "ls": "list", "help": "help",
+         "undo": "undo", "approval": "approval"}  # fmt: skip
 OPTION_KEYS = {"stage", "close", "competitor", "reason", "title", "notes"}
 
 
@@ -22,7 +23,7 @@ class DealSyntaxError(UserError):
 
 @dataclass(frozen=True)
 class DealCommand:
-    verb: str  # "modal" (no text), "new", "won", "lost", "list" or "help"
+    verb: str  # "modal" (no text), "new", "won", "lost", "list", "help", "open", "undo" or "approval"
     money: Money | None = None
     customer: str = ""
     title: str = ""
@@ -34,6 +35,8 @@ class DealCommand:
     options: dict[str, str] = field(default_factory=dict)
     # The customer was picked from a "Did you mean…?" question: use the name as it is.
     customer_confirmed: bool = False
+    deal_id: int = 0  # `/deal 42` (or `/deal #42`) opens deal 42
+    argument: str = ""  # `/deal approval 50000|off`
 
 
 def tokenize(text: str) -> tuple[list[str], list[str], dict[str, str]]:
@@ -57,11 +60,14 @@ def parse_deal_command(text: str, currency: AmountContext | str) -> DealCommand:
     if not text:
         return DealCommand(verb="modal")
     head, _, rest = text.partition(" ")
+    number = head.removeprefix("#")
+    if number.isascii() and number.isdigit() and not rest.strip():
+        return DealCommand(verb="open", deal_id=int(number) if int(number) < 2**31 else 0)
     verb = VERBS.get(head.lower())
     if verb is None:
         raise DealSyntaxError("deal.error.unknown_verb", verb=head)
-    if verb in ("list", "help"):
-        return DealCommand(verb=verb)
+    if verb in ("list", "help", "undo", "approval"):
+        return DealCommand(verb=verb, argument=rest.strip())
 
     words, quoted, options = tokenize(rest)
     money: Money | None = None

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.kit.i18n import t
 from storage import deals
-from storage.models import Deal
+from storage.models import Deal, SlackOutbox
 from tests.reliability.effects import settled
 
 
@@ -26,14 +26,25 @@ async def test_a_failure_before_ack_answers_the_command_and_writes_nothing(app, 
 
 
 async def test_a_failure_after_ack_is_reported_through_the_response_url(app):
+    app.fake.fail_next("views.open", "internal_error")
+    reply = await app.send.command("/deal", "")  # acked at once, then the form is opened
+    assert reply.status == 200
+    note = (await app.fake.wait_for("response_url"))[0].args
+    assert "Something went wrong while finishing that" in note["text"]
+
+
+async def test_a_celebration_slack_refuses_after_ack_is_left_to_the_outbox_not_reported(app):
+    """A win's celebration is an outbox row: a failed post after the ack is retried by the job
+    (tests/handlers/test_deal_lifecycle.py), not reported to the user as something gone wrong."""
     app.fake.fail_next("chat.postMessage", "internal_error")
     reply = await app.send.command("/deal", "won 3k Acme")
     assert reply.status == 200 and "Deal logged" in reply.text
-    note = (await app.fake.wait_for("response_url"))[0].args
-    assert "Something went wrong while finishing that" in note["text"]
+    await app.fake.wait_for("chat.postMessage")
+    await app.fake.settle()
+    assert app.fake.calls_to("response_url") == []
     async with app.db.session() as session:
-        deal = (await session.scalars(select(Deal))).one()
-    assert deal.celebrated_at is None  # released: a later Won click can still celebrate
+        row = (await session.scalars(select(SlackOutbox))).one()
+    assert (row.kind, row.status, row.attempts) == ("celebration", "pending", 1)
 
 
 class FakeAck:

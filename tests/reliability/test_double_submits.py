@@ -8,8 +8,9 @@ Each case builds a fresh target and the payload acting on it, and runs twice on 
 payload sent twice in a row, and twice at once. Both must do exactly the case's `counts`, what one
 payload does (rows added per table, messages posted per method), so a payload that does nothing
 fails too. A manager's or admin's action writes its one audit row (storage/audit.py), once.
-Buttons that only open a modal (deal_lost, training_attendance, feedback_reply, feedback_give, privacy_open,
-standup_answer) or only show something (followup_open) change nothing and are not listed.
+Buttons that only open a modal (deal_lost, deal_edit, deal_reassign, training_attendance, feedback_reply,
+feedback_give, privacy_open, standup_answer) or only show something (followup_open, deal_open) change
+nothing and are not listed.
 """
 
 from __future__ import annotations
@@ -187,6 +188,44 @@ async def deal_lost_modal(app, name):
     return submit(app, "deal_lost", values, name, user=ADMIN, deal=deal)
 
 
+async def deal_reopen(app, name):
+    return click(app, "deal_reopen", str(await w.won_deal(app, name)), user=ADMIN)
+
+
+async def deal_delete(app, name):
+    return click(app, "deal_delete", str(await w.new_deal(app, name)), user=ADMIN)
+
+
+async def held_win(app, name) -> int:
+    """A rep's win above the approval threshold, held for the manager (the threshold is off again after)."""
+    await w.command(app, "/deal", "approval 1", user=ADMIN)
+    await w.command(app, "/deal", f"won 10k {name}", user=REP)
+    await w.command(app, "/deal", "approval off", user=ADMIN)
+    return (await w.newest(app, w.Deal)).id
+
+
+async def deal_approve(app, name):
+    return click(app, "deal_approve", str(await held_win(app, name)), user=ADMIN)
+
+
+async def deal_decline(app, name):
+    return click(app, "deal_decline", str(await held_win(app, name)), user=ADMIN)
+
+
+async def deal_edit_modal(app, name):
+    deal = await w.new_deal(app, name)
+    values = {"customer": text_value(f"Edited {name}"), "title": text_value("Pilot"), "amount": text_value("20k"),
+              "currency": select_value("USD"), "stage": select_value("proposal"), "close": date_value(None),
+              "notes": text_value(None)}  # fmt: skip
+    return submit(app, "deal_edit", values, name, user=ADMIN, deal=deal)
+
+
+async def deal_reassign_modal(app, name):
+    deal = await w.new_deal(app, name)
+    values = {"owner": {"value": {"type": "users_select", "selected_user": REP}}}
+    return submit(app, "deal_reassign", values, name, user=ADMIN, deal=deal)
+
+
 async def kudos_modal(app, name):
     values = {"receivers": {"value": {"type": "multi_users_select", "selected_users": [PEER]}},
               "message": text_value(f"the {name} demo"), "value": select_value(None)}  # fmt: skip
@@ -267,8 +306,15 @@ class Case:
 
 CASES = [
     # buttons and menus
-    Case("deals", "action:deal_advance", deal_advance, {"deal_stage_changes": 1}),
-    Case("deals", "action:deal_won", deal_won, {"deal_stage_changes": 1, "chat.postMessage": 1}),
+    Case("deals", "action:deal_advance", deal_advance, {"deal_stage_changes": 1, "deal_history": 1}),
+    Case("deals", "action:deal_won", deal_won,
+         {"deal_stage_changes": 1, "deal_history": 1, "slack_outbox": 1, "chat.postMessage": 1}),
+    Case("deals", "action:deal_reopen", deal_reopen,
+         {"deal_stage_changes": 1, "deal_history": 1, "slack_outbox": 1, "chat.update": 1}),
+    Case("deals", "action:deal_delete", deal_delete, {"deals": -1, "deal_stage_changes": -1, "deal_history": 1}),
+    Case("deals", "action:deal_approve", deal_approve, {"deal_history": 1, "chat.postMessage": 1}),
+    Case("deals", "action:deal_decline", deal_decline,
+         {"deal_history": 1, "deal_stage_changes": 1, "chat.postMessage": 1}),
     Case("deals", "action:deal_congratulate", deal_congratulate, {"deal_congratulations": 1, "chat.update": 1}),
     Case("training", "action:training_going", training_going, {"training_rsvps": 1, "chat.update": 1}),
     Case("training", "action:training_not_going", training_not_going, {"training_rsvps": 1, "chat.update": 1}),
@@ -297,12 +343,16 @@ CASES = [
     Case("followups", "action:followup_done", followup_done, {"activities": 1}),
     Case("followups", "action:followup_snooze", followup_snooze, {}),  # moves a date: only a redraw shows it
     # modals
-    Case("deals", "view:deal_new", deal_new_modal, {"customers": 1, "deals": 1, "deal_stage_changes": 1, "chat.postMessage": 1}),
-    Case("deals", "view:deal_lost", deal_lost_modal, {"deal_stage_changes": 1}),
+    Case("deals", "view:deal_new", deal_new_modal,
+         {"customers": 1, "deals": 1, "deal_stage_changes": 1, "deal_history": 1, "slack_outbox": 1,
+          "chat.postMessage": 1}),
+    Case("deals", "view:deal_lost", deal_lost_modal, {"deal_stage_changes": 1, "deal_history": 1}),
+    Case("deals", "view:deal_edit", deal_edit_modal, {"customers": 1, "deal_history": 3}),  # customer, title, amount
+    Case("deals", "view:deal_reassign", deal_reassign_modal, {"deal_history": 1}),
     Case("kudos", "view:kudos_new", kudos_modal,
          {"kudos_gives": 1, "kudos": 1, "points_ledger": 1, "chat.postMessage": 1}),
     Case("leads", "view:lead_new", lead_modal,
-         {"deals": 1, "customers": 1, "deal_stage_changes": 1, "chat.postMessage": 1}),
+         {"deals": 1, "customers": 1, "deal_stage_changes": 1, "deal_history": 1, "chat.postMessage": 1}),
     Case("settings", "view:settings_modal", settings_modal, {}),  # updates the workspace row only
     Case("standups", "view:standup_setup", standup_setup_modal,
          {"standups": 1, "standup_participants": 2, "audit_log": 1}),
@@ -362,7 +412,7 @@ async def test_every_state_changing_payload_applies_once(app, caplog):
 
 # Listeners that open a modal or show something and change nothing.
 OPENERS = {"deal_lost", "training_attendance", "feedback_reply", "feedback_give", "standup_answer",
-           "followup_open", "privacy_open"}  # fmt: skip
+           "followup_open", "privacy_open", "deal_open", "deal_edit", "deal_reassign"}  # fmt: skip
 
 
 def registered(kind: str) -> set[str]:

@@ -74,6 +74,18 @@ def test_any_text_parses_or_is_refused_cleanly(text):
     except DealSyntaxError as error:
         assert error.key.split(".")[0] in {"deal", "amount"}
     else:
-        assert cmd.verb in {"modal", "new", "won", "lost", "list", "help"}
+        assert cmd.verb in {"modal", "new", "won", "lost", "list", "help", "open", "undo", "approval"}
         if cmd.money is not None:
             assert 0 < cmd.money.minor <= 10**15
+
+
+def test_a_number_opens_that_deal_and_the_lifecycle_verbs_parse():
+    assert (parse_deal_command("42", "USD").verb, parse_deal_command("42", "USD").deal_id) == ("open", 42)
+    assert parse_deal_command("#7", "USD").deal_id == 7
+    assert parse_deal_command("99999999999999", "USD").deal_id == 0  # beyond any id: finds nothing
+    assert parse_deal_command("undo", "USD").verb == "undo"
+    approval = parse_deal_command("approval 50k", "USD")
+    assert (approval.verb, approval.argument) == ("approval", "50k")
+    # a number followed by more text is still an amount-less customer word, refused as a verb
+    with pytest.raises(DealSyntaxError):
+        parse_deal_command("42 Acme", "USD")
