@@ -100,6 +100,7 @@ MEMBER_REFERENCES: dict[str, str] = {
     "goals.member_id": "delete",
     "goals.set_by_id": "keep",
     "follow_up_snoozes.snoozed_by_id": "null",
+    "deal_history.changed_by_id": "keep",
     "home_personal_first.member_id": "delete",
     "contests.created_by_id": "keep",
 }

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from storage.models import Deal, DealHistory, Member, SlackOutbox
 from tests.handlers.test_leaderboard import seed_team
-from tests.slack_requests import date_value, select_value, text_value
+from tests.slack_requests import date_value, external_value, select_value, text_value
 
 BOSS, ANA, LI = "U0001", "U0002", "U0003"
 
@@ -44,6 +44,9 @@ def edit_values(view: dict, **overrides) -> dict:
             values[block["block_id"]] = select_value((element.get("initial_option") or {}).get("value"))
         elif element["type"] == "datepicker":
             values[block["block_id"]] = date_value(element.get("initial_date"))
+        elif element["type"] == "external_select":  # the customer picker (type-ahead)
+            chosen = (element.get("initial_option") or {}).get("value")
+            values[block["block_id"]] = external_value(element["action_id"], chosen)
         elif element["type"] == "users_select":
             values[block["block_id"]] = {
                 "value": {"type": "users_select", "selected_user": element["initial_user"]}

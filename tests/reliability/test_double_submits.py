@@ -32,7 +32,7 @@ from tests.factories import FeedbackFactory, persist
 from tests.reliability import world as w
 from tests.reliability.effects import changed, row_counts, settled
 from tests.reliability.world import ADMIN, PEER, REP
-from tests.slack_requests import checkbox_value, date_value, select_value, text_value
+from tests.slack_requests import checkbox_value, date_value, external_value, select_value, text_value
 
 Payload = dict[str, Any]
 # Messages that show the work, counted per method; notes to the clicker ("already done") are not.
@@ -214,7 +214,7 @@ async def deal_decline(app, name):
 
 async def deal_edit_modal(app, name):
     deal = await w.new_deal(app, name)
-    values = {"customer": text_value(f"Edited {name}"), "title": text_value("Pilot"), "amount": text_value("20k"),
+    values = {"customer": external_value("customer_search", f"Edited {name}"), "title": text_value("Pilot"), "amount": text_value("20k"),
               "currency": select_value("USD"), "stage": select_value("proposal"), "close": date_value(None),
               "notes": text_value(None)}  # fmt: skip
     return submit(app, "deal_edit", values, name, user=ADMIN, deal=deal)
@@ -312,9 +312,9 @@ CASES = [
     Case("deals", "action:deal_reopen", deal_reopen,
          {"deal_stage_changes": 1, "deal_history": 1, "slack_outbox": 1, "chat.update": 1}),
     Case("deals", "action:deal_delete", deal_delete, {"deals": -1, "deal_stage_changes": -1, "deal_history": 1}),
-    Case("deals", "action:deal_approve", deal_approve, {"deal_history": 1, "chat.postMessage": 1}),
+    Case("deals", "action:deal_approve", deal_approve, {"deal_history": 1, "chat.postMessage": 1, "audit_log": 1}),
     Case("deals", "action:deal_decline", deal_decline,
-         {"deal_history": 1, "deal_stage_changes": 1, "chat.postMessage": 1}),
+         {"deal_history": 1, "deal_stage_changes": 1, "chat.postMessage": 1, "audit_log": 1}),
     Case("deals", "action:deal_congratulate", deal_congratulate, {"deal_congratulations": 1, "chat.update": 1}),
     Case("training", "action:training_going", training_going, {"training_rsvps": 1, "chat.update": 1}),
     Case("training", "action:training_not_going", training_not_going, {"training_rsvps": 1, "chat.update": 1}),
@@ -335,9 +335,10 @@ CASES = [
     Case("home", "action:home_order_toggle", home_order_toggle, {"home_personal_first": 1}),
     Case("customers", "action:customer_pick", customer_pick, {}),  # updates the customer's segment
     Case("customers", "action:customer_pick_new", customer_pick_new, {"customers": 1}),
-    Case("customers", "action:deal_customer_pick", deal_customer_pick, {"deals": 1, "deal_stage_changes": 1}),
+    Case("customers", "action:deal_customer_pick", deal_customer_pick,
+         {"deals": 1, "deal_stage_changes": 1, "deal_history": 1}),
     Case("customers", "action:deal_customer_pick_new", deal_customer_pick_new,
-         {"customers": 1, "deals": 1, "deal_stage_changes": 1}),
+         {"customers": 1, "deals": 1, "deal_stage_changes": 1, "deal_history": 1}),
     Case("ideas", "action:ideas_upvote", ideas_upvote, {"idea_votes": 1, "chat.update": 1}),
     Case("ideas", "action:ideas_status", ideas_status, {"chat.update": 1, "audit_log": 1}),
     Case("followups", "action:followup_done", followup_done, {"activities": 1}),
@@ -348,7 +349,7 @@ CASES = [
           "chat.postMessage": 1}),
     Case("deals", "view:deal_lost", deal_lost_modal, {"deal_stage_changes": 1, "deal_history": 1}),
     Case("deals", "view:deal_edit", deal_edit_modal, {"customers": 1, "deal_history": 3}),  # customer, title, amount
-    Case("deals", "view:deal_reassign", deal_reassign_modal, {"deal_history": 1}),
+    Case("deals", "view:deal_reassign", deal_reassign_modal, {"deal_history": 1, "audit_log": 1}),
     Case("kudos", "view:kudos_new", kudos_modal,
          {"kudos_gives": 1, "kudos": 1, "points_ledger": 1, "chat.postMessage": 1}),
     Case("leads", "view:lead_new", lead_modal,
