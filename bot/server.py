@@ -9,7 +9,6 @@ import signal
 import socket
 import time
 import uuid
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -29,7 +28,7 @@ from bot.logs import install_redaction
 from bot.observability import Metrics, describe_request, job_outcome_counter, status_class
 from bot.settings import Settings
 from bot.slack import SlackConnections, make_client
-from handlers.errors import RECEIVED_AT
+from handlers.errors import LISTENER_TASKS, RECEIVED_AT, ListenerTasks
 from jobs.base import JobServices
 from jobs.scheduler import build_scheduler, sync_workspace_jobs
 from storage.db import Database
@@ -43,7 +42,7 @@ DB = web.AppKey("db", Database)
 BOLT = web.AppKey("bolt", AsyncApp)
 METRICS = web.AppKey("metrics", Metrics)
 HEAD = web.AppKey("head", str)
-BACKGROUND = web.AppKey("background", weakref.WeakSet)
+BACKGROUND = web.AppKey("background", ListenerTasks)
 VERIFIER = web.AppKey("verifier", SignatureVerifier)
 
 SHUTDOWN_TIMEOUT = 25.0  # seconds in-flight requests get after SIGTERM (within a typical 30 s grace)
@@ -104,7 +103,8 @@ def job_services(
 
 def started_work(before: set[asyncio.Task[Any]]) -> set[asyncio.Task[Any]]:
     """Tasks started since `before` and still running, but for aiohttp servers' connection handlers:
-    a kept-alive connection's handler lives as long as the connection, whatever it is serving."""
+    a kept-alive connection's handler lives as long as the connection, whatever it is serving.
+    For tests waiting on everything (the fake Slack's work too); requests never scan (ListenerTasks)."""
     return {
         task
         for task in asyncio.all_tasks() - before
@@ -116,6 +116,7 @@ async def slack_events(request: web.Request) -> web.Response:
     received_at = time.monotonic()
     bolt_request = await to_bolt_request(request)
     bolt_request.context[RECEIVED_AT] = received_at  # Slack's 3 s run from here (handlers.errors.guarded)
+    bolt_request.context[LISTENER_TASKS] = request.app[BACKGROUND]  # what shutdown waits for
     bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
 
@@ -172,8 +173,8 @@ async def slack_observer(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
     """Around the Bolt dispatch on /slack/events: the body read within BODY_TIMEOUT and its signature
-    verified before anything parses it, then latency, counts, one log line, and Bolt's background
-    listener tasks (those it leaves running after the ack) remembered so shutdown can wait for them."""
+    verified before anything parses it, then latency, counts and one log line. (The listeners' work
+    after the ack is tracked where it starts, handlers.errors.ListenerTasks: no task scans here.)"""
     if request.path != "/slack/events" or request.method != "POST" or request.match_info.http_exception:
         return await handler(request)  # not a Slack request, or no such route (Socket Mode): a 404
     started = time.monotonic()
@@ -185,7 +186,6 @@ async def slack_observer(
     if refused is not None:
         return refuse(request, *refused)
     about = describe_request(body, request.content_type)
-    before = asyncio.all_tasks()
     status = 500
     try:
         response = await handler(request)
@@ -196,7 +196,6 @@ async def slack_observer(
         raise
     finally:
         elapsed = time.monotonic() - started
-        request.app[BACKGROUND].update(started_work(before))
         metrics = request.app[METRICS]
         metrics.requests.labels(about["type"], status_class(status)).inc()
         metrics.latency.labels(about["type"]).observe(elapsed)
@@ -289,7 +288,7 @@ def create_web_app(
     web_app[BOLT] = bolt_app
     web_app[METRICS] = metrics or Metrics()
     web_app[HEAD] = head_revision() or ""
-    web_app[BACKGROUND] = weakref.WeakSet()
+    web_app[BACKGROUND] = ListenerTasks()
     web_app[METRICS].observe_client(bolt_app.client)
     connections = connections or SlackConnections()
     connections.attach(bolt_app.client)  # Bolt gives each request's client this client's session
@@ -384,10 +383,10 @@ class CappedTCPSite(web.TCPSite):
 
 async def _drain_background(web_app: web.Application) -> AsyncIterator[None]:
     yield
-    pending = [task for task in web_app[BACKGROUND] if not task.done()]
+    pending = web_app[BACKGROUND].running()
     if pending:
         log.info("waiting for %d Slack listener(s) to finish", len(pending))
-        _done, still = await asyncio.wait(pending, timeout=DRAIN_TIMEOUT)
+        still = await web_app[BACKGROUND].wait(DRAIN_TIMEOUT)
         if still:
             log.warning(
                 "%d Slack listener(s) still running after %ss; stopping anyway", len(still), DRAIN_TIMEOUT
@@ -416,7 +415,7 @@ def _scheduler_context(services: JobServices) -> Callable[[web.Application], Asy
 
 
 def serve_http(settings: Settings, port: int) -> None:
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, **settings.pool_options)
     bolt_app = create_app(settings, db)
     metrics, connections = Metrics(), SlackConnections()
     services = job_services(settings, db, metrics, connections)
@@ -450,7 +449,7 @@ async def _serve_until_stopped(web_app: web.Application, port: int) -> None:
 
 async def serve_socket_mode(settings: Settings, port: int) -> None:
     """Socket Mode for Slack, plus `/healthz` over HTTP for the process supervisor."""
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, **settings.pool_options)
     bolt_app = create_app(settings, db)
     metrics, connections = Metrics(), SlackConnections()
     services = job_services(settings, db, metrics, connections)

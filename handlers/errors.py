@@ -42,6 +42,7 @@ SLACK_DEADLINE = 3.0  # seconds: Slack shows the user an error when no answer ca
 ACK_TIMEOUT = 2.7
 STOP_TIMEOUT = 0.1  # seconds a stopped listener gets to roll back before the busy answer goes out
 RECEIVED_AT = "received_at"  # context key: time.monotonic() when the request arrived (bot.server)
+LISTENER_TASKS = "listener_tasks"  # context key: the ListenerTasks the server drains at shutdown
 AFTER_LISTENER = "after_listener"  # context key: async (body, context) -> None, run after each listener
 REMEMBERED_LOCALES = 10_000  # (team, user) -> locale, most recent kept; a few hundred KB at most
 
@@ -66,6 +67,41 @@ class Locales:
 
     def recall(self, context: AsyncBoltContext) -> str | None:
         return self._known.get(self._key(context))
+
+
+class ListenerTasks:
+    """The tasks `guarded` starts (a listener's work after its ack, a late answer), kept until they
+    end: what shutdown waits for and tests wait on, without scanning every task of the loop per request."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def start(self, work: Awaitable[Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def running(self) -> set[asyncio.Task[Any]]:
+        """Those still running on this event loop (tests run several loops in one process)."""
+        loop = asyncio.get_running_loop()
+        return {task for task in self._tasks if not task.done() and task.get_loop() is loop}
+
+    async def wait(self, timeout: float) -> set[asyncio.Task[Any]]:
+        """Wait up to `timeout` seconds for the running ones, and those they start meanwhile; those
+        still running then."""
+        deadline = time.monotonic() + timeout
+        while (pending := self.running()) and (left := deadline - time.monotonic()) > 0:
+            await asyncio.wait(pending, timeout=left)
+        return self.running()
+
+
+# Where a request's context names none (Socket Mode, tests calling listeners directly).
+DEFAULT_LISTENER_TASKS = ListenerTasks()
+
+
+def listener_tasks(context: AsyncBoltContext) -> ListenerTasks:
+    return context.get(LISTENER_TASKS) or DEFAULT_LISTENER_TASKS
 
 
 class AckSignal:
@@ -119,7 +155,7 @@ def guarded(listener: Listener) -> Listener:
         ack = AckSignal(kwargs["ack"])
         body, context = kwargs["body"], kwargs["context"]
         commitments = Commitments()
-        work = asyncio.create_task(_to_the_end(listener, {**kwargs, "ack": ack}, commitments))
+        work = listener_tasks(context).start(_to_the_end(listener, {**kwargs, "ack": ack}, commitments))
         if body.get("type") == "event_callback":
             ack.abandoned = True  # nothing to answer: a failure is logged
             return  # Bolt acknowledges an event as soon as this returns
@@ -173,7 +209,7 @@ async def answer_busy(ack: AckSignal, body: dict[str, Any], context: AsyncBoltCo
         return
     await ack._ack()
     if response_url := _response_url(body):
-        asyncio.create_task(_send(response_url, ":hourglass: " + busy))  # noqa: RUF006 (it ends by itself)
+        listener_tasks(context).start(_send(response_url, ":hourglass: " + busy))
 
 
 def _first_input(view: dict[str, Any]) -> str | None:
