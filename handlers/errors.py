@@ -87,10 +87,10 @@ class ListenerTasks:
         loop = asyncio.get_running_loop()
         return {task for task in self._tasks if not task.done() and task.get_loop() is loop}
 
-    async def wait(self, timeout: float) -> set[asyncio.Task[Any]]:
-        """Wait up to `timeout` seconds for the running ones, and those they start meanwhile; those
+    async def wait(self, within: float) -> set[asyncio.Task[Any]]:
+        """Wait up to `within` seconds for the running ones, and those they start meanwhile; those
         still running then."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while (pending := self.running()) and (left := deadline - time.monotonic()) > 0:
             await asyncio.wait(pending, timeout=left)
         return self.running()

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, Select, bindparam, delete, func, insert, select, text, update
@@ -298,27 +298,13 @@ async def _insert_give_at_once(
 ) -> Allowance | None:
     """What `_insert_give_in_steps` does, in one statement (PostgreSQL); `give` gets its id."""
     start, end = day_window(give.created_at, member_zone(giver, workspace))
-    row = (
-        await session.execute(
-            _GIVE_AT_ONCE,
-            {
-                "workspace_id": workspace.id,
-                "giver_id": giver.id,
-                "message": give.message,
-                "source": give.source,
-                "source_key": give.source_key,
-                "channel_id": give.channel_id,
-                "now": give.created_at,
-                "day_start": start,
-                "day_end": end,
-                "count": len(receivers),
-                "limit": workspace.kudos_allowance,
-                "tags": tags,
-                "receiver_ids": [r.id for r in receivers],
-                "points": workspace.points_per_kudos,
-            },  # fmt: skip
-        )
-    ).first()
+    parameters = {
+        "workspace_id": workspace.id, "giver_id": giver.id, "message": give.message, "source": give.source,
+        "source_key": give.source_key, "channel_id": give.channel_id, "now": give.created_at,
+        "day_start": start, "day_end": end, "count": len(receivers), "limit": workspace.kudos_allowance,
+        "tags": tags, "receiver_ids": [r.id for r in receivers], "points": workspace.points_per_kudos,
+    }  # fmt: skip
+    row = (await session.execute(_GIVE_AT_ONCE, parameters)).first()
     if row is None:
         return None
     give.id = row.id
