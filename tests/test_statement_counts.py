@@ -100,3 +100,15 @@ async def test_kudos_retry_and_refusal_write_nothing_more(app):
     (over,) = await settled(app.send.command("/kudos", f"{LI} one too many"))
     assert "Nothing was sent" in over.text, over.text
     assert len(app.fake.calls_to("chat.postMessage")) == 5
+
+
+async def test_congratulate_stays_within_its_statement_budget(app):
+    await settled(app.send.command("/deal", "won 12.5k Acme"))
+    deal_id = app.fake.calls_to("chat.postMessage")[0].args["blocks"][0]["accessory"]["value"]
+    await settled(app.send.command("/kudos", "help", user="U0002"))  # the clicker is known
+    with counting(app.db) as counted:
+        await settled(app.send.action("deal_congratulate", deal_id, user="U0002"))
+    assert "1 congratulation" in str(app.fake.calls_to("chat.update")[-1].args["blocks"])
+    # the lookup; then the deal, the congratulation, who congratulated (one transaction)
+    assert len(counted.statements) <= 4, counted.statements
+    assert counted.transactions <= 1, counted

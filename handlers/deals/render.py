@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from bot.kit import blocks as bk
-from bot.kit.format import mention, money, plural, stage_name, stage_sum
+from bot.kit.format import mention, money, people, plural, stage_name, stage_sum
 from bot.kit.i18n import t
 from bot.kit.views.modal import catalogue_modal
-from storage.deals import MAX_COMPETITOR, MAX_CUSTOMER, MAX_REASON, MAX_TITLE, StageTotal
+from storage.deals import MAX_COMPETITOR, MAX_CUSTOMER, MAX_REASON, MAX_TITLE, Congratulations, StageTotal
 from storage.models import OPEN_STAGES, Deal, Stage
 from storage.money import is_currency_code
 
@@ -79,8 +79,10 @@ def deal_card(deal: Deal, locale: str | None, headline_key: str = "deal.logged")
     return card
 
 
-def celebration(deal: Deal, congratulations: int, locale: str | None) -> tuple[str, list[bk.Block]]:
-    """The public win post: (fallback text, blocks)."""
+def celebration(
+    deal: Deal, congratulations: Congratulations | None, locale: str | None
+) -> tuple[str, list[bk.Block]]:
+    """The public win post: (fallback text, blocks); with who congratulated, once someone did."""
     text = t(
         locale,
         "celebration.text",
@@ -96,11 +98,19 @@ def celebration(deal: Deal, congratulations: int, locale: str | None) -> tuple[s
             accessory=bk.button(t(locale, "celebration.button"), "deal_congratulate", str(deal.id)),
         )
     ]
-    if congratulations:
-        card.append(
-            bk.context(plural(locale, "celebration.count", congratulations), block_id="congratulations")
-        )
+    if congratulations and congratulations.total:
+        card.append(bk.context(congratulated(congratulations, locale), block_id="congratulations"))
     return text, card
+
+
+def congratulated(congratulations: Congratulations, locale: str | None) -> str:
+    """ ":clap: 5 congratulations: @ana, @li, @sam and 2 more" (the first ones, in the order they clicked)."""
+    named = people(congratulations.first)
+    unnamed = congratulations.total - len(congratulations.first)
+    if unnamed > 0:
+        named = plural(locale, "celebration.and_more", unnamed, people=named)
+    count = plural(locale, "celebration.count", congratulations.total)
+    return t(locale, "celebration.who", count=count, people=named)
 
 
 def pipeline(deals: list[Deal], totals: list[StageTotal], locale: str | None) -> list[bk.Block]:
