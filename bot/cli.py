@@ -6,24 +6,46 @@ import argparse
 import asyncio
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
-from bot.kit.i18n import t
-from bot.logs import configure_logging
 from bot.settings import OAUTH_SETTINGS, Settings, SettingsError, load_settings
-from jobs import JOBS
-from jobs.runner import RunOutcome, run_job
-from storage import migrate
-from storage.backup import BackupError, backup_sqlite
-from storage.csv_format import DEFAULT_MAX_IMPORT_MB, read_file
-from storage.db import Database
-from storage.imports import IMPORT_KINDS, FileError, ImportResult, import_csv
-from storage.models import Workspace
-from storage.schedule import local_moment
-from storage.transfer import TransferError, copy_sqlite_to_postgres
-from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspaces, purge_workspace
+from storage.csv_format import DEFAULT_MAX_IMPORT_MB
+
+if TYPE_CHECKING:
+    from jobs.runner import RunOutcome
+    from storage.imports import ImportResult
+    from storage.models import Workspace
+
+# Each command imports what it needs when it runs: `dealbell --help` or `dealbell db current` does
+# not load Bolt, the jobs, or every model (seconds on a busy machine).
+
+
+class LazyChoices:
+    """argparse `choices` read only when a value is checked (or listed in an error)."""
+
+    def __init__(self, load: Callable[[], Iterable[str]]) -> None:
+        self._load = load
+
+    def __contains__(self, value: object) -> bool:
+        return value in list(self._load())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._load()))
+
+
+def _job_names() -> Iterable[str]:
+    from jobs import JOBS
+
+    return JOBS
+
+
+def _import_kinds() -> Iterable[str]:
+    from storage.imports import IMPORT_KINDS
+
+    return IMPORT_KINDS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mode.add_argument("--socket", dest="mode", action="store_const", const="socket", help="use Socket Mode")
     run.add_argument("--port", type=int, help="HTTP port (default: PORT, else 3000)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="HTTP mode: N processes on the one port (default 1; see README, 'Performance')",
+    )
 
     sandbox_cmd = commands.add_parser(
         "sandbox", help="try dealbell without Slack: a local workspace in the browser, with the real bot"
@@ -89,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run one job now, for everyone it concerns (or as of --at, or as scheduled)"
     )
     run_one.add_argument(
-        "name", choices=sorted(JOBS), metavar="NAME", help="a name from `dealbell jobs list`"
+        "name", choices=LazyChoices(_job_names), metavar="NAME", help="a name from `dealbell jobs list`"
     )
     run_one.add_argument("--team", help="only this workspace (Slack team id)")
     run_one.add_argument(
@@ -105,7 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     imports = commands.add_parser("import", help="import deals or customers from a CSV file")
-    imports.add_argument("kind", choices=IMPORT_KINDS, help="what the file holds")
+    imports.add_argument("kind", choices=LazyChoices(_import_kinds), metavar="{deals,customers}",
+                         help="what the file holds")  # fmt: skip
     imports.add_argument("file", type=Path, metavar="FILE.csv", help="UTF-8 CSV, with or without a BOM")
     imports.add_argument("--team", required=True, help="the workspace (Slack team id) to import into")
     imports.add_argument("--owner", help="Slack user id owning the deals whose row names no owner")
@@ -124,10 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        from bot.logs import configure_logging
+
         settings = load_settings()
         configure_logging(settings)
         if args.command == "run":
-            return run(settings, args.mode, args.port)
+            return run(settings, args.mode, args.port, args.workers)
         if args.command == "sandbox":
             return sandbox(args.port, args.empty, args.db, args.host, args.allow_host)
         if args.command == "db":
@@ -159,14 +191,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def run(settings: Settings, mode: str | None, port: int | None) -> int:
-    from bot import server  # imported here so `dealbell db …` does not load Bolt
+def run(settings: Settings, mode: str | None, port: int | None, workers: int = 1) -> int:
+    from bot import server
+    from storage import migrate
 
     socket_mode = mode == "socket" or (mode is None and settings.socket_mode)
     needed = [*(OAUTH_SETTINGS if settings.oauth else ["SLACK_BOT_TOKEN"])]
     needed.append("SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET")
     settings.require(*needed)
+    if workers < 1 or (workers > 1 and socket_mode):
+        raise SettingsError("--workers takes a number from 1, and only in HTTP mode (--http)")
     migrate.upgrade(settings.database_url)
+    if workers > 1:
+        return server.serve_http_workers(port or settings.port, workers)
     if socket_mode:
         asyncio.run(server.serve_socket_mode(settings, port or settings.port))
     else:
@@ -188,12 +225,16 @@ def sandbox(
 
 
 def db_upgrade(settings: Settings) -> int:
+    from storage import migrate
+
     migrate.upgrade(settings.database_url)
     print(f"database at revision {migrate.head_revision()}")
     return 0
 
 
 def db_current(settings: Settings) -> int:
+    from storage import migrate
+
     current = asyncio.run(migrate.current_revision(settings.database_url))
     head = migrate.head_revision()
     state = "up to date" if current == head else "run `dealbell db upgrade`"
@@ -203,6 +244,8 @@ def db_current(settings: Settings) -> int:
 
 async def db_backup(settings: Settings, file: Path) -> int:
     """`dealbell db backup FILE`: 0 copied, 2 refused (PostgreSQL, missing source, FILE exists)."""
+    from storage.backup import BackupError, backup_sqlite
+
     try:
         pages = await backup_sqlite(settings.database_url, file)
     except BackupError as error:
@@ -214,6 +257,9 @@ async def db_backup(settings: Settings, file: Path) -> int:
 
 async def db_to_postgres(source: str, target: str) -> int:
     """`dealbell db migrate-sqlite-to-postgres SQLITE_URL POSTGRES_URL`: 0 copied, 2 refused."""
+    from storage import migrate
+    from storage.transfer import TransferError, copy_sqlite_to_postgres
+
     try:
         await asyncio.to_thread(migrate.upgrade, target)  # an empty database gets the schema first
         copied = await copy_sqlite_to_postgres(source, target)
@@ -231,6 +277,9 @@ async def db_to_postgres(source: str, target: str) -> int:
 
 async def workspace_purge(settings: Settings, team: str, enterprise: str | None, yes: bool) -> int:
     """`dealbell workspace purge TEAM_ID [--yes]`: 0 done (or shown), 1 unknown workspace."""
+    from storage.db import Database
+    from storage.workspaces import purge_workspace
+
     db = Database(settings.database_url)
     try:
         async with db.sessions() as session:  # one transaction: all of it goes, or none
@@ -253,6 +302,8 @@ async def workspace_purge(settings: Settings, team: str, enterprise: str | None,
 
 
 def jobs_list() -> int:
+    from jobs import JOBS
+
     for spec in JOBS.values():
         schedule = " ".join(f"{k}={v}" for k, v in spec.cron.items())
         print(f"{spec.name:28} per {spec.cadence:6} {schedule:20} {spec.description}")
@@ -272,6 +323,8 @@ def local_time(text: str) -> dt.datetime:
 
 def moment_in(workspace: Workspace, at: dt.datetime | None) -> dt.datetime | None:
     """`--at` as an instant: the workspace's wall time (past a daylight-saving gap), else now (None)."""
+    from storage.schedule import local_moment
+
     if at is None or at.tzinfo is not None:
         return at
     return local_moment(at.date(), at.time(), workspace.timezone)
@@ -281,6 +334,11 @@ async def jobs_run(
     settings: Settings, name: str, team: str | None, as_scheduled: bool, at: dt.datetime | None = None
 ) -> int:
     from bot.server import job_services
+    from jobs import JOBS
+    from jobs.runner import run_job
+    from storage import migrate
+    from storage.db import Database
+    from storage.workspaces import WorkspaceDefaults, ensure_workspace, list_workspaces
 
     settings.require(*(OAUTH_SETTINGS if settings.oauth else ["SLACK_BOT_TOKEN"]))
     if await migrate.current_revision(settings.database_url) != migrate.head_revision():
@@ -325,6 +383,13 @@ async def import_file(
     max_mb: int = DEFAULT_MAX_IMPORT_MB,
 ) -> int:
     """`dealbell import deals|customers FILE.csv --team T…`: 0 done, 1 bad rows, 2 unusable input."""
+    from bot.kit.i18n import t
+    from storage import migrate
+    from storage.csv_format import FileError, read_file
+    from storage.db import Database
+    from storage.imports import import_csv
+    from storage.workspaces import list_workspaces
+
     if await migrate.current_revision(settings.database_url) != migrate.head_revision():
         raise SettingsError("the database is not migrated: run `dealbell db upgrade` first")
     try:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import socket
+import sys
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -14,7 +18,8 @@ from typing import Any
 
 from aiohttp import web
 from alembic.runtime.migration import MigrationContext
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -219,7 +224,12 @@ def refuse(request: web.Request, status: int, reason: str) -> web.Response:
 
 
 async def metrics_endpoint(request: web.Request) -> web.Response:
-    body = generate_latest(request.app[METRICS].registry)
+    """This process's metrics; with several workers (PROMETHEUS_MULTIPROC_DIR set), all of theirs summed."""
+    registry = request.app[METRICS].registry
+    if os.environ.get(MULTIPROCESS_DIR):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+    body = generate_latest(registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
@@ -360,11 +370,13 @@ class _Refused(asyncio.Protocol):
 
 
 class CappedTCPSite(web.TCPSite):
-    """aiohttp's TCPSite with a cap on open connections (aiohttp itself accepts every connection)."""
+    """aiohttp's TCPSite with a cap on open connections (aiohttp itself accepts every connection);
+    `reuse_port`: several worker processes listen on the one port (SO_REUSEPORT, the kernel spreads
+    new connections among them)."""
 
     def __init__(self, runner: web.BaseRunner, host: str | None = None, port: int | None = None, *,
-                 max_connections: int = MAX_CONNECTIONS) -> None:  # fmt: skip
-        super().__init__(runner, host, port)
+                 max_connections: int = MAX_CONNECTIONS, reuse_port: bool = False) -> None:  # fmt: skip
+        super().__init__(runner, host, port, reuse_port=reuse_port)
         self.max_connections = max_connections
 
     async def start(self) -> None:
@@ -376,7 +388,7 @@ class CappedTCPSite(web.TCPSite):
             return server() if len(server.connections) < self.max_connections else _Refused()
 
         self._server = await asyncio.get_running_loop().create_server(
-            protocol, self._host, self._port, backlog=self._backlog
+            protocol, self._host, self._port, backlog=self._backlog, reuse_port=self._reuse_port
         )
         self._bound_port = self._server.sockets[0].getsockname()[1]
 
@@ -407,6 +419,7 @@ def _scheduler_context(services: JobServices) -> Callable[[web.Application], Asy
         scheduler = build_scheduler(services)
         scheduler.start()  # needs the running loop: that is why it starts here
         await sync_workspace_jobs(scheduler, services)
+        log.info("scheduler started")
         yield
         scheduler.shutdown(wait=False)
         log.info("scheduler stopped")
@@ -414,17 +427,17 @@ def _scheduler_context(services: JobServices) -> Callable[[web.Application], Asy
     return run_scheduler
 
 
-def serve_http(settings: Settings, port: int) -> None:
+def serve_http(settings: Settings, port: int, *, scheduler: bool = True, reuse_port: bool = False) -> None:
     db = Database(settings.database_url, **settings.pool_options)
     bolt_app = create_app(settings, db)
     metrics, connections = Metrics(), SlackConnections()
-    services = job_services(settings, db, metrics, connections)
+    services = job_services(settings, db, metrics, connections) if scheduler else None
     web_app = create_web_app(bolt_app, db, services, metrics=metrics, connections=connections)
-    asyncio.run(_serve_until_stopped(web_app, port))
+    asyncio.run(_serve_until_stopped(web_app, port, reuse_port))
     log.info("dealbell stopped")
 
 
-async def _serve_until_stopped(web_app: web.Application, port: int) -> None:
+async def _serve_until_stopped(web_app: web.Application, port: int, reuse_port: bool = False) -> None:
     """Serve until SIGTERM or SIGINT, then stop accepting, give in-flight requests SHUTDOWN_TIMEOUT,
     then the cleanup above (what `web.run_app` does, with the connection cap it cannot take)."""
     runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
@@ -434,7 +447,7 @@ async def _serve_until_stopped(web_app: web.Application, port: int) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await CappedTCPSite(runner, port=port).start()
+        await CappedTCPSite(runner, port=port, reuse_port=reuse_port).start()
         log.info(
             "dealbell %s listening on port %s (POST /slack/events, GET /healthz, /readyz, /metrics)",
             __version__,
@@ -445,6 +458,70 @@ async def _serve_until_stopped(web_app: web.Application, port: int) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
         await runner.cleanup()
+
+
+# --- several worker processes ----------------------------------------------------------------------
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's multiprocess mode: metrics in files
+WORKER_STOP_TIMEOUT = SHUTDOWN_TIMEOUT + DRAIN_TIMEOUT + 5.0  # seconds a worker gets after SIGTERM
+
+
+def serve_http_workers(port: int, workers: int) -> int:
+    """`dealbell run --http --workers N`: N processes serving one port (SO_REUSEPORT), the scheduler
+    in the first only, /metrics summed over all of them (prometheus-client's multiprocess mode, in a
+    directory of this run's own). SIGTERM or SIGINT stops them all gracefully; a worker that dies
+    stops the others, and the exit status says so, for the supervisor (systemd, Kubernetes) to restart.
+
+    Each worker loads the settings from the environment itself (the same for all)."""
+    with tempfile.TemporaryDirectory(prefix="dealbell-metrics-") as metrics_dir:
+        os.environ[MULTIPROCESS_DIR] = metrics_dir  # before the workers import prometheus_client
+        spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no event loop or pool copied
+        processes = [
+            spawn.Process(target=_worker, args=(port, index == 0), name=f"dealbell-worker-{index}")
+            for index in range(workers)
+        ]
+        stopping = False
+
+        def stop(_signum: int, _frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+            for process in processes:
+                if process.is_alive() and process.pid is not None:
+                    os.kill(process.pid, signal.SIGTERM)
+
+        previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            for process in processes:
+                process.start()
+            log.info("dealbell: %d workers on port %s", workers, port)
+            multiprocessing.connection.wait([process.sentinel for process in processes])
+            if not stopping:
+                log.error("a worker stopped (exit code %s): stopping the others", _exit_codes(processes))
+                stop(signal.SIGTERM, None)
+            for process in processes:
+                process.join(WORKER_STOP_TIMEOUT)
+                if process.is_alive():
+                    process.kill()
+                    process.join()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+    return 0 if all(process.exitcode == 0 for process in processes) else 1
+
+
+def _exit_codes(processes: list[multiprocessing.process.BaseProcess]) -> str:
+    return ", ".join(str(p.exitcode) for p in processes if p.exitcode is not None)
+
+
+def _worker(port: int, scheduler: bool) -> None:
+    # Stopped while still starting (before the server's own handlers): a clean exit, not a kill.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+    from bot.logs import configure_logging
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings)
+    serve_http(settings, port, scheduler=scheduler, reuse_port=True)
 
 
 async def serve_socket_mode(settings: Settings, port: int) -> None:
