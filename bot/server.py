@@ -300,6 +300,8 @@ def create_web_app(
     web_app[HEAD] = head_revision() or ""
     web_app[BACKGROUND] = ListenerTasks()
     web_app[METRICS].observe_client(bolt_app.client)
+    stop_counting = web_app[METRICS].count_statements(db.engine.sync_engine)
+    web_app.on_cleanup.append(lambda _app: _call(stop_counting))
     connections = connections or SlackConnections()
     connections.attach(bolt_app.client)  # Bolt gives each request's client this client's session
     if slack_path:
@@ -318,6 +320,10 @@ def create_web_app(
     if close_db:
         web_app.on_cleanup.append(lambda _app: db.dispose())
     return web_app
+
+
+async def _call(function: Callable[[], None]) -> None:
+    function()
 
 
 class AcceptErrorLimiter:
