@@ -16,6 +16,10 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+# Bolt tries its listeners in the order they were registered, building each matcher's arguments on
+# the way (tens of microseconds each): the features most requests are for go first.
+BUSIEST_FIRST = ("kudos", "deals")
+
 
 def create_app(settings: Settings, db: Database, client: AsyncWebClient | None = None) -> AsyncApp:
     """One workspace with SLACK_BOT_TOKEN, or many with SLACK_CLIENT_ID/SECRET (OAuth, tokens in `db`)."""
@@ -31,7 +35,7 @@ def create_app(settings: Settings, db: Database, client: AsyncWebClient | None =
         process_before_response=True,
     )
     middleware.register(app, db, settings)
-    for feature in discover():
+    for feature in sorted(discover(), key=lambda feature: feature.name not in BUSIEST_FIRST):
         feature.register(app)
     errors.register(app)
     return app

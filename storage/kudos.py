@@ -95,11 +95,9 @@ async def allowance(
 
 async def lock_member(session: AsyncSession, member_id: int) -> None:
     """Serialise writers per member: a row lock on PostgreSQL, the write lock on SQLite."""
+    members = Member.__table__  # a Core statement: none of the ORM's bulk-update bookkeeping
     await session.execute(
-        update(Member)
-        .where(Member.id == member_id)
-        .values(slack_user_id=Member.slack_user_id)
-        .execution_options(synchronize_session=False)
+        update(members).where(members.c.id == member_id).values(slack_user_id=members.c.slack_user_id)
     )
 
 
@@ -533,8 +531,9 @@ async def _delete_give(session: AsyncSession, give: KudosGive) -> KudosGive:
 
 async def record_card(session: AsyncSession, give_id: int, channel: str, ts: str) -> bool:
     """Remember where the card is; False when the give was taken back while the card was posting."""
+    gives = KudosGive.__table__
     result = await session.execute(
-        update(KudosGive).where(KudosGive.id == give_id).values(card_channel=channel, card_ts=ts)
+        update(gives).where(gives.c.id == give_id).values(card_channel=channel, card_ts=ts)
     )
     return result.rowcount == 1
 
