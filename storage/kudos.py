@@ -156,10 +156,12 @@ async def give_kudos(
     source_key: str,
     channel_id: str | None,
     now: dt.datetime,
+    giver_locked: bool = False,
 ) -> GiveResult:
     """One give to one or more receivers: all rows or none, once per `source_key`."""
     # Lock first: a double-submitted form or a retried request waits here, then finds the first give.
-    await lock_member(session, giver.id)
+    if not giver_locked:  # (unless the caller already holds the lock, in this transaction)
+        await lock_member(session, giver.id)
     try:
         check_receivers(giver, receivers)
         check_message(workspace, message, values)
@@ -458,7 +460,7 @@ async def give_for_reaction(
         return None
     return await give_kudos(
         session, workspace, giver, receivers, message=message, values=[], source="reaction",
-        source_key=source_key, channel_id=channel_id, now=now,
+        source_key=source_key, channel_id=channel_id, now=now, giver_locked=True,
     )  # fmt: skip
 
 

@@ -24,6 +24,7 @@ ANA, LI = "<@U0002|ana>", "<@U0003|li>"
 # (PostgreSQL, SQLite) budgets: statements, transactions. SQLite has no data-modifying CTEs, so the
 # give's rows go one statement each there (all local calls, no network round trips).
 KUDOS_BUDGET = {"postgresql": (5, 2), "sqlite": (9, 2)}
+REACTION_BUDGET = {"postgresql": (8, 2), "sqlite": (11, 3)}
 
 
 @dataclass
@@ -112,3 +113,20 @@ async def test_congratulate_stays_within_its_statement_budget(app):
     # the lookup; then the deal, the congratulation, who congratulated (one transaction)
     assert len(counted.statements) <= 4, counted.statements
     assert counted.transactions <= 1, counted
+
+
+async def test_reaction_kudos_stay_within_their_statement_budget(app):
+    await known_people(app)
+    with counting(app.db) as counted:
+        await settled(
+            app.send.event(
+                "event_reaction_added", user="U0001", item_user="U0002", reaction="clap",
+                item={"type": "message", "channel": "C0001", "ts": "1800000000.000100"},
+            )
+        )  # fmt: skip
+    assert len(app.fake.calls_to("chat.postMessage")) == 1
+    # the event's dedupe row and the lookup (one transaction); then the author, the giver's lock, the
+    # reaction's state, the give; the card (alone)
+    statements, transactions = REACTION_BUDGET[app.db.dialect]
+    assert len(counted.statements) <= statements, counted.statements
+    assert counted.transactions <= transactions, counted
