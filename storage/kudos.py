@@ -227,17 +227,7 @@ async def _insert_give_in_steps(
     give.tags = [KudosGiveValue(value=v) for v in tags]
     session.add(give)
     await session.flush()
-    rows = (
-        await session.execute(
-            insert(Kudos)
-            .values([
-                {"workspace_id": workspace.id, "give_id": give.id, "giver_id": giver.id, "receiver_id": r.id,
-                 "created_at": give.created_at}
-                for r in receivers
-            ])
-            .returning(Kudos.id, Kudos.receiver_id)
-        )
-    ).all()  # fmt: skip
+    rows = await _insert_kudos(session, workspace.id, give.id, giver.id, receivers, give.created_at)
     await _credit_points(session, workspace, rows, give.created_at)
     return Allowance(workspace.kudos_allowance, used + len(receivers), end)
 
@@ -349,20 +339,26 @@ async def add_co_giver(
     if any(c.id == member.id for c in co_givers):
         return give, False, await allowance(session, workspace, member, now)
     spent = await _spend(session, workspace, member, len(receivers), now)
-    rows = [
-        Kudos(
-            workspace_id=workspace.id,
-            give_id=give.id,
-            giver_id=member.id,
-            receiver_id=r.id,
-            created_at=now,
-        )
-        for r in receivers
-    ]
-    session.add_all(rows)
-    await session.flush()
+    rows = await _insert_kudos(session, workspace.id, give.id, member.id, receivers, now)
     await _credit_points(session, workspace, rows, now)
     return give, True, spent
+
+
+async def _insert_kudos(
+    session: AsyncSession,
+    workspace_id: int,
+    give_id: int,
+    giver_id: int,
+    receivers: Sequence[Member],
+    now: dt.datetime,
+) -> Sequence[Row[Any]]:
+    """One kudos row per receiver, in one statement; (id, receiver_id) of each."""
+    values = [
+        {"workspace_id": workspace_id, "give_id": give_id, "giver_id": giver_id, "receiver_id": r.id,
+         "created_at": now}
+        for r in receivers
+    ]  # fmt: skip
+    return (await session.execute(insert(Kudos).values(values).returning(Kudos.id, Kudos.receiver_id))).all()
 
 
 async def _credit_points(
