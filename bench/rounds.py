@@ -62,6 +62,7 @@ class Block:
     seconds: float
     latencies: list[float]
     errors: int
+    busy: int  # answered "busy, nothing was saved" (guarded stopped it at Slack's deadline): no row
     server_cpu: float
     db_cpu: float | None
     statements: int | None
@@ -97,7 +98,7 @@ async def measure(
     cpu_before = tree_cpu_seconds(contender.server.pid)
     statements_before = await statements_sent(contender.server)
     rows_before = await contender.rows() if contender.rows else None
-    seconds, latencies, errors, _busy = await load(
+    seconds, latencies, errors, busy = await load(
         contender.server.url, contender.build, requests, concurrency
     )
     await fake.settle(0.2)  # the card posts after the acks belong to these requests' cost
@@ -114,7 +115,7 @@ async def measure(
         else None
     )
     written = await contender.rows() - rows_before if contender.rows and rows_before is not None else None
-    block = Block(round_number, contender.name, requests, concurrency, seconds, latencies, errors, cpu,
+    block = Block(round_number, contender.name, requests, concurrency, seconds, latencies, errors, busy, cpu,
                   db_cpu, statements, written, os.getloadavg()[0])  # fmt: skip
     print(
         f"  round {round_number} {contender.name}: {block.rps:.0f} req/s, load {block.load:.1f}",
@@ -208,11 +209,11 @@ def blocks_table(backend: str, blocks: list[Block], workers: int) -> str:
          round(percentile(b.latencies, 50) * 1000, 1), round(percentile(b.latencies, 99) * 1000, 1),
          b.per_request(b.server_cpu), b.per_request(b.db_cpu),
          "—" if b.statements is None else round(b.statements / b.requests, 1),
-         "—" if b.written is None else b.written, b.errors, round(b.load, 1)]
+         "—" if b.written is None else b.written, b.busy, b.errors, round(b.load, 1)]
         for b in blocks
     ]  # fmt: skip
     headers = ["round", "server", "requests", "concurrency", "req/s", "p50 ms", "p99 ms", "server CPU ms/req",
-               "PG CPU ms/req", "statements/req", "rows written", "non-200", "load (1 min)"]  # fmt: skip
+               "PG CPU ms/req", "statements/req", "rows written", "busy", "non-200", "load (1 min)"]  # fmt: skip
     return (
         f"`/kudos` interleaved on {backend} (dealbell with {workers} worker(s); peer = bench/peer_kudos.py; "
         "bare Bolt = a no-op command):\n\n" + markdown_table(headers, rows)

@@ -113,6 +113,7 @@ class AckSignal:
     def __init__(self, ack: Any) -> None:
         self._ack = ack
         self.called = asyncio.Event()
+        self.wakers: list[Callable[[], None]] = []  # called with the ack (guarded's waits)
         self.abandoned = False  # Bolt stopped waiting: a failure before the ack is only logged
         self.answered_for = False  # guarded answered in the listener's place
         self.late: dict[str, Any] | None = None
@@ -125,6 +126,8 @@ class AckSignal:
             return await self._ack(*args, **kwargs)
         finally:
             self.called.set()
+            for wake in list(self.wakers):
+                wake()
 
     @property
     def response(self) -> BoltResponse | None:
@@ -185,15 +188,29 @@ def guarded(listener: Listener) -> Listener:
 
 
 async def _until_acked(work: asyncio.Task[Any], ack: AckSignal, deadline: float) -> None:
-    """Wait until the listener acks or ends, or the (time.monotonic) deadline passes."""
+    """Wait until the listener acks or ends, or the (time.monotonic) deadline passes.
+
+    One future woken by either (no waiter task, no asyncio.wait, per request)."""
     if work.done() or ack.called.is_set():
         return
-    acked = asyncio.create_task(ack.called.wait())
+    loop = asyncio.get_running_loop()
+    woken = loop.create_future()
+
+    def wake(*_args: Any) -> None:
+        if not woken.done():
+            woken.set_result(None)
+
+    work.add_done_callback(wake)
+    ack.wakers.append(wake)
     try:
-        await asyncio.wait({work, acked}, timeout=max(0.0, deadline - time.monotonic()),
-                           return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+        # loop.time() is time.monotonic() on every platform asyncio supports
+        async with asyncio.timeout_at(loop.time() + max(0.0, deadline - time.monotonic())):
+            await woken
+    except TimeoutError:
+        pass
     finally:
-        acked.cancel()
+        work.remove_done_callback(wake)
+        ack.wakers.remove(wake)
 
 
 async def answer_busy(ack: AckSignal, body: dict[str, Any], context: AsyncBoltContext) -> None:
