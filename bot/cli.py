@@ -203,7 +203,7 @@ def run(settings: Settings, mode: str | None, port: int | None, workers: int = 1
         raise SettingsError("--workers takes a number from 1, and only in HTTP mode (--http)")
     migrate.upgrade(settings.database_url)
     if workers > 1:
-        return server.serve_http_workers(port or settings.port, workers)
+        return server.serve_http_workers(settings, port or settings.port, workers)
     if socket_mode:
         asyncio.run(server.serve_socket_mode(settings, port or settings.port))
     else:

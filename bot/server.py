@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -36,7 +37,7 @@ from bot.slack import SlackConnections, make_client
 from handlers.errors import LISTENER_TASKS, RECEIVED_AT, ListenerTasks
 from jobs.base import JobServices
 from jobs.scheduler import build_scheduler, sync_workspace_jobs
-from storage.db import Database
+from storage.db import POSTGRES_POOL, Database
 from storage.migrate import head_revision
 from storage.models import Workspace
 
@@ -472,13 +473,21 @@ MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's multiproces
 WORKER_STOP_TIMEOUT = SHUTDOWN_TIMEOUT + DRAIN_TIMEOUT + 5.0  # seconds a worker gets after SIGTERM
 
 
-def serve_http_workers(port: int, workers: int) -> int:
+def serve_http_workers(settings: Settings, port: int, workers: int) -> int:
     """`dealbell run --http --workers N`: N processes serving one port (SO_REUSEPORT), the scheduler
     in the first only, /metrics summed over all of them (prometheus-client's multiprocess mode, in a
     directory of this run's own). SIGTERM or SIGINT stops them all gracefully; a worker that dies
     stops the others, and the exit status says so, for the supervisor (systemd, Kubernetes) to restart.
 
-    Each worker loads the settings from the environment itself (the same for all)."""
+    Each worker loads the settings from the environment itself (the same for all). On PostgreSQL the
+    default pool is shared out among them (N workers keep what one process would), so more workers do
+    not take more of the database's connections unless DATABASE_POOL_SIZE / _MAX_OVERFLOW say so."""
+    if settings.database_url.startswith(("postgres://", "postgresql")):
+        for variable, option in (
+            ("DATABASE_POOL_SIZE", "pool_size"),
+            ("DATABASE_MAX_OVERFLOW", "max_overflow"),
+        ):
+            os.environ.setdefault(variable, str(math.ceil(POSTGRES_POOL[option] / workers)))
     with tempfile.TemporaryDirectory(prefix="dealbell-metrics-") as metrics_dir:
         os.environ[MULTIPROCESS_DIR] = metrics_dir  # before the workers import prometheus_client
         spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no event loop or pool copied
