@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     request.add_argument(
         "--burst-concurrency", type=concurrencies, default=(8, 32), help="burst concurrencies (default 8,32)"
     )
+    request.add_argument(
+        "--rounds", type=int, default=5, help="interleaved /kudos rounds against the fair peer (0: none)"
+    )
+    request.add_argument(
+        "--workers", type=int, default=1, help="dealbell's processes (dealbell run --workers)"
+    )
     scale = parser.add_argument_group("scale and memory")
     scale.add_argument("--members", type=int, default=2_000)
     scale.add_argument("--deals", type=int, default=1_000_000)
@@ -77,6 +83,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> list[tuple[str, str]]:
                 options = request.Options(
                     args.requests, args.concurrency, args.warmup,
                     burst_requests=args.burst_requests, burst_concurrency=args.burst_concurrency,
+                    rounds=args.rounds, workers=args.workers,
                 )  # fmt: skip
                 out = await request.run(args.db, workdir, options)
             elif name == "scale":

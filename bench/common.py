@@ -218,12 +218,73 @@ class Server:
             await self.process.wait()
 
 
-async def dealbell_server(database_url: str, api_url: str, log_path: Path) -> Server:
+async def dealbell_server(database_url: str, api_url: str, log_path: Path, workers: int = 1) -> Server:
     """`dealbell run --http` on a free port, talking to the Slack at `api_url`; started and healthy."""
     port = free_port()
     return await Server(
-        dealbell_command("run", "--http"), bot_env(database_url, api_url, port), port, log_path
+        dealbell_command("run", "--http", "--workers", str(workers)),
+        bot_env(database_url, api_url, port),
+        port,
+        log_path,
     ).start()
+
+
+# --- CPU, from /proc ------------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat from its 3rd field (state) on: the name in brackets may hold spaces."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far; 0 when it is gone."""
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS if fields else 0.0
+
+
+def process_tree(pid: int) -> set[int]:
+    """`pid` and its descendants (a `dealbell run --workers N` parent and its workers)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat_fields(int(entry.name))):
+            parents[int(entry.name)] = int(fields[1])
+    tree, grew = {pid}, True
+    while grew:
+        found = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= found
+        grew = bool(found)
+    return tree
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    return sum(cpu_seconds(p) for p in process_tree(pid))
+
+
+async def postgres_backend_cpu(database_url: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving the database at `database_url`
+    (the server is on this machine: its processes are in /proc)."""
+    name = database_url.rsplit("/", 1)[1]
+    conn = await asyncpg.connect(PG_ADMIN)
+    try:
+        pids = [
+            row["pid"]
+            for row in await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", name)
+        ]
+    finally:
+        await conn.close()
+    return {pid: cpu_seconds(pid) for pid in pids}
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two `postgres_backend_cpu` readings; a backend that started in between
+    counts whole (it served only this stretch), one that ended is lost (pools keep theirs open)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 async def spawn(command: list[str], env: dict[str, str], log: IO[bytes]) -> asyncio.subprocess.Process:

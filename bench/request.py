@@ -76,6 +76,7 @@ class Requests:
         self.users, self.deal_ids, self.response_url = users, deal_ids, response_url
         self.random = random.Random(seed_value)
         self.serial = itertools.count(1)
+        self.congratulations = itertools.count(self.random.randrange(len(users) or 1))
 
     def two_people(self) -> tuple[str, str]:
         giver, receiver = self.random.sample(self.users, 2)
@@ -96,13 +97,22 @@ class Requests:
             "/deal", f'won 12.5k Customer{i % 50} "Annual licence"', self.random.choice(self.users)
         )
 
+    def congratulation(self) -> tuple[str, int]:
+        """A (clicker, deal) pair not sent before, the clicker not the deal's owner (refused, nothing
+        written): bench.seed gives deal n to user n, round robin."""
+        while True:
+            k = next(self.congratulations)
+            user, deal = k % len(self.users), (k // len(self.users)) % len(self.deal_ids)
+            if deal % len(self.users) != user:
+                return self.users[user], self.deal_ids[deal]
+
     def congratulate(self, i: int) -> Body:
         data = payload("block_actions")
-        user = self.random.choice(self.users)
+        user, deal_id = self.congratulation()
         data["user"].update(id=user, username=user.lower(), name=user.lower())
         data["trigger_id"] = f"bench.{next(self.serial)}"
         data["response_url"] = self.response_url
-        data["actions"][0].update(action_id="deal_congratulate", value=str(self.random.choice(self.deal_ids)),
+        data["actions"][0].update(action_id="deal_congratulate", value=str(deal_id),
                                   action_ts=f"{time.time():.6f}")  # fmt: skip
         return urlencode({"payload": json.dumps(data)}).encode(), "application/x-www-form-urlencoded"
 
@@ -197,6 +207,8 @@ class Options:
     users: int = 500
     burst_requests: int = 400  # of each kind in the burst
     burst_concurrency: tuple[int, ...] = (8, 32)
+    rounds: int = 5  # interleaved rounds of /kudos against the fair peer (0: none)
+    workers: int = 1  # dealbell's processes (`dealbell run --workers N`)
 
 
 async def measure(
@@ -240,7 +252,9 @@ async def dealbell(backend: str, fake: FakeSlack, workdir: Path, options: Option
         db = Database(url)
         try:
             seeded = await seed.seed_workspace(db, options.users, won_deals=500)
-            server = await dealbell_server(url, fake.api_url, workdir / f"dealbell-{backend}.log")
+            server = await dealbell_server(
+                url, fake.api_url, workdir / f"dealbell-{backend}.log", options.workers
+            )
             try:
                 requests = Requests(seeded.users, seeded.deal_ids, fake.response_url())
                 return await measure(backend, server, requests, KINDS, options, fake, db)
@@ -412,8 +426,14 @@ def verdict(results: list[Result], baseline: Result) -> str:
 
 
 async def run(db_choice: str, workdir: Path, options: Options) -> str:
+    from bench.rounds import interleaved
+
     fake = await FakeSlack().start()
+    against_peer: list[str] = []
     try:
+        if options.rounds:
+            for backend in backends(db_choice):
+                against_peer.append(await interleaved(backend, fake, workdir, options))
         baseline = await bare_bolt(fake, workdir, options)
         results: list[Result] = []
         bursts: list[Burst] = []
@@ -423,5 +443,5 @@ async def run(db_choice: str, workdir: Path, options: Options) -> str:
                 bursts.append(await burst(backend, concurrency, fake, workdir, options))
     finally:
         await fake.stop()
-    out = table(results, baseline)
+    out = "\n\n".join([*against_peer, table(results, baseline)])
     return out + "\n\n" + burst_table(bursts) if bursts else out

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from bot.kit.i18n import t
-from bot.settings import Settings
-from storage import api_tokens, webhooks
-from storage.db import Database
-from storage.errors import UserError
-from storage.models import utcnow
-from storage.workspaces import list_workspaces
+if TYPE_CHECKING:  # the commands import what they use when they run: `dealbell --help` stays cheap
+    from bot.settings import Settings
+    from storage.db import Database
+
+TOKEN_SCOPES = ("read", "write")  # storage.api_tokens.SCOPES (a test holds them equal)
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -21,7 +20,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     token_commands = tokens.add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
     create = token_commands.add_parser("create", help="a new token, printed once")
     create.add_argument("--name", required=True)
-    create.add_argument("--scope", choices=api_tokens.SCOPES, default="read")
+    create.add_argument("--scope", choices=TOKEN_SCOPES, default="read")
     revoke = token_commands.add_parser("revoke", help="revoke a token by name")
     revoke.add_argument("--name", required=True)
     listing = token_commands.add_parser("list", help="the workspace's tokens")
@@ -38,6 +37,14 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
+    global api_tokens, webhooks, Database, UserError, utcnow, list_workspaces, t
+    from bot.kit.i18n import t
+    from storage import api_tokens, webhooks
+    from storage.db import Database
+    from storage.errors import UserError
+    from storage.models import utcnow
+    from storage.workspaces import list_workspaces
+
     db = Database(settings.database_url)
     try:
         if args.command == "api":

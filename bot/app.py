@@ -17,6 +17,10 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
+# Bolt tries its listeners in the order they were registered, building each matcher's arguments on
+# the way (tens of microseconds each): the features most requests are for go first.
+BUSIEST_FIRST = ("kudos", "deals")
+
 
 class WithoutTokenNotice(logging.Filter):
     """Bolt reads SLACK_BOT_TOKEN from the environment by itself and then warns that the client given to
@@ -48,7 +52,7 @@ def create_app(settings: Settings, db: Database, client: AsyncWebClient | None =
         process_before_response=True,
     )
     middleware.register(app, db, settings)
-    for feature in discover():
+    for feature in sorted(discover(), key=lambda feature: feature.name not in BUSIEST_FIRST):
         feature.register(app)
     errors.register(app)
     return app

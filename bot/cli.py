@@ -8,39 +8,118 @@ import datetime as dt
 import errno
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import __version__, api_cli
-from bot.installations import token_cipher
-from bot.kit.i18n import t
-from bot.logs import configure_logging
+from bot import __version__
 from bot.settings import OAUTH_REQUIRED, Settings, SettingsError, load_settings
-from jobs import JOBS
-from jobs.runner import RunOutcome, run_job
-from jobs.schedule_text import describe_schedule
-from storage import migrate
-from storage.backup import BackupError, backup_sqlite
-from storage.csv_format import DEFAULT_MAX_IMPORT_MB, read_file
-from storage.db import Database
-from storage.exports import EXPORT_KINDS, EXPORT_PERIODS, export_csv, export_window
-from storage.imports import IMPORT_KINDS, FileError, ImportResult, import_csv
-from storage.member_data import UnknownMember, forget_member
-from storage.models import Workspace
-from storage.schedule import local_moment
-from storage.secrets import SecretKeyError, rotate_tokens
-from storage.transfer import TransferError, copy_sqlite_to_postgres
-from storage.workspaces import (
-    WorkspaceDefaults,
-    ensure_workspace,
-    get_workspace,
-    list_workspaces,
-    purge_workspace,
-)
+from storage.csv_format import DEFAULT_MAX_IMPORT_MB
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class LazyChoices:
+    """argparse `choices` read only when a value is checked (or listed in an error)."""
+
+    def __init__(self, load: Callable[[], Iterable[str]]) -> None:
+        self._load = load
+
+    def __contains__(self, value: object) -> bool:
+        return value in list(self._load())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._load()))
+
+
+def _load_commands() -> None:
+    """What the commands use, imported once one is chosen: `dealbell --help` (or a mistyped command)
+    loads neither Bolt, nor the jobs, nor every model (seconds on a busy machine)."""
+    global \
+        BackupError, \
+        Database, \
+        EXPORT_KINDS, \
+        EXPORT_PERIODS, \
+        FileError, \
+        IMPORT_KINDS, \
+        ImportResult, \
+        JOBS, \
+        RunOutcome, \
+        SecretKeyError, \
+        TransferError, \
+        UnknownMember, \
+        Workspace, \
+        WorkspaceDefaults, \
+        api_cli, \
+        backup_sqlite, \
+        configure_logging, \
+        copy_sqlite_to_postgres, \
+        describe_schedule, \
+        ensure_workspace, \
+        export_csv, \
+        export_window, \
+        forget_member, \
+        get_workspace, \
+        import_csv, \
+        list_workspaces, \
+        local_moment, \
+        migrate, \
+        purge_workspace, \
+        read_file, \
+        rotate_tokens, \
+        run_job, \
+        t, \
+        token_cipher
+    from bot import api_cli
+    from bot.installations import token_cipher
+    from bot.kit.i18n import t
+    from bot.logs import configure_logging
+    from jobs import JOBS
+    from jobs.runner import RunOutcome, run_job
+    from jobs.schedule_text import describe_schedule
+    from storage import migrate
+    from storage.backup import BackupError, backup_sqlite
+    from storage.csv_format import read_file
+    from storage.db import Database
+    from storage.exports import EXPORT_KINDS, EXPORT_PERIODS, export_csv, export_window
+    from storage.imports import IMPORT_KINDS, FileError, ImportResult, import_csv
+    from storage.member_data import UnknownMember, forget_member
+    from storage.models import Workspace
+    from storage.schedule import local_moment
+    from storage.secrets import SecretKeyError, rotate_tokens
+    from storage.transfer import TransferError, copy_sqlite_to_postgres
+    from storage.workspaces import (
+        WorkspaceDefaults,
+        ensure_workspace,
+        get_workspace,
+        list_workspaces,
+        purge_workspace,
+    )
+
+
+def _job_names() -> Iterable[str]:
+    from jobs import JOBS
+
+    return JOBS
+
+
+def _import_kinds() -> Iterable[str]:
+    from storage.imports import IMPORT_KINDS
+
+    return IMPORT_KINDS
+
+
+def _export_kinds() -> Iterable[str]:
+    from storage.exports import EXPORT_KINDS
+
+    return EXPORT_KINDS
+
+
+def _export_periods() -> Iterable[str]:
+    from storage.exports import EXPORT_PERIODS
+
+    return EXPORT_PERIODS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mode.add_argument("--socket", dest="mode", action="store_const", const="socket", help="use Socket Mode")
     run.add_argument("--port", type=int, help="HTTP port (default: PORT, else 3000)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="HTTP mode: N processes on the one port (default 1; see README, 'Performance')",
+    )
     run.add_argument(
         "--no-check",
         dest="check",
@@ -131,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run one job now, for everyone it concerns (or as of --at, or as scheduled)"
     )
     run_one.add_argument(
-        "name", choices=sorted(JOBS), metavar="NAME", help="a name from `dealbell jobs list`"
+        "name", choices=LazyChoices(_job_names), metavar="NAME", help="a name from `dealbell jobs list`"
     )
     run_one.add_argument("--team", help="only this workspace (Slack team id)")
     run_one.add_argument(
@@ -147,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     imports = commands.add_parser("import", help="import deals or customers from a CSV file")
-    imports.add_argument("kind", choices=IMPORT_KINDS, help="what the file holds")
+    imports.add_argument("kind", choices=LazyChoices(_import_kinds), metavar="{deals,customers}",
+                         help="what the file holds")  # fmt: skip
     imports.add_argument("file", type=Path, metavar="FILE.csv", help="UTF-8 CSV, with or without a BOM")
     imports.add_argument("--team", required=True, help="the workspace (Slack team id) to import into")
     imports.add_argument("--owner", help="Slack user id owning the deals whose row names no owner")
@@ -164,26 +251,31 @@ def build_parser() -> argparse.ArgumentParser:
     exports = commands.add_parser(
         "export", help="write deals, kudos, activities or customers as CSV (the columns of /dealbell export)"
     )
-    exports.add_argument("kind", choices=EXPORT_KINDS, help="what to export")
+    exports.add_argument("kind", choices=LazyChoices(_export_kinds), metavar="{deals,kudos,activities,customers}",
+                         help="what to export")  # fmt: skip
     exports.add_argument("--team", required=True, help="the workspace (Slack team id) to export")
     exports.add_argument(
         "--period",
-        choices=EXPORT_PERIODS,
+        choices=LazyChoices(_export_periods),
+        metavar="{month,quarter,year,all}",
         default="all",
         help="only what was created this month, quarter or year, in the workspace's zone (default all)",
     )
     exports.add_argument("--out", type=Path, metavar="FILE.csv", help="write here (default: standard output)")
+    from bot import api_cli  # its parsers only: the commands import their modules when they run
+
     api_cli.add_parsers(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _load_commands()
     try:
         settings = load_settings()
         configure_logging(settings)
         if args.command == "run":
-            return run(settings, args.mode, args.port, args.check)
+            return run(settings, args.mode, args.port, args.check, args.workers)
         if args.command == "sandbox":
             port = settings.port if args.port is None else args.port  # PORT, as `dealbell run` reads it
             return sandbox(port, args.empty, args.db, args.host, args.allow_host)
@@ -262,18 +354,22 @@ def port_busy(error: OSError, port: int) -> CannotStart | OSError:
     )
 
 
-def run(settings: Settings, mode: str | None, port: int | None, check: bool = True) -> int:
+def run(settings: Settings, mode: str | None, port: int | None, check: bool = True, workers: int = 1) -> int:
     from bot import server  # imported here so `dealbell db …` does not load Bolt
 
     socket_mode = mode == "socket" or (mode is None and settings.socket_mode)
     needed = [*(OAUTH_REQUIRED if settings.oauth else ["SLACK_BOT_TOKEN"])]
     needed.append("SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET")
     settings.require(*needed)
+    if workers < 1 or (workers > 1 and socket_mode):
+        raise SettingsError("--workers takes a number from 1, and only in HTTP mode (--http)")
     if check and not settings.oauth:  # OAuth: each workspace's token is checked as it is used
         asyncio.run(slack_identity(settings))
     migrate.upgrade(settings.database_url)
     port = port or settings.port
     try:
+        if workers > 1:
+            return server.serve_http_workers(settings, port, workers)
         if socket_mode:
             asyncio.run(server.serve_socket_mode(settings, port))
         else:

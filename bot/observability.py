@@ -14,6 +14,8 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 
@@ -71,6 +73,21 @@ class Metrics:
             ["job"],
             registry=self.registry,
         )
+
+        self.db_statements = Counter(
+            "dealbell_db_statements",
+            "SQL statements sent to the database by the request path and the jobs of this process",
+            registry=self.registry,
+        )
+
+    def count_statements(self, engine: Engine) -> Callable[[], None]:
+        """Count every statement `engine` sends; returns what stops counting (an engine outlives apps in tests)."""
+
+        def sent(*_args: Any) -> None:
+            self.db_statements.inc()
+
+        event.listen(engine, "before_cursor_execute", sent)
+        return lambda: event.remove(engine, "before_cursor_execute", sent)
 
     def observe_client(self, client: AsyncWebClient) -> None:
         """Count every Slack API attempt `client` makes; idempotent."""

@@ -5,18 +5,23 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import math
+import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import socket
+import sys
+import tempfile
 import time
 import uuid
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 from alembic.runtime.migration import MigrationContext
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -31,10 +36,10 @@ from bot.logs import install_redaction
 from bot.observability import Metrics, describe_request, job_outcome_counter, status_class
 from bot.settings import Settings
 from bot.slack import SlackConnections, make_client
-from handlers.errors import RECEIVED_AT
+from handlers.errors import LISTENER_TASKS, RECEIVED_AT, ListenerTasks
 from jobs.base import JobServices
 from jobs.scheduler import build_scheduler, sync_workspace_jobs
-from storage.db import Database
+from storage.db import POSTGRES_POOL, Database
 from storage.migrate import head_revision
 from storage.models import Workspace
 from storage.webhooks import RetryPolicy
@@ -46,7 +51,7 @@ DB = web.AppKey("db", Database)
 BOLT = web.AppKey("bolt", AsyncApp)
 METRICS = web.AppKey("metrics", Metrics)
 HEAD = web.AppKey("head", str)
-BACKGROUND = web.AppKey("background", weakref.WeakSet)
+BACKGROUND = web.AppKey("background", ListenerTasks)
 VERIFIER = web.AppKey("verifier", SignatureVerifier)
 
 SHUTDOWN_TIMEOUT = 25.0  # seconds in-flight requests get after SIGTERM (within a typical 30 s grace)
@@ -107,7 +112,8 @@ def job_services(
 
 def started_work(before: set[asyncio.Task[Any]]) -> set[asyncio.Task[Any]]:
     """Tasks started since `before` and still running, but for aiohttp servers' connection handlers:
-    a kept-alive connection's handler lives as long as the connection, whatever it is serving."""
+    a kept-alive connection's handler lives as long as the connection, whatever it is serving.
+    For tests waiting on everything (the fake Slack's work too); requests never scan (ListenerTasks)."""
     return {
         task
         for task in asyncio.all_tasks() - before
@@ -119,6 +125,7 @@ async def slack_events(request: web.Request) -> web.Response:
     received_at = time.monotonic()
     bolt_request = await to_bolt_request(request)
     bolt_request.context[RECEIVED_AT] = received_at  # Slack's 3 s run from here (handlers.errors.guarded)
+    bolt_request.context[LISTENER_TASKS] = request.app[BACKGROUND]  # what shutdown waits for
     bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
 
@@ -175,8 +182,8 @@ async def slack_observer(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
     """Around the Bolt dispatch on /slack/events: the body read within BODY_TIMEOUT and its signature
-    verified before anything parses it, then latency, counts, one log line, and Bolt's background
-    listener tasks (those it leaves running after the ack) remembered so shutdown can wait for them."""
+    verified before anything parses it, then latency, counts and one log line. (The listeners' work
+    after the ack is tracked where it starts, handlers.errors.ListenerTasks: no task scans here.)"""
     if request.path != "/slack/events" or request.method != "POST" or request.match_info.http_exception:
         return await handler(request)  # not a Slack request, or no such route (Socket Mode): a 404
     started = time.monotonic()
@@ -188,7 +195,6 @@ async def slack_observer(
     if refused is not None:
         return refuse(request, *refused)
     about = describe_request(body, request.content_type)
-    before = asyncio.all_tasks()
     status = 500
     try:
         response = await handler(request)
@@ -199,7 +205,6 @@ async def slack_observer(
         raise
     finally:
         elapsed = time.monotonic() - started
-        request.app[BACKGROUND].update(started_work(before))
         metrics = request.app[METRICS]
         metrics.requests.labels(about["type"], status_class(status)).inc()
         metrics.latency.labels(about["type"]).observe(elapsed)
@@ -223,7 +228,12 @@ def refuse(request: web.Request, status: int, reason: str) -> web.Response:
 
 
 async def metrics_endpoint(request: web.Request) -> web.Response:
-    body = generate_latest(request.app[METRICS].registry)
+    """This process's metrics; with several workers (PROMETHEUS_MULTIPROC_DIR set), all of theirs summed."""
+    registry = request.app[METRICS].registry
+    if os.environ.get(MULTIPROCESS_DIR):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+    body = generate_latest(registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
@@ -293,8 +303,10 @@ def create_web_app(
     web_app[BOLT] = bolt_app
     web_app[METRICS] = metrics or Metrics()
     web_app[HEAD] = head_revision() or ""
-    web_app[BACKGROUND] = weakref.WeakSet()
+    web_app[BACKGROUND] = ListenerTasks()
     web_app[METRICS].observe_client(bolt_app.client)
+    stop_counting = web_app[METRICS].count_statements(db.engine.sync_engine)
+    web_app.on_cleanup.append(lambda _app: _call(stop_counting))
     connections = connections or SlackConnections()
     connections.attach(bolt_app.client)  # Bolt gives each request's client this client's session
     if slack_path:
@@ -316,6 +328,10 @@ def create_web_app(
     if close_db:
         web_app.on_cleanup.append(lambda _app: db.dispose())
     return web_app
+
+
+async def _call(function: Callable[[], None]) -> None:
+    function()
 
 
 class AcceptErrorLimiter:
@@ -368,11 +384,13 @@ class _Refused(asyncio.Protocol):
 
 
 class CappedTCPSite(web.TCPSite):
-    """aiohttp's TCPSite with a cap on open connections (aiohttp itself accepts every connection)."""
+    """aiohttp's TCPSite with a cap on open connections (aiohttp itself accepts every connection);
+    `reuse_port`: several worker processes listen on the one port (SO_REUSEPORT, the kernel spreads
+    new connections among them)."""
 
     def __init__(self, runner: web.BaseRunner, host: str | None = None, port: int | None = None, *,
-                 max_connections: int = MAX_CONNECTIONS) -> None:  # fmt: skip
-        super().__init__(runner, host, port)
+                 max_connections: int = MAX_CONNECTIONS, reuse_port: bool = False) -> None:  # fmt: skip
+        super().__init__(runner, host, port, reuse_port=reuse_port)
         self.max_connections = max_connections
 
     async def start(self) -> None:
@@ -384,17 +402,17 @@ class CappedTCPSite(web.TCPSite):
             return server() if len(server.connections) < self.max_connections else _Refused()
 
         self._server = await asyncio.get_running_loop().create_server(
-            protocol, self._host, self._port, backlog=self._backlog
+            protocol, self._host, self._port, backlog=self._backlog, reuse_port=self._reuse_port
         )
         self._bound_port = self._server.sockets[0].getsockname()[1]
 
 
 async def _drain_background(web_app: web.Application) -> AsyncIterator[None]:
     yield
-    pending = [task for task in web_app[BACKGROUND] if not task.done()]
+    pending = web_app[BACKGROUND].running()
     if pending:
         log.info("waiting for %d Slack listener(s) to finish", len(pending))
-        _done, still = await asyncio.wait(pending, timeout=DRAIN_TIMEOUT)
+        still = await web_app[BACKGROUND].wait(DRAIN_TIMEOUT)
         if still:
             log.warning(
                 "%d Slack listener(s) still running after %ss; stopping anyway", len(still), DRAIN_TIMEOUT
@@ -415,6 +433,7 @@ def _scheduler_context(services: JobServices) -> Callable[[web.Application], Asy
         scheduler = build_scheduler(services)
         scheduler.start()  # needs the running loop: that is why it starts here
         await sync_workspace_jobs(scheduler, services)
+        log.info("scheduler started")
         yield
         scheduler.shutdown(wait=False)
         log.info("scheduler stopped")
@@ -427,19 +446,19 @@ def api_options(settings: Settings) -> ApiOptions:
     return ApiOptions(retry=RetryPolicy(first=first), poll=min(5.0, settings.dealbell_webhook_retry_seconds))
 
 
-def serve_http(settings: Settings, port: int) -> None:
-    db = Database(settings.database_url)
+def serve_http(settings: Settings, port: int, *, scheduler: bool = True, reuse_port: bool = False) -> None:
+    db = Database(settings.database_url, **settings.pool_options)
     bolt_app = create_app(settings, db)
     metrics, connections = Metrics(), SlackConnections()
-    services = job_services(settings, db, metrics, connections)
+    services = job_services(settings, db, metrics, connections) if scheduler else None
     web_app = create_web_app(
         bolt_app, db, services, metrics=metrics, connections=connections, api_options=api_options(settings)
     )
-    asyncio.run(_serve_until_stopped(web_app, port))
+    asyncio.run(_serve_until_stopped(web_app, port, reuse_port))
     log.info("dealbell stopped")
 
 
-async def _serve_until_stopped(web_app: web.Application, port: int) -> None:
+async def _serve_until_stopped(web_app: web.Application, port: int, reuse_port: bool = False) -> None:
     """Serve until SIGTERM or SIGINT, then stop accepting, give in-flight requests SHUTDOWN_TIMEOUT,
     then the cleanup above (what `web.run_app` does, with the connection cap it cannot take)."""
     runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
@@ -449,7 +468,7 @@ async def _serve_until_stopped(web_app: web.Application, port: int) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await CappedTCPSite(runner, port=port).start()
+        await CappedTCPSite(runner, port=port, reuse_port=reuse_port).start()
         log.info(
             "dealbell %s listening on port %s (POST /slack/events, GET /healthz, /readyz, /metrics)",
             __version__,
@@ -462,9 +481,81 @@ async def _serve_until_stopped(web_app: web.Application, port: int) -> None:
         await runner.cleanup()
 
 
+# --- several worker processes ----------------------------------------------------------------------
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's multiprocess mode: metrics in files
+WORKER_STOP_TIMEOUT = SHUTDOWN_TIMEOUT + DRAIN_TIMEOUT + 5.0  # seconds a worker gets after SIGTERM
+
+
+def serve_http_workers(settings: Settings, port: int, workers: int) -> int:
+    """`dealbell run --http --workers N`: N processes serving one port (SO_REUSEPORT), the scheduler
+    in the first only, /metrics summed over all of them (prometheus-client's multiprocess mode, in a
+    directory of this run's own). SIGTERM or SIGINT stops them all gracefully; a worker that dies
+    stops the others, and the exit status says so, for the supervisor (systemd, Kubernetes) to restart.
+
+    Each worker loads the settings from the environment itself (the same for all). On PostgreSQL the
+    default pool is shared out among them (N workers keep what one process would), so more workers do
+    not take more of the database's connections unless DATABASE_POOL_SIZE / _MAX_OVERFLOW say so."""
+    if settings.database_url.startswith(("postgres://", "postgresql")):
+        for variable, option in (
+            ("DATABASE_POOL_SIZE", "pool_size"),
+            ("DATABASE_MAX_OVERFLOW", "max_overflow"),
+        ):
+            os.environ.setdefault(variable, str(math.ceil(POSTGRES_POOL[option] / workers)))
+    with tempfile.TemporaryDirectory(prefix="dealbell-metrics-") as metrics_dir:
+        os.environ[MULTIPROCESS_DIR] = metrics_dir  # before the workers import prometheus_client
+        spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no event loop or pool copied
+        processes = [
+            spawn.Process(target=_worker, args=(port, index == 0), name=f"dealbell-worker-{index}")
+            for index in range(workers)
+        ]
+        stopping = False
+
+        def stop(_signum: int, _frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+            for process in processes:
+                if process.is_alive() and process.pid is not None:
+                    os.kill(process.pid, signal.SIGTERM)
+
+        previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            for process in processes:
+                process.start()
+            log.info("dealbell: %d workers on port %s", workers, port)
+            multiprocessing.connection.wait([process.sentinel for process in processes])
+            if not stopping:
+                log.error("a worker stopped (exit code %s): stopping the others", _exit_codes(processes))
+                stop(signal.SIGTERM, None)
+            for process in processes:
+                process.join(WORKER_STOP_TIMEOUT)
+                if process.is_alive():
+                    process.kill()
+                    process.join()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+    return 0 if all(process.exitcode == 0 for process in processes) else 1
+
+
+def _exit_codes(processes: list[multiprocessing.process.BaseProcess]) -> str:
+    return ", ".join(str(p.exitcode) for p in processes if p.exitcode is not None)
+
+
+def _worker(port: int, scheduler: bool) -> None:
+    # Stopped while still starting (before the server's own handlers): a clean exit, not a kill.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+    from bot.logs import configure_logging
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings)
+    serve_http(settings, port, scheduler=scheduler, reuse_port=True)
+
+
 async def serve_socket_mode(settings: Settings, port: int) -> None:
     """Socket Mode for Slack, plus `/healthz` over HTTP for the process supervisor."""
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, **settings.pool_options)
     bolt_app = create_app(settings, db)
     metrics, connections = Metrics(), SlackConnections()
     services = job_services(settings, db, metrics, connections)

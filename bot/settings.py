@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"  # json: one object per line, for log collectors
     # seconds before a failed webhook delivery's first retry (then doubling, for 24 hours)
     dealbell_webhook_retry_seconds: float = Field(default=30, gt=0, le=3600)
+    # Database connections kept per process, and how many more a burst may open (storage.db's
+    # defaults when unset: 20 + 20 on PostgreSQL, 16 + 48 on a SQLite file).
+    database_pool_size: int | None = Field(default=None, ge=1, le=500)
+    database_max_overflow: int | None = Field(default=None, ge=0, le=500)
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_id", "slack_client_secret",
@@ -104,6 +108,12 @@ class Settings(BaseSettings):
                 "set DEALBELL_SECRET_KEY (any long random string) to keep secrets out of the database"
             )
         return secret.encode()
+
+    @property
+    def pool_options(self) -> dict[str, int]:
+        """The pool settings given, as engine options (none given: storage.db's defaults)."""
+        chosen = {"pool_size": self.database_pool_size, "max_overflow": self.database_max_overflow}
+        return {name: value for name, value in chosen.items() if value is not None}
 
     @property
     def oauth(self) -> bool:

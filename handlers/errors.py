@@ -42,6 +42,7 @@ SLACK_DEADLINE = 3.0  # seconds: Slack shows the user an error when no answer ca
 ACK_TIMEOUT = 2.7
 STOP_TIMEOUT = 0.1  # seconds a stopped listener gets to roll back before the busy answer goes out
 RECEIVED_AT = "received_at"  # context key: time.monotonic() when the request arrived (bot.server)
+LISTENER_TASKS = "listener_tasks"  # context key: the ListenerTasks the server drains at shutdown
 AFTER_LISTENER = "after_listener"  # context key: async (body, context) -> None, run after each listener
 REMEMBERED_LOCALES = 10_000  # (team, user) -> locale, most recent kept; a few hundred KB at most
 
@@ -68,6 +69,41 @@ class Locales:
         return self._known.get(self._key(context))
 
 
+class ListenerTasks:
+    """The tasks `guarded` starts (a listener's work after its ack, a late answer), kept until they
+    end: what shutdown waits for and tests wait on, without scanning every task of the loop per request."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def start(self, work: Awaitable[Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def running(self) -> set[asyncio.Task[Any]]:
+        """Those still running on this event loop (tests run several loops in one process)."""
+        loop = asyncio.get_running_loop()
+        return {task for task in self._tasks if not task.done() and task.get_loop() is loop}
+
+    async def wait(self, within: float) -> set[asyncio.Task[Any]]:
+        """Wait up to `within` seconds for the running ones, and those they start meanwhile; those
+        still running then."""
+        deadline = time.monotonic() + within
+        while (pending := self.running()) and (left := deadline - time.monotonic()) > 0:
+            await asyncio.wait(pending, timeout=left)
+        return self.running()
+
+
+# Where a request's context names none (Socket Mode, tests calling listeners directly).
+DEFAULT_LISTENER_TASKS = ListenerTasks()
+
+
+def listener_tasks(context: AsyncBoltContext) -> ListenerTasks:
+    return context.get(LISTENER_TASKS) or DEFAULT_LISTENER_TASKS
+
+
 class AckSignal:
     """Bolt's `ack`, which also tells `guarded` the moment it was called.
 
@@ -77,6 +113,7 @@ class AckSignal:
     def __init__(self, ack: Any) -> None:
         self._ack = ack
         self.called = asyncio.Event()
+        self.wakers: list[Callable[[], None]] = []  # called with the ack (guarded's waits)
         self.abandoned = False  # Bolt stopped waiting: a failure before the ack is only logged
         self.answered_for = False  # guarded answered in the listener's place
         self.late: dict[str, Any] | None = None
@@ -89,6 +126,8 @@ class AckSignal:
             return await self._ack(*args, **kwargs)
         finally:
             self.called.set()
+            for wake in list(self.wakers):
+                wake()
 
     @property
     def response(self) -> BoltResponse | None:
@@ -119,7 +158,7 @@ def guarded(listener: Listener) -> Listener:
         ack = AckSignal(kwargs["ack"])
         body, context = kwargs["body"], kwargs["context"]
         commitments = Commitments()
-        work = asyncio.create_task(_to_the_end(listener, {**kwargs, "ack": ack}, commitments))
+        work = listener_tasks(context).start(_to_the_end(listener, {**kwargs, "ack": ack}, commitments))
         if body.get("type") == "event_callback":
             ack.abandoned = True  # nothing to answer: a failure is logged
             return  # Bolt acknowledges an event as soon as this returns
@@ -149,15 +188,29 @@ def guarded(listener: Listener) -> Listener:
 
 
 async def _until_acked(work: asyncio.Task[Any], ack: AckSignal, deadline: float) -> None:
-    """Wait until the listener acks or ends, or the (time.monotonic) deadline passes."""
+    """Wait until the listener acks or ends, or the (time.monotonic) deadline passes.
+
+    One future woken by either (no waiter task, no asyncio.wait, per request)."""
     if work.done() or ack.called.is_set():
         return
-    acked = asyncio.create_task(ack.called.wait())
+    loop = asyncio.get_running_loop()
+    woken = loop.create_future()
+
+    def wake(*_args: Any) -> None:
+        if not woken.done():
+            woken.set_result(None)
+
+    work.add_done_callback(wake)
+    ack.wakers.append(wake)
     try:
-        await asyncio.wait({work, acked}, timeout=max(0.0, deadline - time.monotonic()),
-                           return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+        # loop.time() is time.monotonic() on every platform asyncio supports
+        async with asyncio.timeout_at(loop.time() + max(0.0, deadline - time.monotonic())):
+            await woken
+    except TimeoutError:
+        pass
     finally:
-        acked.cancel()
+        work.remove_done_callback(wake)
+        ack.wakers.remove(wake)
 
 
 async def answer_busy(ack: AckSignal, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -173,7 +226,7 @@ async def answer_busy(ack: AckSignal, body: dict[str, Any], context: AsyncBoltCo
         return
     await ack._ack()
     if response_url := _response_url(body):
-        asyncio.create_task(_send(response_url, ":hourglass: " + busy))  # noqa: RUF006 (it ends by itself)
+        listener_tasks(context).start(_send(response_url, ":hourglass: " + busy))
 
 
 def _first_input(view: dict[str, Any]) -> str | None:

@@ -69,17 +69,35 @@ async def complete_members(
 def register(app: AsyncApp, db: Database, settings: Settings) -> None:
     defaults = WorkspaceDefaults(timezone=settings.dealbell_timezone, currency=settings.dealbell_currency)
 
+    async def find(
+        session: AsyncSession, context: AsyncBoltContext
+    ) -> tuple[Workspace | None, Member | None]:
+        return await workspace_and_member(
+            session, context.team_id or "", context.enterprise_id, context.user_id
+        )
+
+    async def create(session: AsyncSession, context: AsyncBoltContext) -> tuple[Workspace, Member | None]:
+        """A workspace seen for the first time (another request may be creating it too)."""
+        team_id, user_id = context.team_id or "", context.user_id
+        workspace = await ensure_workspace(session, team_id, context.enterprise_id, defaults)
+        return workspace, await get_member(session, workspace.id, user_id) if user_id else None
+
     async def find_or_create(
         session: AsyncSession, context: AsyncBoltContext
     ) -> tuple[Workspace, Member | None]:
         """The request's workspace (created on first sight) and member (None if not seen yet)."""
-        # One round trip for a known workspace; creating one takes the old two steps.
-        team_id, enterprise_id, user_id = context.team_id or "", context.enterprise_id, context.user_id
-        workspace, member = await workspace_and_member(session, team_id, enterprise_id, user_id)
-        if workspace is None:
-            workspace = await ensure_workspace(session, team_id, enterprise_id, defaults)
-            member = await get_member(session, workspace.id, user_id) if user_id else None
-        return workspace, member
+        workspace, member = await find(session, context)
+        return (workspace, member) if workspace is not None else await create(session, context)
+
+    async def look_up(context: AsyncBoltContext) -> tuple[Workspace, Member | None]:
+        """The same for a request that writes nothing here: one statement, outside any transaction
+        (one round trip), and a transaction only to create a workspace seen for the first time."""
+        async with db.one_statement() as session:
+            workspace, member = await find(session, context)
+        if workspace is not None:
+            return workspace, member
+        async with db.session() as session:
+            return await find_or_create(session, context)
 
     async def load_workspace_and_member(
         body: dict[str, Any],
@@ -88,7 +106,8 @@ def register(app: AsyncApp, db: Database, settings: Settings) -> None:
         next: Callable[[], Awaitable[None]],
     ) -> BoltResponse | None:
         """Drop repeated event deliveries, and put `db`, `workspace` and `member` in the context,
-        creating them on first sight; both in one transaction.
+        creating them on first sight; an event's dedupe row and the lookup in one transaction, any
+        other request's lookup as one statement without one.
 
         Slack re-sends an event it thinks failed (X-Slack-Retry-Num); each event_id is applied once.
         users.info is called only for a member never seen before; the daily refresh job keeps
@@ -102,12 +121,15 @@ def register(app: AsyncApp, db: Database, settings: Settings) -> None:
         if not (event_id or team_id):
             await next()
             return None
-        async with db.session() as session:
-            if event_id and not await mark_event_processed(
-                session, event_id, body.get("team_id", ""), (body.get("event") or {}).get("type", "")
-            ):
-                return BoltResponse(status=200, body="")  # a repeat: acknowledged, not applied again
-            found = await find_or_create(session, context) if team_id else None
+        if event_id:
+            async with db.session() as session:
+                if not await mark_event_processed(
+                    session, event_id, body.get("team_id", ""), (body.get("event") or {}).get("type", "")
+                ):
+                    return BoltResponse(status=200, body="")  # a repeat: acknowledged, not applied again
+                found = await find_or_create(session, context) if team_id else None
+        else:
+            found = await look_up(context)
         if found is not None:
             workspace, member = found
             context["workspace"] = workspace

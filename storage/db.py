@@ -36,6 +36,12 @@ _WRITER = "dealbell_writer"  # key in a pooled connection's info: the writer loc
 # unreachable, a request gets its "try again" answer within Slack's 3-second window... almost;
 # it is not left hanging for a minute.
 POSTGRES_CONNECT_TIMEOUT = 5
+# PostgreSQL connections per process: enough for the requests the server works on at once (Slack's
+# 3 s at a few hundred requests a second is a few dozen transactions at a time), so a burst reuses
+# connections instead of opening and closing overflow ones, each re-preparing its statements. Last
+# used, first reused (LIFO): the busy few stay warm and are rarely old enough to need the idle ping.
+# Set with DATABASE_POOL_SIZE / DATABASE_MAX_OVERFLOW; keep workers x (both) under max_connections.
+POSTGRES_POOL = {"pool_size": 20, "max_overflow": 20, "pool_use_lifo": True}
 PING_AFTER_IDLE = 1.0  # seconds a pooled connection may sit unused and still be taken unpinged
 _IDLE_SINCE = "dealbell_idle_since"
 DRIVER_MODULES = ("sqlalchemy", "asyncpg", "aiosqlite")
@@ -172,6 +178,8 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
         clean_text_parameters(engine)
         return engine
     kwargs.setdefault("connect_args", {"timeout": POSTGRES_CONNECT_TIMEOUT})
+    if "poolclass" not in kwargs:
+        kwargs = {**POSTGRES_POOL, **kwargs}
     engine = create_async_engine(target, **kwargs)
     clean_text_parameters(engine)
     if not kwargs.get("pool_pre_ping"):
@@ -332,6 +340,15 @@ class Database:
         self.sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=WritingSession
         )
+        # PostgreSQL: a lone statement needs no BEGIN and COMMIT around it (two round trips of three).
+        # Not on SQLite: its driver would come back from autocommit opening transactions DEFERRED,
+        # not IMMEDIATE (SqliteWriter), and it sends no BEGIN for a read anyway.
+        single = self.engine
+        if self.dialect == "postgresql":
+            single = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.single_statements = async_sessionmaker(
+            single, expire_on_commit=False, sync_session_class=WritingSession
+        )
 
     @property
     def dialect(self) -> str:
@@ -360,6 +377,15 @@ class Database:
                 commitments.written = True
             finally:
                 commitments.committing -= 1
+
+    @asynccontextmanager
+    async def one_statement(self) -> AsyncIterator[AsyncSession]:
+        """A session for ONE statement (a lookup, or a single-row write that stands alone), which
+        commits by itself: on PostgreSQL without a transaction around it. Several statements that
+        must hold together go in `session()`."""
+        async with self.single_statements() as session:
+            yield session
+            await session.commit()
 
     async def ping(self) -> bool:
         try:

@@ -343,28 +343,45 @@ async def record_celebration(
     )
 
 
+SHOWN_CONGRATULATORS = 3  # named on the celebration; the rest are "and N more"
+
+
+@dataclass(frozen=True)
+class Congratulations:
+    """Who congratulated a win: how many in all, and the first few, in the order they clicked."""
+
+    total: int
+    first: list[Member]
+
+
 async def congratulate(
-    session: AsyncSession, workspace_id: int, deal_id: int, member: Member
-) -> tuple[int, bool]:
-    """Count one congratulation per person; returns (total, added_now)."""
+    session: AsyncSession, workspace_id: int, deal: Deal, member: Member
+) -> tuple[Congratulations, bool]:
+    """Count one congratulation per person, never the winner's own; (who so far, added now)."""
+    if deal.owner_id == member.id:
+        raise DealError("celebration.error.own_win")
     result = await session.execute(
         insert_ignoring_conflicts(session, DealCongratulation.__table__, ["deal_id", "member_id"]).values(
-            workspace_id=workspace_id, deal_id=deal_id, member_id=member.id, created_at=utcnow()
+            workspace_id=workspace_id, deal_id=deal.id, member_id=member.id, created_at=utcnow()
         )
     )
-    total = await congratulation_count(session, workspace_id, deal_id)
-    return total, result.rowcount == 1
+    return await congratulations(session, workspace_id, deal.id), result.rowcount == 1
 
 
-async def congratulation_count(session: AsyncSession, workspace_id: int, deal_id: int) -> int:
-    return (
-        await session.scalar(
-            select(func.count())
-            .select_from(DealCongratulation)
+async def congratulations(
+    session: AsyncSession, workspace_id: int, deal_id: int, shown: int = SHOWN_CONGRATULATORS
+) -> Congratulations:
+    """The first `shown` who congratulated, and the total, in one statement."""
+    rows = (
+        await session.execute(
+            select(Member, func.count().over().label("total"))
+            .join(DealCongratulation, DealCongratulation.member_id == Member.id)
             .where(DealCongratulation.workspace_id == workspace_id, DealCongratulation.deal_id == deal_id)
+            .order_by(DealCongratulation.id)
+            .limit(shown)
         )
-        or 0
-    )
+    ).all()
+    return Congratulations(rows[0].total if rows else 0, [row[0] for row in rows])
 
 
 async def change_terms(

@@ -10,9 +10,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, Select, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,6 +28,7 @@ from storage.models import (
     KudosReactionState,
     Member,
     PointsEntry,
+    UTCDateTime,
     Workspace,
     utcnow,
 )
@@ -73,30 +76,29 @@ def day_window(now: dt.datetime, timezone: str) -> tuple[dt.datetime, dt.datetim
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
+def _given_today(workspace_id: int, giver_id: int, start: dt.datetime, end: dt.datetime) -> Select[Any]:
+    """How many kudos the giver gave in [start, end): their day, for the allowance."""
+    return (
+        select(func.count())
+        .select_from(Kudos)
+        .where(Kudos.workspace_id == workspace_id, Kudos.giver_id == giver_id, Kudos.created_at >= start,
+               Kudos.created_at < end)
+    )  # fmt: skip
+
+
 async def allowance(
     session: AsyncSession, workspace: Workspace, giver: Member, now: dt.datetime
 ) -> Allowance:
     start, end = day_window(now, member_zone(giver, workspace))
-    used = await session.scalar(
-        select(func.count())
-        .select_from(Kudos)
-        .where(
-            Kudos.workspace_id == workspace.id,
-            Kudos.giver_id == giver.id,
-            Kudos.created_at >= start,
-            Kudos.created_at < end,
-        )
-    )
+    used = await session.scalar(_given_today(workspace.id, giver.id, start, end))
     return Allowance(limit=workspace.kudos_allowance, used=used or 0, resets_at=end)
 
 
 async def lock_member(session: AsyncSession, member_id: int) -> None:
     """Serialise writers per member: a row lock on PostgreSQL, the write lock on SQLite."""
+    members = Member.__table__  # a Core statement: none of the ORM's bulk-update bookkeeping
     await session.execute(
-        update(Member)
-        .where(Member.id == member_id)
-        .values(slack_user_id=Member.slack_user_id)
-        .execution_options(synchronize_session=False)
+        update(members).where(members.c.id == member_id).values(slack_user_id=members.c.slack_user_id)
     )
 
 
@@ -155,46 +157,159 @@ async def give_kudos(
     source_key: str,
     channel_id: str | None,
     now: dt.datetime,
+    giver_locked: bool = False,
 ) -> GiveResult:
     """One give to one or more receivers: all rows or none, once per `source_key`."""
     # Lock first: a double-submitted form or a retried request waits here, then finds the first give.
-    await lock_member(session, giver.id)
-    existing = await give_by_key(session, workspace.id, source_key)
-    if existing is not None:
-        return GiveResult(existing, False, await allowance(session, workspace, giver, now))
-    check_receivers(giver, receivers)
-    check_message(workspace, message, values)
-    unique_receivers = list({r.id: r for r in receivers}.values())
-    spent = await _spend(session, workspace, giver, len(unique_receivers), now)
+    if not giver_locked:  # (unless the caller already holds the lock, in this transaction)
+        await lock_member(session, giver.id)
+    try:
+        check_receivers(giver, receivers)
+        check_message(workspace, message, values)
+    except KudosError:
+        if (done := await _already_given(session, workspace, giver, source_key, now)) is not None:
+            return done  # a retry of a give made when its input was still good
+        raise
     give = KudosGive(
-        workspace_id=workspace.id,
-        giver_id=giver.id,
-        message=message.strip(),
-        source=source,
-        source_key=source_key,
-        channel_id=channel_id,
-        created_at=now,
-        tags=[KudosGiveValue(value=v) for v in dict.fromkeys(values)],
-    )
+        workspace_id=workspace.id, giver_id=giver.id, message=message.strip(), source=source,
+        source_key=source_key, channel_id=channel_id, created_at=now,
+    )  # fmt: skip
+    unique_receivers = list({r.id: r for r in receivers}.values())
+    tags = list(dict.fromkeys(values))
+    if session.bind.dialect.name == "postgresql":
+        made = await _insert_give_at_once(session, workspace, give, unique_receivers, tags, giver)
+    else:
+        made = await _insert_give_in_steps(session, workspace, give, unique_receivers, tags, giver)
+    if made is None:  # nothing written: a retry of a give already made, or over today's allowance
+        if (done := await _already_given(session, workspace, giver, source_key, now)) is not None:
+            return done
+        current = await allowance(session, workspace, giver, now)
+        raise KudosError(
+            "kudos.error.allowance", left=current.left, limit=current.limit, resets_at=current.resets_at
+        )
+    # The giver as it was loaded and the tags as given, so the new give is drawn without reading it back.
+    set_committed_value(give, "giver", giver)
+    set_committed_value(give, "tags", [KudosGiveValue(give_id=give.id, value=v) for v in tags])
+    spent, listened = made
+    if listened:
+        await webhooks.emit(
+            session, workspace.id, "kudos.given", webhooks.kudos_record(give, unique_receivers)
+        )
+    return GiveResult(give, True, spent)
+
+
+async def _already_given(
+    session: AsyncSession, workspace: Workspace, giver: Member, source_key: str, now: dt.datetime
+) -> GiveResult | None:
+    existing = await give_by_key(session, workspace.id, source_key)
+    if existing is None:
+        return None
+    return GiveResult(existing, False, await allowance(session, workspace, giver, now))
+
+
+async def _insert_give_in_steps(
+    session: AsyncSession,
+    workspace: Workspace,
+    give: KudosGive,
+    receivers: list[Member],
+    tags: list[str],
+    giver: Member,
+) -> tuple[Allowance, bool] | None:
+    """The give, its tags, kudos and points, statement by statement (SQLite: the giver's lock is the
+    database's write lock, so nothing changes between them); the allowance after it, or None when
+    the give was already made or does not fit today's allowance (nothing written). With it, whether a
+    webhook endpoint may want the give (here: True, `webhooks.emit` looks)."""
+    start, end = day_window(give.created_at, member_zone(giver, workspace))
+    existing, used = (
+        await session.execute(
+            select(
+                select(KudosGive.id).where(KudosGive.workspace_id == workspace.id,
+                                           KudosGive.source_key == give.source_key).scalar_subquery(),
+                _given_today(workspace.id, giver.id, start, end).scalar_subquery(),
+            )
+        )
+    ).one()  # fmt: skip
+    if existing is not None or used + len(receivers) > workspace.kudos_allowance:
+        return None
+    give.tags = [KudosGiveValue(value=v) for v in tags]
     session.add(give)
     await session.flush()
-    # The giver as it was loaded, so the new give can be drawn without reading it back.
-    set_committed_value(give, "giver", giver)
-    rows = [
-        Kudos(
-            workspace_id=workspace.id,
-            give_id=give.id,
-            giver_id=giver.id,
-            receiver_id=r.id,
-            created_at=now,
-        )
-        for r in unique_receivers
-    ]
-    session.add_all(rows)
-    await session.flush()
-    await _credit_points(session, workspace, rows, now)
-    await webhooks.emit(session, workspace.id, "kudos.given", webhooks.kudos_record(give, unique_receivers))
-    return GiveResult(give, True, spent)
+    rows = await _insert_kudos(session, workspace.id, give.id, giver.id, receivers, give.created_at)
+    await _credit_points(session, workspace, rows, give.created_at)
+    return Allowance(workspace.kudos_allowance, used + len(receivers), end), True
+
+
+# PostgreSQL: the allowance check, the give, its tags, its kudos and their points in ONE statement
+# (the giver's row lock, taken just before, keeps a racing give of theirs out until this commits,
+# and this statement's snapshot is taken after the lock, so it counts what that give wrote).
+# Nothing is written when the give exists already (source_key) or does not fit the allowance.
+_GIVE_AT_ONCE = text(
+    """
+WITH used AS (
+    SELECT count(*) AS n FROM kudos
+    WHERE workspace_id = :workspace_id AND giver_id = :giver_id
+      AND created_at >= :day_start AND created_at < :day_end
+), give AS (
+    INSERT INTO kudos_gives (workspace_id, giver_id, message, source, source_key, channel_id, created_at)
+    SELECT :workspace_id, :giver_id, CAST(:message AS text), CAST(:source AS varchar),
+           CAST(:source_key AS varchar), CAST(:channel_id AS varchar), :now
+    FROM used WHERE used.n + CAST(:count AS integer) <= CAST(:limit AS integer)
+    ON CONFLICT (workspace_id, source_key) DO NOTHING
+    RETURNING id
+), tags AS (
+    INSERT INTO kudos_give_values (give_id, value)
+    SELECT give.id, tag.value
+    FROM give, unnest(CAST(:tags AS varchar[])) WITH ORDINALITY AS tag(value, position)
+    ORDER BY tag.position
+), given AS (
+    INSERT INTO kudos (workspace_id, give_id, giver_id, receiver_id, created_at)
+    SELECT :workspace_id, give.id, :giver_id, receiver.id, :now
+    FROM give, unnest(CAST(:receiver_ids AS integer[])) WITH ORDINALITY AS receiver(id, position)
+    ORDER BY receiver.position
+    RETURNING id, receiver_id
+), points AS (
+    INSERT INTO points_ledger (workspace_id, member_id, delta, reason, reference, source_key, created_at)
+    SELECT :workspace_id, given.receiver_id, CAST(:points AS integer), 'kudos', 'kudos:' || given.id,
+           'kudos:' || given.id, :now
+    FROM given WHERE CAST(:points AS integer) > 0
+    ON CONFLICT (workspace_id, source_key) DO NOTHING
+)
+SELECT give.id, used.n, EXISTS (
+    SELECT 1 FROM webhook_endpoints WHERE workspace_id = :workspace_id AND disabled_at IS NULL
+) AS listened
+FROM give, used
+"""
+).bindparams(
+    bindparam("workspace_id", type_=Integer()),
+    bindparam("giver_id", type_=Integer()),
+    bindparam("now", type_=UTCDateTime()),
+    bindparam("day_start", type_=UTCDateTime()),
+    bindparam("day_end", type_=UTCDateTime()),
+)
+
+
+async def _insert_give_at_once(
+    session: AsyncSession,
+    workspace: Workspace,
+    give: KudosGive,
+    receivers: list[Member],
+    tags: list[str],
+    giver: Member,
+) -> tuple[Allowance, bool] | None:
+    """What `_insert_give_in_steps` does, in one statement (PostgreSQL; it also tells whether the
+    workspace has a webhook endpoint, so a give costs no statement more without one); `give` gets its id."""
+    start, end = day_window(give.created_at, member_zone(giver, workspace))
+    parameters = {
+        "workspace_id": workspace.id, "giver_id": giver.id, "message": give.message, "source": give.source,
+        "source_key": give.source_key, "channel_id": give.channel_id, "now": give.created_at,
+        "day_start": start, "day_end": end, "count": len(receivers), "limit": workspace.kudos_allowance,
+        "tags": tags, "receiver_ids": [r.id for r in receivers], "points": workspace.points_per_kudos,
+    }  # fmt: skip
+    row = (await session.execute(_GIVE_AT_ONCE, parameters)).first()
+    if row is None:
+        return None
+    give.id = row.id
+    return Allowance(workspace.kudos_allowance, row.n + len(receivers), end), row.listened
 
 
 async def get_give(session: AsyncSession, workspace_id: int, give_id: int) -> KudosGive | None:
@@ -235,24 +350,30 @@ async def add_co_giver(
     if any(c.id == member.id for c in co_givers):
         return give, False, await allowance(session, workspace, member, now)
     spent = await _spend(session, workspace, member, len(receivers), now)
-    rows = [
-        Kudos(
-            workspace_id=workspace.id,
-            give_id=give.id,
-            giver_id=member.id,
-            receiver_id=r.id,
-            created_at=now,
-        )
-        for r in receivers
-    ]
-    session.add_all(rows)
-    await session.flush()
+    rows = await _insert_kudos(session, workspace.id, give.id, member.id, receivers, now)
     await _credit_points(session, workspace, rows, now)
     return give, True, spent
 
 
+async def _insert_kudos(
+    session: AsyncSession,
+    workspace_id: int,
+    give_id: int,
+    giver_id: int,
+    receivers: Sequence[Member],
+    now: dt.datetime,
+) -> Sequence[Row[Any]]:
+    """One kudos row per receiver, in one statement; (id, receiver_id) of each."""
+    values = [
+        {"workspace_id": workspace_id, "give_id": give_id, "giver_id": giver_id, "receiver_id": r.id,
+         "created_at": now}
+        for r in receivers
+    ]  # fmt: skip
+    return (await session.execute(insert(Kudos).values(values).returning(Kudos.id, Kudos.receiver_id))).all()
+
+
 async def _credit_points(
-    session: AsyncSession, workspace: Workspace, rows: Sequence[Kudos], now: dt.datetime
+    session: AsyncSession, workspace: Workspace, rows: Sequence[Kudos | Row[Any]], now: dt.datetime
 ) -> None:
     """The points ledger: `points_per_kudos` for each kudos received, once per kudos row."""
     if workspace.points_per_kudos <= 0 or not rows:
@@ -346,7 +467,7 @@ async def give_for_reaction(
         return None
     return await give_kudos(
         session, workspace, giver, receivers, message=message, values=[], source="reaction",
-        source_key=source_key, channel_id=channel_id, now=now,
+        source_key=source_key, channel_id=channel_id, now=now, giver_locked=True,
     )  # fmt: skip
 
 
@@ -419,8 +540,9 @@ async def _delete_give(session: AsyncSession, give: KudosGive) -> KudosGive:
 
 async def record_card(session: AsyncSession, give_id: int, channel: str, ts: str) -> bool:
     """Remember where the card is; False when the give was taken back while the card was posting."""
+    gives = KudosGive.__table__
     result = await session.execute(
-        update(KudosGive).where(KudosGive.id == give_id).values(card_channel=channel, card_ts=ts)
+        update(gives).where(gives.c.id == give_id).values(card_channel=channel, card_ts=ts)
     )
     return result.rowcount == 1
 

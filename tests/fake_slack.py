@@ -20,9 +20,17 @@ def manifest_bot_scopes(manifest: Path = MANIFEST) -> tuple[str, ...]:
     return tuple(yaml.safe_load(manifest.read_text())["oauth_config"]["scopes"]["bot"])
 
 
+# Seconds a test waits for a Slack call before failing: generous, since only a failing test waits it
+# out, and on a busy machine the work after an ack can take seconds to get its turn.
+WAIT_CEILING = 30.0
+
+
 class FakeSlack(fake_slack.FakeSlack):
     def __init__(self, scopes: Iterable[str] | None = None, manifest: Path = MANIFEST) -> None:
         super().__init__(manifest_bot_scopes(manifest) if scopes is None else scopes)
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = WAIT_CEILING) -> list[Call]:
+        return await super().wait_for(method, count, timeout)
 
     async def stop(self) -> None:
         await super().stop()

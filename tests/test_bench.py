@@ -37,10 +37,27 @@ def column(table: list[list[str]], name: str) -> list[str]:
 
 
 def test_request_path_against_bare_bolt(capsys: pytest.CaptureFixture[str]) -> None:
-    table, burst, logged = run_bench(
+    blocks, ratios, table, burst, logged = run_bench(
         capsys, "request", "--requests", "12", "--concurrency", "4", "--warmup", "1",
-        "--burst-requests", "6", "--burst-concurrency", "3",
+        "--burst-requests", "6", "--burst-concurrency", "3", "--rounds", "2",
     )  # fmt: skip
+    # /kudos interleaved against the fair peer (ORM, Core) and bare Bolt: A, B, C, D, A, B, C, D
+    assert [row[:2] for row in blocks[1:]] == [
+        [str(n), name] for n in (1, 2) for name in ("dealbell", "peer ORM", "peer Core", "bare Bolt")
+    ]
+    assert column(blocks, "non-200") == ["0"] * 8
+    # every measured /kudos wrote its row, on both sides; the server's CPU and statements were read
+    written = [
+        int(w) + int(b) if w != "—" else w
+        for w, b in zip(column(blocks, "rows written"), column(blocks, "busy"), strict=True)
+    ]
+    assert written == [12, 12, 12, "—"] * 2  # (a request told "busy" at Slack's deadline wrote nothing)
+    cpu = column(blocks, "server CPU ms/req")  # in clock ticks (10 ms): a dozen no-ops may show 0
+    assert all(float(v) >= 0 for v in cpu) and float(cpu[0]) > 0 and float(cpu[4]) > 0
+    assert column(blocks, "statements/req")[:3] != ["—"] * 3 and column(blocks, "PG CPU ms/req") == ["—"] * 8
+    assert all(v != "" for v in column(blocks, "load (1 min)"))
+    assert ratios[0] == ["round", "dealbell × peer ORM", "dealbell × peer Core", "dealbell × bare Bolt"]
+    assert [row[0] for row in ratios[1:]] == ["1", "2", "median"]
     assert table[0][:2] == ["database", "request"] and "× bare Bolt" in table[0]
     assert [row[:2] for row in table[1:]] == [
         ["bare Bolt", "/noop"],
@@ -51,9 +68,9 @@ def test_request_path_against_bare_bolt(capsys: pytest.CaptureFixture[str]) -> N
     ]
     assert column(table, "requests") == ["12"] * 5
     assert all(float(v.replace(",", "")) > 0 for v in column(table, "req/s"))
-    # every kudos, deal and reaction was written; Congratulate counts each (person, deal) once
-    written = column(table, "rows written")
-    assert written[1:3] == ["12", "12"] and written[4] == "12" and 0 < int(written[3]) <= 12
+    # every measured request wrote: each kudos, deal, congratulation (a new clicker and deal each, never
+    # the winner) and reaction
+    assert column(table, "rows written") == ["—", "12", "12", "12", "12"]
     # the burst: /deal won and /kudos interleaved, each answer counted, then what the database and the
     # server's log show
     assert [row[:4] for row in burst[1:]] == [

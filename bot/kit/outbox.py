@@ -52,7 +52,7 @@ async def _celebration(session: AsyncSession, workspace: Workspace, row: SlackOu
     channel = workspace.channel("wins") or row.channel
     if deal is None or deal.stage != "won" or not channel:
         return None  # deleted or reopened before it went out, or nowhere to post: nothing to send
-    text, blocks = deal_posts.celebration(deal, 0, workspace.locale)
+    text, blocks = deal_posts.celebration(deal, None, workspace.locale)
     return Post(channel, text, blocks, tell=deal.owner, deal_id=deal.id)
 
 
@@ -62,8 +62,8 @@ async def _celebration_update(session: AsyncSession, workspace: Workspace, row: 
         return None
     deal = await deals.get_deal(session, workspace.id, row.subject_id or 0)
     if deal is not None and deal.stage == "won":
-        count = await deals.congratulation_count(session, workspace.id, deal.id)
-        text, blocks = deal_posts.celebration(deal, count, workspace.locale)
+        congratulations = await deals.congratulations(session, workspace.id, deal.id)
+        text, blocks = deal_posts.celebration(deal, congratulations, workspace.locale)
     else:
         facts = deal_history.post_facts(deal) if deal is not None else payload
         text, blocks = deal_posts.withdrawn(facts, workspace.locale)

@@ -334,18 +334,23 @@ async def congratulate_deal(
     action: dict[str, Any],
     context: AsyncBoltContext,
     client: AsyncWebClient,
+    respond: AsyncRespond,
 ) -> None:
     db, workspace, member = scope(context)
     await ack()
-    async with db.session() as session:
-        deal = await deals.get_deal(session, workspace.id, lifecycle.deal_id_of(action["value"]))
-        if deal is None:
-            return
-        total, added = await deals.congratulate(session, workspace.id, deal.id, member)
+    try:
+        async with db.session() as session:
+            deal = await deals.get_deal(session, workspace.id, lifecycle.deal_id_of(action["value"]))
+            if deal is None:
+                return
+            congratulations, added = await deals.congratulate(session, workspace.id, deal, member)
+    except deals.DealError as error:  # their own win
+        await respond(text=refusal(member.locale, error), response_type="ephemeral", replace_original=False)
+        return
     if not added:
         return  # a second click by the same person: counted once, nothing to redraw
     container = body.get("container") or {}
-    text, card = render.celebration(deal, total, workspace.locale)
+    text, card = render.celebration(deal, congratulations, workspace.locale)
     await client.chat_update(
         channel=container["channel_id"], ts=container["message_ts"], text=text, blocks=card
     )

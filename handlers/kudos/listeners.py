@@ -422,7 +422,7 @@ async def announce(
     channel, thread_ts = privacy.kudos_card_place(receivers, channel, None if kudos_channel else thread_ts)
     text, blocks = render.card(give, receivers, co_givers, workspace.locale)
     posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks, thread_ts=thread_ts)
-    async with db.session() as session:
+    async with db.one_statement() as session:
         still_given = await kudos.record_card(session, give.id, posted["channel"], posted["ts"])
     if not still_given:  # the reaction was removed (or the give undone) while we were posting
         await client.chat_delete(channel=posted["channel"], ts=posted["ts"])

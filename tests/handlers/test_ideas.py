@@ -54,7 +54,7 @@ async def post_idea(app, text: str, **kwargs) -> tuple[object, dict]:
     before = len(app.fake.calls_to("chat.postMessage"))
     reply = await app.send.command("/idea", text, **kwargs)
     card = (await app.fake.wait_for("chat.postMessage", count=before + 1))[before]
-    for _ in range(100):  # the card's place is recorded just after Slack answers
+    for _ in range(1500):  # the card's place is recorded just after Slack answers (30 s ceiling)
         if all(idea.message_ts for idea in await ideas_in_db(app.db)):
             break
         await asyncio.sleep(0.02)

@@ -10,6 +10,7 @@ import asyncio
 from sqlalchemy import func, select
 
 from storage.models import Kudos, KudosGive, PointsEntry
+from tests.reliability.effects import settled
 
 MESSAGE_TS = "1800000000.000200"
 SECRET = "Salary bands for 2027 attached"
@@ -92,15 +93,19 @@ async def test_a_public_message_is_quoted_in_its_own_thread(app):
 
 
 async def added(app, event_id: str, event_ts: str, retry_num: int | None = None):
-    return await app.send.event(
-        "event_reaction_added", event_id=event_id, event_ts=event_ts, retry_num=retry_num
+    """Send the event and wait for the work it starts (events are applied after their ack): on a
+    busy machine a quiet moment in Slack calls is no sign that the database was written."""
+    (reply,) = await settled(
+        app.send.event("event_reaction_added", event_id=event_id, event_ts=event_ts, retry_num=retry_num)
     )
+    return reply
 
 
 async def removed(app, event_id: str, event_ts: str, retry_num: int | None = None):
-    return await app.send.event(
-        "event_reaction_removed", event_id=event_id, event_ts=event_ts, retry_num=retry_num
+    (reply,) = await settled(
+        app.send.event("event_reaction_removed", event_id=event_id, event_ts=event_ts, retry_num=retry_num)
     )
+    return reply
 
 
 async def assert_no_kudos_left(app) -> None:

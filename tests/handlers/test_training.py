@@ -72,7 +72,7 @@ async def schedule(app, text: str = SCHEDULE, **kwargs) -> tuple[object, dict, T
     with time_machine.travel(NOW, tick=True):
         reply = await app.send.command("/training", text, **kwargs)
     card = (await app.fake.wait_for("chat.postMessage", count=before + 1))[before].args
-    for _ in range(100):  # the card's place is recorded just after Slack answers
+    for _ in range(1500):  # the card's place is recorded just after Slack answers (30 s ceiling)
         stored = await trainings(app.db)
         if all(s.message_ts for s in stored):
             break

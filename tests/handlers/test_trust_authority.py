@@ -17,6 +17,7 @@ from storage.models import (
     utcnow,
 )
 from tests.handlers.test_settings import conversation, form
+from tests.reliability.effects import settled
 from tests.slack_requests import select_value
 
 BOSS, MO, LI = "U0001", "U0005", "U0003"  # an admin, a manager (not an admin), a rep
@@ -177,8 +178,7 @@ async def test_a_manager_nominated_cannot_announce_their_own_award_but_another_m
     async with app.db.session() as session:
         assert (await session.scalar(select(Nomination))).status == "open"
     assert await count(app.db, Award) == 0 and await count(app.db, PointsEntry) == 0
-    await app.send.action("rewards_nomination_announce", value, user=MO)
-    await app.fake.settle()
+    await settled(app.send.action("rewards_nomination_announce", value, user=MO))  # its work after the ack
     async with app.db.session() as session:
         assert (await session.scalar(select(Nomination))).status == "announced"
         award = await session.scalar(select(Award))

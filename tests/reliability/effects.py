@@ -51,7 +51,7 @@ async def snapshot(db: Database) -> dict[str, list[str]]:
     return found
 
 
-async def quiesce(before: set[asyncio.Task[Any]], timeout: float = 10.0) -> None:
+async def quiesce(before: set[asyncio.Task[Any]], timeout: float = 30.0) -> None:
     """Wait until every task started since `before` is done: Bolt's work after the ack, and what the
     app and the fake Slack are serving. Deterministic where a quiet period would be a guess."""
     loop = asyncio.get_running_loop()

@@ -175,7 +175,7 @@ async def test_the_weekly_leaderboard_timed_out_is_marked_failed_then_posted_onc
     assert claim.status == "failed" and claim.error.startswith("TimeoutError")
     assert any(r.levelno == logging.ERROR and WEEKLY.name in r.getMessage() for r in caplog.records)
     [held] = app.fake.calls_to(POST)
-    for _ in range(100):  # the fake finds the caller gone once its hold ends: never handled
+    for _ in range(600):  # the fake finds the caller gone once its hold ends: never handled (30 s)
         if held.ok is not None:
             break
         await asyncio.sleep(0.05)

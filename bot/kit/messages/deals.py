@@ -64,6 +64,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "modal.lost.submit": "Mark lost",
         "modal.lost.competitor": "Lost to which competitor?",
         "modal.lost.reason": "Why did we lose it?",
+        "celebration.who": "{count}: {people}",
+        "celebration.and_more.one": "{people} and {count} more",
+        "celebration.and_more.other": "{people} and {count} more",
+        "celebration.error.own_win": "That is your own win: congratulations are for your teammates to give.",
     },
     "zh": {
         "deal.summary": "记录商机和赢单，或查看你的销售管道",
@@ -128,5 +132,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "modal.lost.submit": "标记丢单",
         "modal.lost.competitor": "输给了哪个竞争对手？",
         "modal.lost.reason": "丢单原因？",
+        "celebration.who": "{count}：{people}",
+        "celebration.and_more.one": "{people} 等另外 {count} 人",
+        "celebration.and_more.other": "{people} 等另外 {count} 人",
+        "celebration.error.own_win": "这是你自己的赢单：祝贺留给队友来送吧。",
     },
 }

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.kit import blocks as bk
-from bot.kit.format import mention, money, plural
+from bot.kit.format import mention, money, people, plural
 from bot.kit.i18n import t
+from storage.deals import Congratulations
 from storage.models import Deal
 
 OPEN_ACTION = "deal_open"  # the value is the deal id; App Home's pipeline rows use it too
@@ -21,8 +22,10 @@ def open_button(locale: str | None, deal_id: int) -> bk.Block:
     return bk.button(t(locale, "deal.button.open"), OPEN_ACTION, str(deal_id))
 
 
-def celebration(deal: Deal, congratulations: int, locale: str | None) -> tuple[str, list[bk.Block]]:
-    """The public win post: (fallback text, blocks)."""
+def celebration(
+    deal: Deal, congratulations: Congratulations | None, locale: str | None
+) -> tuple[str, list[bk.Block]]:
+    """The public win post: (fallback text, blocks); with who congratulated, once someone did."""
     text = t(
         locale,
         "celebration.text",
@@ -38,12 +41,20 @@ def celebration(deal: Deal, congratulations: int, locale: str | None) -> tuple[s
             accessory=bk.button(t(locale, "celebration.button"), "deal_congratulate", str(deal.id)),
         )
     ]
-    if congratulations:
-        card.append(
-            bk.context(plural(locale, "celebration.count", congratulations), block_id="congratulations")
-        )
+    if congratulations and congratulations.total:
+        card.append(bk.context(congratulated(congratulations, locale), block_id="congratulations"))
     card.append(bk.actions(open_button(locale, deal.id), block_id="celebration_actions"))
     return text, card
+
+
+def congratulated(congratulations: Congratulations, locale: str | None) -> str:
+    """ ":clap: 5 congratulations: @ana, @li, @sam and 2 more" (the first ones, in the order they clicked)."""
+    named = people(congratulations.first)
+    unnamed = congratulations.total - len(congratulations.first)
+    if unnamed > 0:
+        named = plural(locale, "celebration.and_more", unnamed, people=named)
+    count = plural(locale, "celebration.count", congratulations.total)
+    return t(locale, "celebration.who", count=count, people=named)
 
 
 def withdrawn(facts: dict[str, Any], locale: str | None) -> tuple[str, list[bk.Block]]:
