@@ -6,11 +6,12 @@ import argparse
 import asyncio
 import datetime as dt
 import errno
-import logging
+import functools
+import inspect
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bot import __version__
 from bot.settings import OAUTH_REQUIRED, Settings, SettingsError, load_settings
@@ -18,6 +19,8 @@ from storage.csv_format import DEFAULT_MAX_IMPORT_MB
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class LazyChoices:
@@ -96,6 +99,25 @@ def _load_commands() -> None:
         list_workspaces,
         purge_workspace,
     )
+
+
+def command(function: F) -> F:
+    """A command's function: what commands use is imported before it runs (also when a test calls it)."""
+    if inspect.iscoroutinefunction(function):
+
+        @functools.wraps(function)
+        async def run_async(*args: Any, **kwargs: Any) -> Any:
+            _load_commands()
+            return await function(*args, **kwargs)
+
+        return cast(F, run_async)
+
+    @functools.wraps(function)
+    def run_now(*args: Any, **kwargs: Any) -> Any:
+        _load_commands()
+        return function(*args, **kwargs)
+
+    return cast(F, run_now)
 
 
 def _job_names() -> Iterable[str]:
@@ -354,6 +376,7 @@ def port_busy(error: OSError, port: int) -> CannotStart | OSError:
     )
 
 
+@command
 def run(settings: Settings, mode: str | None, port: int | None, check: bool = True, workers: int = 1) -> int:
     from bot import server  # imported here so `dealbell db …` does not load Bolt
 
@@ -394,21 +417,15 @@ def sandbox(
     return 0
 
 
-def quiet_migrations() -> None:
-    """Alembic's INFO lines ("Context impl SQLiteImpl.") are noise at a terminal; LOG_LEVEL=DEBUG keeps them."""
-    if logging.getLogger().level > logging.DEBUG:
-        logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
+@command
 def db_upgrade(settings: Settings) -> int:
-    quiet_migrations()
     migrate.upgrade(settings.database_url)
     print(f"database at revision {migrate.head_revision()}")
     return 0
 
 
+@command
 def db_current(settings: Settings) -> int:
-    quiet_migrations()
     current = asyncio.run(migrate.current_revision(settings.database_url))
     head = migrate.head_revision()
     state = "up to date" if current == head else "run `dealbell db upgrade`"
@@ -416,6 +433,7 @@ def db_current(settings: Settings) -> int:
     return 0
 
 
+@command
 async def db_backup(settings: Settings, file: Path) -> int:
     """`dealbell db backup FILE`: 0 copied, 2 refused (PostgreSQL, missing source, FILE exists)."""
     try:
@@ -427,6 +445,7 @@ async def db_backup(settings: Settings, file: Path) -> int:
     return 0
 
 
+@command
 async def db_to_postgres(source: str, target: str) -> int:
     """`dealbell db migrate-sqlite-to-postgres SQLITE_URL POSTGRES_URL`: 0 copied, 2 refused."""
     try:
@@ -444,6 +463,7 @@ async def db_to_postgres(source: str, target: str) -> int:
     return 0
 
 
+@command
 async def workspace_purge(settings: Settings, team: str, enterprise: str | None, yes: bool) -> int:
     """`dealbell workspace purge TEAM_ID [--yes]`: 0 done (or shown), 1 unknown workspace."""
     db = Database(settings.database_url)
@@ -467,6 +487,7 @@ async def workspace_purge(settings: Settings, team: str, enterprise: str | None,
     return 0
 
 
+@command
 async def member_forget(settings: Settings, team: str, enterprise: str | None, user: str, yes: bool) -> int:
     """`dealbell member forget TEAM_ID USER_ID [--yes]`: 0 done (or shown), 1 unknown workspace or person."""
     secret = settings.secret_key  # before anything is read: the anonymous-feedback hashes need it
@@ -496,6 +517,7 @@ async def member_forget(settings: Settings, team: str, enterprise: str | None, u
     return 0
 
 
+@command
 async def secrets_rotate(settings: Settings) -> int:
     """`dealbell secrets rotate`: every stored token encrypted under the current key, in one
     transaction. 0 done, 1 a token the keys given cannot read (nothing changed)."""
@@ -513,6 +535,7 @@ async def secrets_rotate(settings: Settings) -> int:
     return 0
 
 
+@command
 def jobs_list() -> int:
     for spec in JOBS.values():
         schedule = describe_schedule(spec.cron)
@@ -538,13 +561,13 @@ def moment_in(workspace: Workspace, at: dt.datetime | None) -> dt.datetime | Non
     return local_moment(at.date(), at.time(), workspace.timezone)
 
 
+@command
 async def jobs_run(
     settings: Settings, name: str, team: str | None, as_scheduled: bool, at: dt.datetime | None = None
 ) -> int:
     from bot.server import job_services
 
     settings.require(*(OAUTH_REQUIRED if settings.oauth else ["SLACK_BOT_TOKEN"]))
-    quiet_migrations()
     if await migrate.current_revision(settings.database_url) != migrate.head_revision():
         raise SettingsError("the database is not migrated: run `dealbell db upgrade` first")
     db = Database(settings.database_url)
@@ -591,6 +614,7 @@ async def one_workspace(session: AsyncSession, team: str) -> Workspace | None:
     return None
 
 
+@command
 async def import_file(
     settings: Settings,
     kind: str,
@@ -643,6 +667,7 @@ async def import_file(
     return 0
 
 
+@command
 async def export_file(settings: Settings, kind: str, team: str, period: str, out: Path | None) -> int:
     """`dealbell export deals|kudos|activities|customers --team T [--period P] [--out FILE]`:
     0 written, 2 unknown workspace or unwritable FILE. The file is what `/dealbell export` sends."""

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -17,14 +18,35 @@ def configure_logging(settings: Settings) -> None:
     """LOG_LEVEL and LOG_FORMAT for the whole process."""
     install_redaction()
     logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[CurrentStderr()],
+        force=True,
     )
     if settings.log_format == "json":
         for handler in logging.getLogger().handlers:
             handler.setFormatter(JsonFormatter())
+    # Alembic's INFO lines ("Context impl SQLiteImpl.") are noise at a terminal and in the server's
+    # log; LOG_LEVEL=DEBUG keeps them.
+    if logging.getLevelName(settings.log_level) > logging.DEBUG:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     # At DEBUG these libraries log request payloads and headers (tokens, message text): never here.
     for noisy in ("slack_sdk", "slack_bolt"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
+
+
+class CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to `sys.stderr` as it is when a record is written, not as it was when logging was set
+    up: whatever replaced it since (a test's capture, a daemon's redirect) gets the lines, and a
+    stream closed since is never written to."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 class JsonFormatter(logging.Formatter):

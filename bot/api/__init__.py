@@ -20,7 +20,7 @@ from bot.api.core import API, ApiContext, RateLimiter, serve
 from bot.api.docs import docs_page
 from bot.api.openapi import PREFIX, openapi_document
 from bot.api.routes import ENDPOINTS
-from jobs.webhook_delivery import deliver_due
+from bot.kit.webhook_sender import deliver_due
 from storage import webhooks
 from storage.db import Database
 from storage.models import Workspace

@@ -80,7 +80,7 @@ async def submit_forget(
             forgotten = await member_data.forget_member(
                 session, workspace.id, user, context["settings"].secret_key, by=member
             )
-        text = t(locale, "privacy.forget.done", user=mention(user), rows=forgotten.rows)
+        text = plural(locale, "privacy.forget.done", forgotten.rows, user=mention(user))
     except NotAllowed as error:
         text = error_text(locale, error)
     except member_data.UnknownMember:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.api import ApiOptions
 from bot.api.core import RateLimiter
-from jobs.webhook_delivery import deliver_due
+from bot.kit.webhook_sender import deliver_due
 from storage.db import Database
 from storage.models import WebhookDelivery
 from tests.api.conftest import FAST_RETRIES, ApiApp, ApiClient, create_token

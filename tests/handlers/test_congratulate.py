@@ -38,11 +38,15 @@ async def test_the_card_names_who_congratulated_first_and_counts_the_rest(app):
         await app.send.action("deal_congratulate", deal_id, user=user)
         await app.fake.wait_for("chat.update", count=n)
     updates = app.fake.calls_to("chat.update")
-    first = str(updates[0].args["blocks"][-1])
+
+    def congratulations_block(update) -> str:
+        return str(next(b for b in update.args["blocks"] if b.get("block_id") == "congratulations"))
+
+    first = congratulations_block(updates[0])
     assert "1 congratulation" in first and "<@U0002>" in first and "more" not in first
-    three = str(updates[2].args["blocks"][-1])
+    three = congratulations_block(updates[2])
     assert all(f"<@{u}>" in three for u in clickers[:3]) and "more" not in three
-    last = str(updates[-1].args["blocks"][-1])
+    last = congratulations_block(updates[-1])
     assert "5 congratulations" in last
     assert all(f"<@{u}>" in last for u in clickers[:3]) and "and 2 more" in last
     assert "<@U0005>" not in last and "<@U0006>" not in last

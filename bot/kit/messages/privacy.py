@@ -27,13 +27,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "privacy.forget.unknown": "dealbell holds nothing about {user}.",
         "privacy.forget.title": "Forget a person",
         "privacy.forget.submit": "Forget",
-        "privacy.forget.confirm": ("Forget {user}? {rows} rows refer to them. This cannot be undone."),
+        "privacy.forget.confirm.one": "Forget {user}? {count} row refers to them. This cannot be undone.",
+        "privacy.forget.confirm.other": "Forget {user}? {count} rows refer to them. This cannot be undone.",
         "privacy.forget.what": (
             "Their deals, kudos, points and activities stay in the team's totals under a nameless "
             "“Former member”; feedback to or about them, their standup answers and their goals are "
             "deleted, and nothing links them to anonymous feedback any more."
         ),
-        "privacy.forget.done": ":white_check_mark: {user} is forgotten: {rows} rows changed.",
+        "privacy.forget.done.one": ":white_check_mark: {user} is forgotten: {count} row changed.",
+        "privacy.forget.done.other": ":white_check_mark: {user} is forgotten: {count} rows changed.",
         "privacy.retention.shown.off": (
             "Retention: *off*: feedback and standup answers are kept. Admins: `/dealbell retention MONTHS|off`."
         ),
@@ -70,12 +72,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "privacy.forget.unknown": "dealbell 没有关于 {user} 的任何数据。",
         "privacy.forget.title": "删除某人的数据",
         "privacy.forget.submit": "删除",
-        "privacy.forget.confirm": "删除 {user} 的数据？有 {rows} 行数据与其相关。此操作无法撤销。",
+        "privacy.forget.confirm.other": "删除 {user} 的数据？有 {count} 行数据与其相关。此操作无法撤销。",
         "privacy.forget.what": (
             "其交易、点赞、积分和活动以匿名的“前成员”保留在团队总数中；给其或关于其的反馈、站会回答和目标将被删除，"
             "匿名反馈与其之间不再有任何关联。"
         ),
-        "privacy.forget.done": ":white_check_mark: 已删除 {user} 的数据：更改了 {rows} 行。",
+        "privacy.forget.done.other": ":white_check_mark: 已删除 {user} 的数据：更改了 {count} 行。",
         "privacy.retention.shown.off": "保留期限：*关闭*：反馈和站会回答会一直保留。管理员：`/dealbell retention 月数|off`。",
         "privacy.retention.shown.one": (
             "保留期限：超过 *{count} 个月* 的反馈和站会回答每天删除。管理员：`/dealbell retention 月数|off`。"

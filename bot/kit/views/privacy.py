@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.kit import blocks as bk
-from bot.kit.format import mention
+from bot.kit.format import mention, plural
 from bot.kit.i18n import t
 from storage.privacy import Choices
 
@@ -59,7 +59,7 @@ def home_button(locale: str | None) -> bk.Block:
 def forget_modal(user_id: str, preview: dict[str, int], locale: str | None) -> dict[str, Any]:
     rows = sum(preview.values())
     blocks = [
-        bk.section(t(locale, "privacy.forget.confirm", user=mention(user_id), rows=rows)),
+        bk.section(plural(locale, "privacy.forget.confirm", rows, user=mention(user_id))),
         bk.context(t(locale, "privacy.forget.what")),
     ]
     return bk.modal(
