@@ -29,6 +29,7 @@ from bot.logs import install_redaction
 from bot.observability import Metrics, describe_request, job_outcome_counter, status_class
 from bot.settings import Settings
 from bot.slack import SlackConnections, make_client
+from bot.web import DashboardConfig, dashboard_config, mount
 from handlers.errors import RECEIVED_AT
 from jobs.base import JobServices
 from jobs.scheduler import build_scheduler, sync_workspace_jobs
@@ -270,6 +271,7 @@ def create_web_app(
     metrics: Metrics | None = None,
     connections: SlackConnections | None = None,
     close_db: bool = True,
+    dashboard: DashboardConfig | None = None,
 ) -> web.Application:
     """The aiohttp application; with `services`, the scheduler runs inside its event loop
     (`close_db=False`: the caller disposes of `db`, as tests sharing one engine do).
@@ -301,6 +303,8 @@ def create_web_app(
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
     web_app.router.add_get("/metrics", metrics_endpoint)
+    if dashboard is not None:
+        mount(web_app, db, dashboard)  # /app (Sign in with Slack) and /tv/<token>: bot/web
     web_app.cleanup_ctx.append(_quiet_accept_errors)
     web_app.cleanup_ctx.append(_connections_context(connections))
     if services is not None:
@@ -420,7 +424,8 @@ def serve_http(settings: Settings, port: int) -> None:
     bolt_app = create_app(settings, db)
     metrics, connections = Metrics(), SlackConnections()
     services = job_services(settings, db, metrics, connections)
-    web_app = create_web_app(bolt_app, db, services, metrics=metrics, connections=connections)
+    web_app = create_web_app(bolt_app, db, services, metrics=metrics, connections=connections,
+                             dashboard=dashboard_config(settings))  # fmt: skip
     asyncio.run(_serve_until_stopped(web_app, port))
     log.info("dealbell stopped")
 
@@ -455,7 +460,8 @@ async def serve_socket_mode(settings: Settings, port: int) -> None:
     metrics, connections = Metrics(), SlackConnections()
     services = job_services(settings, db, metrics, connections)
     web_app = create_web_app(
-        bolt_app, db, services, slack_path=False, metrics=metrics, connections=connections
+        bolt_app, db, services, slack_path=False, metrics=metrics, connections=connections,
+        dashboard=dashboard_config(settings),
     )
     runner = web.AppRunner(web_app)
     await runner.setup()

@@ -883,3 +883,16 @@ class HomePersonalFirst(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TvScreen(Base):
+    """The office screen's read-only link of a workspace (/tv/<token>, issue 22): at most one per
+    workspace, created and revoked by an admin. Only the token's SHA-256 is kept: the link is the
+    secret, and a database dump must not open it (0027)."""
+
+    __tablename__ = "tv_screens"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,6 +5,7 @@ from bot.kit.messages import (
     contests,
     core,
     customers,
+    dashboard,
     deals,
     digests,
     exports,
@@ -27,5 +28,5 @@ from bot.kit.messages import (
 FEATURES = (
     core, deals, kudos, feedback, team, customers, leads, intel, ideas, training,
     standups, leaderboard, digests, followups, rewards, goals, contests,
-    home, settings, exports, charts,
+    home, settings, exports, charts, dashboard,
 )  # fmt: skip
