@@ -460,7 +460,12 @@ async def serve_socket_mode(settings: Settings, port: int) -> None:
     metrics, connections = Metrics(), SlackConnections()
     services = job_services(settings, db, metrics, connections)
     web_app = create_web_app(
-        bolt_app, db, services, slack_path=False, metrics=metrics, connections=connections,
+        bolt_app,
+        db,
+        services,
+        slack_path=False,
+        metrics=metrics,
+        connections=connections,
         dashboard=dashboard_config(settings),
     )
     runner = web.AppRunner(web_app)

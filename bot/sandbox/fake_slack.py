@@ -298,7 +298,9 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
         if auth.startswith("Basic "):  # client_id:client_secret, as slack_sdk sends them to the oauth methods
-            client_id, _, client_secret = base64.b64decode(auth.removeprefix("Basic ")).decode().partition(":")
+            client_id, _, client_secret = (
+                base64.b64decode(auth.removeprefix("Basic ")).decode().partition(":")
+            )
             args.setdefault("client_id", client_id)
             args.setdefault("client_secret", client_secret)
             token = None
@@ -372,9 +374,11 @@ class FakeSlack:
     async def _openid_authorize(self, request: web.Request) -> web.Response:
         """Slack's consent page, consented at once: back to redirect_uri with a code and the state."""
         query = request.query
-        if self.browser_user is None or query.get("response_type") != "code" or "openid" not in query.get(
-            "scope", ""
-        ).split():
+        if (
+            self.browser_user is None
+            or query.get("response_type") != "code"
+            or "openid" not in query.get("scope", "").split()
+        ):
             return web.Response(status=400, text="invalid_request")
         code = f"openid-code-{next(self._ts)}"
         redirect_uri = query.get("redirect_uri", "")
@@ -398,7 +402,10 @@ class FakeSlack:
             return {"ok": False, "error": "invalid_code"}
         user_id, team_id, nonce, redirect_uri = grant
         if args.get("redirect_uri", redirect_uri) != redirect_uri or not args.get("client_secret"):
-            return {"ok": False, "error": "bad_redirect_uri" if args.get("client_secret") else "invalid_client_id"}
+            return {
+                "ok": False,
+                "error": "bad_redirect_uri" if args.get("client_secret") else "invalid_client_id",
+            }
         token = f"xoxp-{team_id}-{user_id}-{next(self._ts)}"
         self.openid_tokens[token] = (user_id, team_id)
         now = int(time.time())

@@ -1,0 +1,86 @@
+"""The office screen: an admin creates and revokes its link; the link shows this week's board live
+(server-sent events, a new win within 2 s) and nothing else; the token never reaches the logs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+
+import aiohttp
+
+from tests.handlers.test_goals import ANA, BOSS, LI, seed_team
+from tests.web.conftest import sign_in
+
+
+async def tv_form(dash, browser, action: str, csrf: str | None = None) -> str:
+    html = await (await browser.get(f"{dash.url}/app/tv")).text()
+    csrf = csrf or re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    async with browser.post(f"{dash.url}/app/tv", data={"csrf": csrf, "action": action}) as r:
+        assert r.status == 200, r.status
+        return await r.text()
+
+
+async def create_link(dash, browser) -> str:
+    html = await tv_form(dash, browser, "create")
+    return re.search(r'id="tv-link">[^<]*/tv/([^<]+)</a>', html).group(1)
+
+
+async def next_board(lines) -> dict:
+    """The next `board` event of the stream (generous ceiling: the test fails, never hangs)."""
+    async with asyncio.timeout(5):
+        while True:
+            line = (await lines.readline()).decode()
+            if line.startswith("data: "):
+                return json.loads(line.removeprefix("data: "))
+
+
+async def test_an_admin_creates_a_link_the_screen_updates_live_and_a_revoked_link_is_gone(
+    dash, browser, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    await seed_team(dash)
+    await sign_in(dash, browser, BOSS)
+    token = await create_link(dash, browser)
+    async with browser.get(f"{dash.url}/tv/{token}") as r:  # no session needed: a fresh client
+        page = await r.text()
+        assert r.status == 200 and "/app/static/tv.js" in page and "<script>" not in page
+    async with browser.get(f"{dash.url}/tv/{token}/events") as stream:
+        first = await next_board(stream.content)
+        assert first["wins"] == 0 and first["board"] == []
+        await dash.send.command("/deal", "won 3k Acme", user=LI)
+        started = asyncio.get_running_loop().time()
+        update = await next_board(stream.content)
+        assert asyncio.get_running_loop().time() - started < 2.0
+        assert (
+            update["wins"] == 1
+            and update["board"][0]["name"] == "Li"
+            and update["board"][0]["amount"] == "$3,000.00"
+        )
+    for path in ("/app", "/app/reps.csv", f"/tv/{token}/../app/reps"):  # the token opens nothing else
+        async with (
+            aiohttp.ClientSession() as anonymous,
+            anonymous.get(f"{dash.url}{path}", allow_redirects=False) as r,
+        ):
+            assert r.status in (302, 404), path
+    await tv_form(dash, browser, "revoke")
+    async with browser.get(f"{dash.url}/tv/{token}") as r:
+        assert r.status == 404
+    logged = "\n".join(rec.getMessage() + str(getattr(rec, "fields", "")) for rec in caplog.records)
+    assert token not in logged
+
+
+async def test_a_new_link_replaces_the_old_and_only_admins_and_the_forms_token_change_it(dash, browser):
+    await seed_team(dash)
+    await sign_in(dash, browser, BOSS)
+    old = await create_link(dash, browser)
+    new = await create_link(dash, browser)
+    assert (await browser.get(f"{dash.url}/tv/{old}")).status == 404
+    assert (await browser.get(f"{dash.url}/tv/{new}")).status == 200
+    async with browser.post(f"{dash.url}/app/tv", data={"csrf": "forged", "action": "revoke"}) as r:
+        assert r.status == 403
+    assert (await browser.get(f"{dash.url}/tv/{new}")).status == 200
+    browser.cookie_jar.clear()
+    await sign_in(dash, browser, ANA)
+    assert (await browser.get(f"{dash.url}/app/tv")).status == 403
