@@ -110,8 +110,8 @@ def mount(web_app: web.Application, db: Database, config: DashboardConfig) -> No
     for name in pages.PAGES:
         router.add_get(f"/app/{name}", page_handler(name))
         router.add_get(f"/app/{name}.csv", csv_handler(name))
-    router.add_get("/app/reps/{user}", rep_page)
-    router.add_get("/app/reps/{user}.csv", rep_csv)
+    router.add_get("/app/reps/{user:[A-Za-z0-9]+}", rep_page)
+    router.add_get("/app/reps/{user:[A-Za-z0-9]+}.csv", rep_csv)
     router.add_get("/app/tv", tv_settings)
     router.add_post("/app/tv", tv_change)
     router.add_get("/tv/{token}", tv_page)

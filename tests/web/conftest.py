@@ -56,3 +56,7 @@ async def sign_in(
     async with browser.get(f"{dash.url}/app/login", allow_redirects=True) as response:
         await response.read()
         return response
+
+
+# The sandbox and Debian's Chromium, for the browser test (tests/sandbox/conftest.py's fixtures).
+from tests.sandbox.conftest import chromium, migrated_sqlite, page_api, sandbox  # noqa: E402, F401
