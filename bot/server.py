@@ -29,7 +29,7 @@ from bot.logs import install_redaction
 from bot.observability import Metrics, describe_request, job_outcome_counter, status_class
 from bot.settings import Settings
 from bot.slack import SlackConnections, make_client
-from bot.web import DashboardConfig, dashboard_config, mount
+from bot.web import DashboardConfig, dashboard_config, mount, security_headers
 from handlers.errors import RECEIVED_AT
 from jobs.base import JobServices
 from jobs.scheduler import build_scheduler, sync_workspace_jobs
@@ -303,6 +303,7 @@ def create_web_app(
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
     web_app.router.add_get("/metrics", metrics_endpoint)
+    web_app.on_response_prepare.append(security_headers)  # a CSP without inline scripts on every response
     if dashboard is not None:
         mount(web_app, db, dashboard)  # /app (Sign in with Slack) and /tv/<token>: bot/web
     web_app.cleanup_ctx.append(_quiet_accept_errors)

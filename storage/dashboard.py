@@ -13,11 +13,12 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.authority import require_admin
-from storage.models import Member, TvScreen, Workspace, utcnow
+from storage.metrics import Window
+from storage.models import Deal, Kudos, Member, Stage, TvScreen, Workspace, utcnow
 
 TOKEN_BYTES = 32  # the link's secret: 256 random bits, URL-safe
 
@@ -78,3 +79,56 @@ async def hidden_from_public_boards(session: AsyncSession, workspace_id: int) ->
 
 def without_hidden(user_ids: Iterable[str], hidden: set[str]) -> list[str]:
     return [user for user in user_ids if user not in hidden]
+
+
+# --- aggregates only the dashboard shows -----------------------------------------------------------
+
+
+async def kudos_between(
+    session: AsyncSession, workspace_id: int, window: Window
+) -> dict[tuple[str, str], int]:
+    """{(giver's Slack id, receiver's Slack id): kudos} in the window: who recognises whom. Counted
+    over the same rows as leaderboard.kudos_received (kudos by created_at), members still present."""
+    start, end = window
+    pairs = (
+        select(Kudos.giver_id, Kudos.receiver_id, func.count().label("n"))
+        .where(Kudos.workspace_id == workspace_id, Kudos.created_at >= start, Kudos.created_at < end)
+        .group_by(Kudos.giver_id, Kudos.receiver_id)
+        .subquery()
+    )
+    giver, receiver = Member.__table__.alias("giver"), Member.__table__.alias("receiver")
+    rows = await session.execute(
+        select(giver.c.slack_user_id, receiver.c.slack_user_id, pairs.c.n)
+        .join(giver, giver.c.id == pairs.c.giver_id)
+        .join(receiver, receiver.c.id == pairs.c.receiver_id)
+        .where(giver.c.deleted.is_(False), receiver.c.deleted.is_(False))
+    )
+    return {(g, r): int(n) for g, r, n in rows}
+
+
+async def closed_against_competitors(
+    session: AsyncSession, workspace_id: int, window: Window
+) -> dict[str, tuple[int, int]]:
+    """{competitor (as first written, names compared case-insensitively): (won, lost)} of the deals
+    closed in the window that name a competitor; the lost counts are metrics.lost_by_competitor's."""
+    start, end = window
+    key = func.lower(func.trim(Deal.competitor))
+    rows = await session.execute(
+        select(func.min(Deal.competitor), Deal.stage, func.count())
+        .where(
+            Deal.workspace_id == workspace_id,
+            Deal.stage.in_((Stage.WON.value, Stage.LOST.value)),
+            Deal.competitor.is_not(None),
+            func.trim(Deal.competitor) != "",
+            Deal.closed_at >= start,
+            Deal.closed_at < end,
+        )
+        .group_by(key, Deal.stage)
+    )
+    out: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
+    for name, stage, count in rows:
+        shown = names.setdefault(name.strip().lower(), name.strip())
+        won_lost = out.setdefault(shown, [0, 0])
+        won_lost[0 if stage == Stage.WON.value else 1] += int(count)
+    return {name: (won, lost) for name, (won, lost) in out.items()}

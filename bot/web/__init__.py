@@ -7,6 +7,6 @@ composition root (bot.server mounts it).
 
 from __future__ import annotations
 
-from bot.web.routes import DashboardConfig, dashboard_config, mount
+from bot.web.routes import DashboardConfig, dashboard_config, mount, security_headers
 
-__all__ = ["DashboardConfig", "dashboard_config", "mount"]
+__all__ = ["DashboardConfig", "dashboard_config", "mount", "security_headers"]

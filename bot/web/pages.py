@@ -17,7 +17,7 @@ from bot.kit.i18n import t
 from bot.web.html import link
 from storage import leaderboard, metrics, scorecards
 from storage.csv_format import CsvFile, amount_cell, text_cell
-from storage.dashboard import hidden_from_public_boards
+from storage.dashboard import closed_against_competitors, hidden_from_public_boards, kudos_between
 from storage.models import Member, Workspace
 from storage.periods import Period, workspace_zone
 
@@ -333,7 +333,19 @@ async def recognition(session: AsyncSession, viewer: Viewer, period: Period) -> 
     )
     section.rows = [[_names(names, u), n] for u, n in ranked]
     section.csv_rows = [[text_cell(_names(names, u)), str(n)] for u, n in ranked]
-    return [section]
+    pairs = {
+        pair: n
+        for pair, n in (await kudos_between(session, workspace.id, window)).items()
+        if not set(pair) & hidden
+    }
+    names = await leaderboard.member_names(session, workspace.id, {user for pair in pairs for user in pair})
+    flow = Section("kudos-flow", t(locale, "dashboard.kudos_flow"),
+                   [t(locale, "dashboard.col.giver"), t(locale, "dashboard.col.receiver"), t(locale, "dashboard.col.kudos")],
+                   sortable=True)  # fmt: skip
+    ordered = sorted(pairs.items(), key=lambda item: (-item[1], item[0]))
+    flow.rows = [[_names(names, g), _names(names, r), n] for (g, r), n in ordered]
+    flow.csv_rows = [[g, r, str(n)] for (g, r), n in ordered]
+    return [section, flow]
 
 
 async def competitors(session: AsyncSession, viewer: Viewer, period: Period) -> list[Section]:
@@ -345,7 +357,17 @@ async def competitors(session: AsyncSession, viewer: Viewer, period: Period) -> 
                       [t(locale, "dashboard.col.competitor"), t(locale, "dashboard.col.lost")], chart=True)  # fmt: skip
     section.rows = [[name or t(locale, "dashboard.unnamed"), n] for name, n in lost]
     section.csv_rows = [[text_cell(name or ""), str(n)] for name, n in lost]
-    return [section]
+    against = await closed_against_competitors(session, workspace.id, window)
+    rates = Section("win-rate", t(locale, "dashboard.win_rate_against"),
+                    [t(locale, "dashboard.col.competitor"), t(locale, "dashboard.col.won"), t(locale, "dashboard.col.lost"),
+                     t(locale, "dashboard.col.win_rate")], sortable=True)  # fmt: skip
+    rows = sorted(against.items(), key=lambda item: (-sum(item[1]), item[0].lower()))
+    rates.rows = [
+        [name, won, lost_n, percent(metrics.ratio(won, won + lost_n))] for name, (won, lost_n) in rows
+    ]
+    rates.csv_rows = [[text_cell(name), str(won), str(lost_n), str(metrics.ratio(won, won + lost_n) or "")]
+                      for name, (won, lost_n) in rows]  # fmt: skip
+    return [section, rates]
 
 
 # page → (builder, managers only)

@@ -116,10 +116,9 @@ def mount(web_app: web.Application, db: Database, config: DashboardConfig) -> No
     router.add_post("/app/tv", tv_change)
     router.add_get("/tv/{token}", tv_page)
     router.add_get("/tv/{token}/events", tv_events)
-    web_app.on_response_prepare.append(_security_headers)
 
 
-async def _security_headers(_request: web.Request, response: web.StreamResponse) -> None:
+async def security_headers(_request: web.Request, response: web.StreamResponse) -> None:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")  # the TV link never leaks as a referrer

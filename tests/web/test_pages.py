@@ -12,7 +12,8 @@ from storage import leaderboard, metrics, scorecards
 from storage.models import Member, Role
 from storage.periods import Period
 from storage.workspaces import Profile, ensure_workspace, save_member
-from tests.handlers.test_goals import ANA, BOSS, LI, TODAY
+from tests.factories import DealFactory
+from tests.handlers.test_goals import ANA, BOSS, LI, TODAY, utc
 from tests.handlers.test_scorecards import seed_scorecards
 from tests.web.conftest import sign_in
 
@@ -124,3 +125,31 @@ async def test_every_page_answers_in_the_members_language(dash, browser):
     href = re.search(r'href="(/app/competitors\.csv[^"]*)"', html).group(1).replace("&amp;", "&")
     async with browser.get(f"{dash.url}{href}") as r:
         assert (await r.read()).decode("utf-8-sig").splitlines()[0] == "竞争对手,丢单"
+
+
+async def test_recognition_shows_who_recognises_whom_and_competitors_the_win_rate_against_each(dash, browser):
+    workspace, m = await seed_scorecards(dash)
+    async with dash.db.session() as session:
+        for stage, competitor in (
+            ("won", "Initech"),
+            ("lost", "initech "),
+            ("lost", "Initech"),
+            ("lost", "Globex"),
+        ):
+            session.add(DealFactory(owner=m[LI], customer=m["customer"], stage=stage, competitor=competitor,
+                                    closed_at=utc("2026-11-12T03:00")))  # fmt: skip
+        await session.commit()
+        month = Period.containing("month", TODAY, SHANGHAI).utc_bounds(SHANGHAI)
+        received = await leaderboard.kudos_received(session, workspace.id, month)
+        lost = await metrics.lost_by_competitor(session, workspace.id, month)
+    await sign_in(dash, browser, BOSS)
+    html = await get(browser, f"{dash.url}/app/recognition?p=month&at=2026-11-18")
+    kudos, flow = html.split("<h2>")[1:3]
+    assert {row[0]: int(row[1]) for row in cells(kudos)} == {"Li": received[LI], "Ana": received[ANA]}
+    assert cells(flow) == [["Boss", "Li", "2"], ["Ana", "Li", "1"], ["Li", "Ana", "1"]]
+    html = await get(browser, f"{dash.url}/app/competitors?p=month&at=2026-11-18")
+    lost_table, rates = html.split("<h2>")[1:3]
+    assert [(row[0], int(row[1])) for row in cells(lost_table) if row[0] != "(not named)"] == [
+        (name, n) for name, n in lost if name
+    ]
+    assert cells(rates) == [["Initech", "1", "2", "33.3%"], ["Globex", "0", "1", "0.0%"]]
