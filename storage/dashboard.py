@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.authority import require_admin
@@ -132,3 +132,32 @@ async def closed_against_competitors(
         won_lost = out.setdefault(shown, [0, 0])
         won_lost[0 if stage == Stage.WON.value else 1] += int(count)
     return {name: (won, lost) for name, (won, lost) in out.items()}
+
+
+async def created_per_window(
+    session: AsyncSession, workspace_id: int, currency: str, windows: list[Window]
+) -> list[int]:
+    """Pipeline created in `currency` in each window (minor units of the deals created then, whatever
+    became of them), in one aggregate over all windows: beside leaderboard.won_per_window on the trends."""
+    if not windows:
+        return []
+    sums = [
+        func.coalesce(
+            func.sum(
+                case((and_(Deal.created_at >= start, Deal.created_at < end), Deal.amount_minor), else_=0)
+            ),
+            0,
+        )
+        for start, end in windows
+    ]
+    row = (
+        await session.execute(
+            select(*sums).where(
+                Deal.workspace_id == workspace_id,
+                Deal.currency == currency,
+                Deal.created_at >= windows[0][0],
+                Deal.created_at < windows[-1][1],
+            )
+        )
+    ).one()
+    return [int(total) for total in row]

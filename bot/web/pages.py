@@ -17,7 +17,12 @@ from bot.kit.i18n import t
 from bot.web.html import link
 from storage import leaderboard, metrics, scorecards
 from storage.csv_format import CsvFile, amount_cell, text_cell
-from storage.dashboard import closed_against_competitors, hidden_from_public_boards, kudos_between
+from storage.dashboard import (
+    closed_against_competitors,
+    created_per_window,
+    hidden_from_public_boards,
+    kudos_between,
+)
 from storage.models import Member, Workspace
 from storage.periods import Period, workspace_zone
 
@@ -249,7 +254,7 @@ async def rep(session: AsyncSession, viewer: Viewer, member: Member, period: Per
     section.csv_rows = _csv_rows(scorecards.team_csv([card], currency))
     if card.goal_percent is not None:
         section.meters.append((t(locale, "dashboard.goals"), card.goal_percent))
-    return [section]
+    return [section, await rep_trend(session, viewer, member, period)]
 
 
 async def boards(session: AsyncSession, viewer: Viewer, period: Period) -> list[Section]:
@@ -278,29 +283,47 @@ async def boards(session: AsyncSession, viewer: Viewer, period: Period) -> list[
     return out
 
 
+def trend_weeks(period: Period) -> list[Period]:
+    """The 52 ISO weeks up to the one holding the period's last day."""
+    last_day = dt.datetime.combine(period.end - dt.timedelta(days=1), dt.time(12), dt.UTC)
+    last = Period.containing("week", last_day, "UTC")
+    return [
+        Period("week", last.start - dt.timedelta(weeks=back), last.start - dt.timedelta(weeks=back - 1))
+        for back in range(TREND_WEEKS - 1, -1, -1)
+    ]
+
+
 async def trends(session: AsyncSession, viewer: Viewer, period: Period) -> list[Section]:
-    """Revenue won per week for the 52 weeks up to the period's end (leaderboard.won_per_window)."""
+    """Revenue won (leaderboard.won_per_window, as the weekly chart) and pipeline created per week, for
+    the 52 weeks up to the period's end."""
     workspace, locale = viewer.workspace, viewer.locale
-    zone = workspace_zone(workspace)
-    last = Period.containing(
-        "week", dt.datetime.combine(period.end - dt.timedelta(days=1), dt.time(12), dt.UTC), "UTC"
-    )
-    weeks = []
-    for back in range(TREND_WEEKS - 1, -1, -1):
-        start = last.start - dt.timedelta(weeks=back)
-        weeks.append(Period("week", start, start + dt.timedelta(days=7)))
-    totals = await leaderboard.won_per_window(
-        session, workspace.id, workspace.currency, [w.utc_bounds(zone) for w in weeks]
-    )
+    currency, zone = workspace.currency, workspace_zone(workspace)
+    weeks = trend_weeks(period)
+    windows = [w.utc_bounds(zone) for w in weeks]
+    won = await leaderboard.won_per_window(session, workspace.id, currency, windows)
+    created = await created_per_window(session, workspace.id, currency, windows)
     section = Section("revenue-weeks", t(locale, "dashboard.trends"),
-                      [t(locale, "dashboard.col.week"), t(locale, "dashboard.col.won")], chart=True)  # fmt: skip
-    section.rows = [
-        [w.key, money(total, workspace.currency, locale)] for w, total in zip(weeks, totals, strict=True)
-    ]
-    section.csv_rows = [
-        [w.key, amount_cell(total, workspace.currency)] for w, total in zip(weeks, totals, strict=True)
-    ]
+                      [t(locale, "dashboard.col.week"), t(locale, "dashboard.col.created"), t(locale, "dashboard.col.won")],
+                      chart=True)  # fmt: skip
+    rows = list(zip(weeks, created, won, strict=True))
+    section.rows = [[w.key, money(c, currency, locale), money(v, currency, locale)] for w, c, v in rows]
+    section.csv_rows = [[w.key, amount_cell(c, currency), amount_cell(v, currency)] for w, c, v in rows]
     return [section]
+
+
+async def rep_trend(session: AsyncSession, viewer: Viewer, member: Member, period: Period) -> Section:
+    """One rep's revenue won per week (leaderboard.won_per_window for their deals)."""
+    workspace, locale = viewer.workspace, viewer.locale
+    weeks = trend_weeks(period)
+    windows = [w.utc_bounds(workspace_zone(workspace)) for w in weeks]
+    won = await leaderboard.won_per_window(
+        session, workspace.id, workspace.currency, windows, owner_id=member.id
+    )
+    section = Section("revenue-weeks", t(locale, "dashboard.rep_trend"),
+                      [t(locale, "dashboard.col.week"), t(locale, "dashboard.col.won")], chart=True)  # fmt: skip
+    section.rows = [[w.key, money(v, workspace.currency, locale)] for w, v in zip(weeks, won, strict=True)]
+    section.csv_rows = [[w.key, amount_cell(v, workspace.currency)] for w, v in zip(weeks, won, strict=True)]
+    return section
 
 
 async def funnel(session: AsyncSession, viewer: Viewer, period: Period) -> list[Section]:

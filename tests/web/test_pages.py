@@ -3,6 +3,7 @@ member's language; every table downloads as CSV (the Slack exports' columns wher
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import update
@@ -153,3 +154,25 @@ async def test_recognition_shows_who_recognises_whom_and_competitors_the_win_rat
         (name, n) for name, n in lost if name
     ]
     assert cells(rates) == [["Initech", "1", "2", "33.3%"], ["Globex", "0", "1", "0.0%"]]
+
+
+async def test_trends_are_the_weekly_charts_sums_and_the_pipeline_created(dash, browser):
+    workspace, _m = await seed_scorecards(dash)
+    await sign_in(dash, browser, BOSS)
+    html = await get(browser, f"{dash.url}/app/trends?p=month&at=2026-11-18")
+    rows = cells(html)
+    assert len(rows) == 52 and rows[-1][0] == "2026-W49"  # the week of Nov 30, the month's last day
+    async with dash.db.session() as session:
+        weeks = [Period("week", dt.date.fromisoformat(d), dt.date.fromisoformat(d) + dt.timedelta(days=7))
+                 for d in ("2026-11-09", "2026-11-16")]  # fmt: skip
+        won = await leaderboard.won_per_window(
+            session, workspace.id, "USD", [w.utc_bounds(SHANGHAI) for w in weeks]
+        )
+    shown = {row[0]: row[2] for row in rows}
+    assert [shown["2026-W46"], shown["2026-W47"]] == [money(v, "USD", "en") for v in won]
+    assert shown["2026-W46"] == "$58,000.00"  # ana $8,000 + the departed rep's $50,000 (the team's revenue)
+    created = [row[1] for row in rows if row[1] != "$0.00"]
+    assert created == ["$210,999.00"]  # every seeded USD deal was created on 2026-01-01
+    html = await get(browser, f"{dash.url}/app/reps/{LI}?p=month&at=2026-11-18")
+    li_weeks = {row[0]: row[1] for row in cells(html.split("<h2>")[2])}
+    assert li_weeks["2026-W47"] == "$12,000.00" and li_weeks["2026-W46"] == "$0.00"  # only li's own deals
