@@ -84,3 +84,29 @@ async def test_a_new_link_replaces_the_old_and_only_admins_and_the_forms_token_c
     browser.cookie_jar.clear()
     await sign_in(dash, browser, ANA)
     assert (await browser.get(f"{dash.url}/app/tv")).status == 403
+
+
+async def test_members_hidden_from_public_boards_are_not_named_on_the_screen_or_to_reps(
+    dash, browser, monkeypatch
+):
+    """storage.dashboard.hidden_from_public_boards is the one hook for privacy choices (storage/privacy.py
+    on another branch): whoever it names is left off the office screen and off the boards reps see."""
+
+    async def li_opted_out(_session, _workspace_id):
+        return {LI}
+
+    monkeypatch.setattr("bot.web.routes.hidden_from_public_boards", li_opted_out)
+    monkeypatch.setattr("bot.web.pages.hidden_from_public_boards", li_opted_out)
+    await seed_team(dash)
+    await dash.send.command("/deal", "won 3k Acme", user=LI)
+    await dash.send.command("/deal", "won 2k Acme", user=ANA)
+    await sign_in(dash, browser, BOSS)
+    assert "Li" in await (await browser.get(f"{dash.url}/app/boards?p=week")).text()  # managers see everyone
+    token = await create_link(dash, browser)
+    async with browser.get(f"{dash.url}/tv/{token}/events") as stream:
+        board = await next_board(stream.content)
+    assert [row["name"] for row in board["board"]] == ["Ana"]
+    browser.cookie_jar.clear()
+    await sign_in(dash, browser, ANA)
+    html = await (await browser.get(f"{dash.url}/app/boards?p=week")).text()
+    assert ">Ana<" in html and ">Li<" not in html
