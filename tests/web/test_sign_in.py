@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import re
 
+import aiohttp
 import time_machine
 
 from bot.web.sessions import SESSION_COOKIE
@@ -77,13 +78,16 @@ async def test_a_forged_nonce_is_refused(dash, browser):
 
 
 async def test_the_session_expires(dash, browser):
+    """The expiry is inside the signed value: a browser that kept the cookie past it is refused too."""
     await seed_team(dash)
     await sign_in(dash, browser, BOSS)
-    async with browser.get(f"{dash.url}/app", allow_redirects=False) as r:
-        assert r.status == 200
-    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=8, minutes=1)):
-        async with browser.get(f"{dash.url}/app", allow_redirects=False) as r:
-            assert r.status == 302 and r.headers["Location"] == "/app/signin"
+    kept = {SESSION_COOKIE: cookie(browser, SESSION_COOKIE).value}
+    async with aiohttp.ClientSession(cookies=kept) as keeper:
+        async with keeper.get(f"{dash.url}/app", allow_redirects=False) as r:
+            assert r.status == 200
+        with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=8, minutes=1)):
+            async with keeper.get(f"{dash.url}/app", allow_redirects=False) as r:
+                assert r.status == 302 and r.headers["Location"] == "/app/signin"
 
 
 async def test_sign_out_needs_the_csrf_token_and_ends_the_session(dash, browser):
