@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.authority import require_admin
 from storage.metrics import Window
-from storage.models import Deal, Kudos, Member, Stage, TvScreen, Workspace, utcnow
+from storage.models import Deal, Kudos, KudosGiveValue, Member, Stage, TvScreen, Workspace, utcnow
 
 TOKEN_BYTES = 32  # the link's secret: 256 random bits, URL-safe
 
@@ -161,3 +161,17 @@ async def created_per_window(
         )
     ).one()
     return [int(total) for total in row]
+
+
+async def kudos_by_value(session: AsyncSession, workspace_id: int, window: Window) -> list[tuple[str, int]]:
+    """Kudos received in the window per company value their give named (a kudos to two people for
+    one value counts twice, as kudos_received counts it), most first."""
+    start, end = window
+    rows = await session.execute(
+        select(KudosGiveValue.value, func.count())
+        .join(Kudos, Kudos.give_id == KudosGiveValue.give_id)
+        .where(Kudos.workspace_id == workspace_id, Kudos.created_at >= start, Kudos.created_at < end)
+        .group_by(KudosGiveValue.value)
+        .order_by(func.count().desc(), KudosGiveValue.value)
+    )
+    return [(value, int(n)) for value, n in rows]

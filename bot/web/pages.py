@@ -22,6 +22,7 @@ from storage.dashboard import (
     created_per_window,
     hidden_from_public_boards,
     kudos_between,
+    kudos_by_value,
 )
 from storage.models import Member, Workspace
 from storage.periods import Period, workspace_zone
@@ -368,7 +369,11 @@ async def recognition(session: AsyncSession, viewer: Viewer, period: Period) -> 
     ordered = sorted(pairs.items(), key=lambda item: (-item[1], item[0]))
     flow.rows = [[_names(names, g), _names(names, r), n] for (g, r), n in ordered]
     flow.csv_rows = [[g, r, str(n)] for (g, r), n in ordered]
-    return [section, flow]
+    values = Section("kudos-values", t(locale, "dashboard.kudos_values"),
+                     [t(locale, "dashboard.col.value_name"), t(locale, "dashboard.col.kudos")], chart=True)  # fmt: skip
+    values.rows = [[value, n] for value, n in await kudos_by_value(session, workspace.id, window)]
+    values.csv_rows = [[text_cell(value), str(n)] for value, n in values.rows]
+    return [section, flow, values]
 
 
 async def competitors(session: AsyncSession, viewer: Viewer, period: Period) -> list[Section]:

@@ -10,10 +10,10 @@ from sqlalchemy import update
 
 from bot.kit.format import money, percent
 from storage import leaderboard, metrics, scorecards
-from storage.models import Member, Role
+from storage.models import KudosGiveValue, Member, Role
 from storage.periods import Period
 from storage.workspaces import Profile, ensure_workspace, save_member
-from tests.factories import DealFactory
+from tests.factories import DealFactory, give_kudos
 from tests.handlers.test_goals import ANA, BOSS, LI, TODAY, utc
 from tests.handlers.test_scorecards import seed_scorecards
 from tests.web.conftest import sign_in
@@ -139,15 +139,18 @@ async def test_recognition_shows_who_recognises_whom_and_competitors_the_win_rat
         ):
             session.add(DealFactory(owner=m[LI], customer=m["customer"], stage=stage, competitor=competitor,
                                     closed_at=utc("2026-11-12T03:00")))  # fmt: skip
+        give = await give_kudos(session, m[BOSS], [m[LI], m[ANA]], created_at=utc("2026-11-20T03:00"))
+        session.add(KudosGiveValue(give_id=give.id, value="Ownership"))
         await session.commit()
         month = Period.containing("month", TODAY, SHANGHAI).utc_bounds(SHANGHAI)
         received = await leaderboard.kudos_received(session, workspace.id, month)
         lost = await metrics.lost_by_competitor(session, workspace.id, month)
     await sign_in(dash, browser, BOSS)
     html = await get(browser, f"{dash.url}/app/recognition?p=month&at=2026-11-18")
-    kudos, flow = html.split("<h2>")[1:3]
+    kudos, flow, values = html.split("<h2>")[1:4]
     assert {row[0]: int(row[1]) for row in cells(kudos)} == {"Li": received[LI], "Ana": received[ANA]}
-    assert cells(flow) == [["Boss", "Li", "2"], ["Ana", "Li", "1"], ["Li", "Ana", "1"]]
+    assert cells(flow) == [["Boss", "Li", "3"], ["Boss", "Ana", "1"], ["Ana", "Li", "1"], ["Li", "Ana", "1"]]
+    assert cells(values) == [["Ownership", "2"]]  # one give to two people
     html = await get(browser, f"{dash.url}/app/competitors?p=month&at=2026-11-18")
     lost_table, rates = html.split("<h2>")[1:3]
     assert [(row[0], int(row[1])) for row in cells(lost_table) if row[0] != "(not named)"] == [
