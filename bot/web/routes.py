@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hmac
 import json
 import logging
@@ -96,10 +97,13 @@ def dashboard_config(settings: Settings) -> DashboardConfig | None:
 CONFIG = web.AppKey("dashboard_config", DashboardConfig)
 KEY = web.AppKey("dashboard_key", bytes)
 DATABASE = web.AppKey("dashboard_db", Database)
+STOPPING = web.AppKey("dashboard_stopping", asyncio.Event)  # set on shutdown: the office screens' streams end
 
 
 def mount(web_app: web.Application, db: Database, config: DashboardConfig) -> None:
     web_app[CONFIG], web_app[KEY], web_app[DATABASE] = config, derive_key(config.secret), db
+    web_app[STOPPING] = asyncio.Event()
+    web_app.on_shutdown.append(_stop_streams)
     router = web_app.router
     router.add_get("/app/signin", sign_in_page)
     router.add_get("/app/login", login)
@@ -262,9 +266,13 @@ def signed_in(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamR
 
 
 def _period(request: web.Request, viewer: pages.Viewer) -> pages.Period:
+    """The period asked for; a bad one is a 400 that says what is wrong."""
     q = request.query
-    return pages.chosen_period(q.get("p", "month"), q.get("at", ""), q.get("from", ""), q.get("to", ""),
-                               utcnow(), workspace_zone(viewer.workspace))  # fmt: skip
+    try:
+        return pages.chosen_period(q.get("p", "month"), q.get("at", ""), q.get("from", ""), q.get("to", ""),
+                                   utcnow(), workspace_zone(viewer.workspace))  # fmt: skip
+    except pages.BadPeriod:
+        raise web.HTTPBadRequest(text=t(viewer.locale, "dashboard.error.period")) from None
 
 
 def _nav(viewer: pages.Viewer, session: Session) -> Markup:
@@ -346,10 +354,7 @@ async def _page_sections(request: web.Request, name: str, db_session: AsyncSessi
         if name == "overview":  # a rep's home is their own page
             raise web.HTTPFound(f"/app/reps/{viewer.member.slack_user_id}")
         raise _forbidden(viewer)
-    try:
-        period = _period(request, viewer)
-    except pages.BadPeriod:
-        raise web.HTTPBadRequest(text=t(viewer.locale, "dashboard.error.period")) from None
+    period = _period(request, viewer)
     return period, await builder(db_session, viewer, period)
 
 
@@ -502,22 +507,32 @@ async def tv_snapshot(session: AsyncSession, workspace: Workspace) -> dict[str, 
 
 
 async def tv_events(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: the snapshot whenever it changes; ends when the link is revoked."""
+    """Server-sent events: the snapshot whenever it changes; ends when the link is revoked, the screen
+    goes away, or the server shuts down (an open screen must not hold a deploy for the shutdown timeout)."""
     await _tv_workspace(request)
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
     await response.prepare(request)
+    stopping = request.app[STOPPING]
     last, quiet_since = None, time.monotonic()
-    while True:
-        async with request.app[DATABASE].session() as session:
-            workspace = await workspace_for_tv_token(session, request.match_info["token"])
-            if workspace is None:
-                break
-            snapshot = json.dumps(await tv_snapshot(session, workspace))
-        if snapshot != last:
-            await response.write(f"event: board\ndata: {snapshot}\n\n".encode())
-            last, quiet_since = snapshot, time.monotonic()
-        elif time.monotonic() - quiet_since > TV_KEEPALIVE:
-            await response.write(b": still here\n\n")
-            quiet_since = time.monotonic()
-        await asyncio.sleep(TV_POLL)
+    try:
+        while not stopping.is_set():
+            async with request.app[DATABASE].session() as session:
+                workspace = await workspace_for_tv_token(session, request.match_info["token"])
+                if workspace is None:
+                    break
+                snapshot = json.dumps(await tv_snapshot(session, workspace))
+            if snapshot != last:
+                await response.write(f"event: board\ndata: {snapshot}\n\n".encode())
+                last, quiet_since = snapshot, time.monotonic()
+            elif time.monotonic() - quiet_since > TV_KEEPALIVE:
+                await response.write(b": still here\n\n")
+                quiet_since = time.monotonic()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), TV_POLL)
+    except ConnectionResetError:  # the screen went away
+        pass
     return response
+
+
+async def _stop_streams(web_app: web.Application) -> None:
+    web_app[STOPPING].set()

@@ -179,3 +179,14 @@ async def test_trends_are_the_weekly_charts_sums_and_the_pipeline_created(dash, 
     html = await get(browser, f"{dash.url}/app/reps/{LI}?p=month&at=2026-11-18")
     li_weeks = {row[0]: row[1] for row in cells(html.split("<h2>")[2])}
     assert li_weeks["2026-W47"] == "$12,000.00" and li_weeks["2026-W46"] == "$0.00"  # only li's own deals
+
+
+async def test_a_bad_period_is_a_clear_400(dash, browser):
+    await seed_scorecards(dash)
+    await sign_in(dash, browser, BOSS)
+    for path in ("/app?p=custom&from=2026-11-30&to=2026-11-01", f"/app/reps/{LI}?p=custom&from=x&to=y",
+                 "/app/trends?p=week&at=2026-13-40"):  # fmt: skip
+        async with browser.get(f"{dash.url}{path}") as r:
+            assert r.status == 400 and "not valid" in await r.text(), path
+    html = await get(browser, f"{dash.url}/app?p=custom&from=2026-11-09&to=2026-11-15")
+    assert figures(html)["won-count"] == "3"  # the custom range of the digest's week, the same numbers
