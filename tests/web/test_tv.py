@@ -7,11 +7,19 @@ import asyncio
 import json
 import logging
 import re
+from types import SimpleNamespace
 
 import aiohttp
 
+from bot.app import create_app
+from bot.server import create_web_app
+from bot.web import DashboardConfig
+from storage.dashboard import create_tv_link
+from storage.workspaces import get_member, get_workspace
+from tests.conftest import make_settings
 from tests.handlers.test_goals import ANA, BOSS, LI, seed_team
-from tests.web.conftest import sign_in
+from tests.serving import serving
+from tests.web.conftest import CLIENT_ID, CLIENT_SECRET, sign_in
 
 
 async def tv_form(dash, browser, action: str, csrf: str | None = None) -> str:
@@ -110,3 +118,22 @@ async def test_members_hidden_from_public_boards_are_not_named_on_the_screen_or_
     await sign_in(dash, browser, ANA)
     html = await (await browser.get(f"{dash.url}/app/boards?p=week")).text()
     assert ">Ana<" in html and ">Li<" not in html
+
+
+async def test_an_open_screen_does_not_hold_the_server_at_shutdown(db, database_url, fake_slack):
+    await seed_team(SimpleNamespace(db=db, fake=fake_slack))
+    async with db.session() as session:
+        boss = await get_member(session, (await get_workspace(session, "T0001")).id, BOSS)
+        token = await create_tv_link(session, boss)
+        await session.commit()
+    settings = make_settings(database_url, fake_slack)
+    config = DashboardConfig(CLIENT_ID, CLIENT_SECRET, fake_slack.api_url, "secret")
+    web_app = create_web_app(create_app(settings, db), db, close_db=False, dashboard=config)
+    loop = asyncio.get_running_loop()
+    async with aiohttp.ClientSession() as client:
+        async with serving(web_app) as url:
+            stream = await client.get(f"{url}/tv/{token}/events")
+            await next_board(stream.content)
+            stopping = loop.time()
+        assert loop.time() - stopping < 5.0  # not aiohttp's shutdown timeout
+        stream.close()
