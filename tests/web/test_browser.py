@@ -66,7 +66,7 @@ async def test_the_dashboard_and_the_office_screen_in_a_browser(chromium, sandbo
         await expect(page.locator("h1")).to_have_text(ANA.real_name)
         # the CSV link, fetched with the browser's own cookies (Chromium's download manager cancels
         # downloads under request interception, which keeps every request on 127.0.0.1 here)
-        href = await page.locator("a.csv").get_attribute("href")
+        href = await page.locator("a.csv").first.get_attribute("href")  # the scorecard's
         csv = await page.request.get(f"{sandbox.bot_url}{href}")
         assert csv.ok and csv.headers["content-disposition"].startswith("attachment")
         data = (await csv.body()).decode("utf-8-sig")
