@@ -36,6 +36,7 @@ from bot.logs import install_redaction
 from bot.observability import Metrics, describe_request, job_outcome_counter, status_class
 from bot.settings import Settings
 from bot.slack import SlackConnections, make_client
+from bot.web import DashboardConfig, dashboard_config, mount, security_headers
 from handlers.errors import LISTENER_TASKS, RECEIVED_AT, ListenerTasks
 from jobs.base import JobServices
 from jobs.scheduler import build_scheduler, sync_workspace_jobs
@@ -284,6 +285,7 @@ def create_web_app(
     connections: SlackConnections | None = None,
     close_db: bool = True,
     api_options: ApiOptions | None = None,
+    dashboard: DashboardConfig | None = None,
 ) -> web.Application:
     """The aiohttp application; with `services`, the scheduler runs inside its event loop
     (`close_db=False`: the caller disposes of `db`, as tests sharing one engine do).
@@ -320,6 +322,9 @@ def create_web_app(
     # the REST API and the webhook sender (bot/api): jobs' clients, else Bolt's (tests, one workspace)
     api_client_for = services.client_for if services is not None else (lambda _workspace: bolt_app.client)
     setup_api(web_app, db, api_client_for, claimant(), api_options)
+    web_app.on_response_prepare.append(security_headers)  # a CSP without inline scripts on every response
+    if dashboard is not None:
+        mount(web_app, db, dashboard)  # /app (Sign in with Slack) and /tv/<token>: bot/web
     web_app.cleanup_ctx.append(_quiet_accept_errors)
     web_app.cleanup_ctx.append(_connections_context(connections))
     if services is not None:
@@ -452,8 +457,9 @@ def serve_http(settings: Settings, port: int, *, scheduler: bool = True, reuse_p
     metrics, connections = Metrics(), SlackConnections()
     services = job_services(settings, db, metrics, connections) if scheduler else None
     web_app = create_web_app(
-        bolt_app, db, services, metrics=metrics, connections=connections, api_options=api_options(settings)
-    )
+        bolt_app, db, services, metrics=metrics, connections=connections, api_options=api_options(settings),
+        dashboard=dashboard_config(settings),
+    )  # fmt: skip
     asyncio.run(_serve_until_stopped(web_app, port, reuse_port))
     log.info("dealbell stopped")
 
@@ -561,7 +567,7 @@ async def serve_socket_mode(settings: Settings, port: int) -> None:
     services = job_services(settings, db, metrics, connections)
     web_app = create_web_app(
         bolt_app, db, services, slack_path=False, metrics=metrics, connections=connections,
-        api_options=api_options(settings),
+        api_options=api_options(settings), dashboard=dashboard_config(settings),
     )  # fmt: skip
     runner = web.AppRunner(web_app)
     await runner.setup()

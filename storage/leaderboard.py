@@ -295,7 +295,11 @@ async def boards(
 
 
 async def won_per_window(
-    session: AsyncSession, workspace_id: int, currency: str, windows: Sequence[Window]
+    session: AsyncSession,
+    workspace_id: int,
+    currency: str,
+    windows: Sequence[Window],
+    owner_id: int | None = None,
 ) -> list[int]:
     """Revenue won in `currency` in each window (minor units), in one aggregate over all windows.
 
@@ -319,6 +323,7 @@ async def won_per_window(
                 Deal.currency == currency,
                 Deal.closed_at >= min(start for start, _ in windows),
                 Deal.closed_at < max(end for _, end in windows),
+                *([] if owner_id is None else [Deal.owner_id == owner_id]),  # one rep's (the dashboard)
             )
         )
     ).one()

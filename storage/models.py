@@ -1073,6 +1073,21 @@ class DealSettings(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class TvScreen(Base):
+    """The office screen's read-only link of a workspace (/tv/<token>, issue 22): at most one per
+    workspace, created and revoked by an admin. Only the token's SHA-256 is kept: the link is the
+    secret, and a database dump must not open it (0028)."""
+
+    __tablename__ = "tv_screens"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class SlackOutbox(Base):
     """A Slack post that must not be lost, written in the transaction of the change it announces and
     delivered (and retried) until Slack accepts it, by the `slack-outbox` job and right after commit.
@@ -1101,4 +1116,7 @@ class SlackOutbox(Base):
     posted_channel: Mapped[str | None] = mapped_column(String(32))
     posted_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(300))
+
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,6 +1,7 @@
 """Imports flow one way. Every module under bot/, handlers/, jobs/ and storage/ is in one layer:
 
-- the composition root (bot/ outside bot/kit and bot/settings.py: app factory, server, CLI, Slack
+- the web dashboard (bot/web/) imports the shared library, the settings and storage; only the root imports it;
+- the composition root (bot/ outside bot/kit, bot/web and bot/settings.py: app factory, server, CLI, Slack
   clients, installations, observability, sandbox, the REST API in bot/api) may import anything; nothing
   but the root imports it;
 - handlers/ and jobs/ import the shared library, the settings and storage (and, within each, itself);
@@ -23,14 +24,15 @@ PACKAGES = ("bot", "handlers", "jobs", "storage")
 SLACK_LIBRARIES = ("slack_bolt", "slack_sdk")
 
 # layer → the layers (and third-party libraries) it must never import
-LAYERS = ("root", "settings", "kit", "handlers", "jobs", "storage")
+LAYERS = ("root", "web", "settings", "kit", "handlers", "jobs", "storage")
 FORBIDDEN = {
     "root": set(),
-    "settings": {"root", "kit", "handlers", "jobs"},
-    "kit": {"root", "settings", "handlers", "jobs", "slack_bolt"},
-    "handlers": {"root", "jobs"},
-    "jobs": {"root", "handlers", "slack_bolt"},
-    "storage": {"root", "settings", "kit", "handlers", "jobs", *SLACK_LIBRARIES},
+    "web": {"root", "handlers", "jobs", "slack_bolt"},
+    "settings": {"root", "web", "kit", "handlers", "jobs"},
+    "kit": {"root", "web", "settings", "handlers", "jobs", "slack_bolt"},
+    "handlers": {"root", "web", "jobs"},
+    "jobs": {"root", "web", "handlers", "slack_bolt"},
+    "storage": {"root", "web", "settings", "kit", "handlers", "jobs", *SLACK_LIBRARIES},
 }
 
 
@@ -50,6 +52,8 @@ def layer(module: str) -> str:
         return "settings"
     if module == "bot.kit" or module.startswith("bot.kit."):
         return "kit"
+    if module == "bot.web" or module.startswith("bot.web."):
+        return "web"
     return "root"
 
 
@@ -116,6 +120,10 @@ def test_imports_follow_the_layers():
         ("bot.settings", "from bot.kit import blocks"),
         ("storage.probe", "from bot.api import routes"),  # the REST API is a surface, like handlers
         ("jobs.probe", "from bot.api.core import Endpoint"),
+        ("bot.web.probe", "from bot import server"),
+        ("bot.web.probe", "from handlers import features"),
+        ("handlers.probe", "from bot.web import pages"),
+        ("bot.kit.probe", "from bot.web import routes"),
     ],
 )
 def test_the_check_catches_a_wrong_import(module, source):

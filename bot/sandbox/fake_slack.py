@@ -10,6 +10,7 @@ refusal is also kept in `refusals`.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
@@ -17,7 +18,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import WSMsgType, web
 
@@ -64,6 +65,16 @@ def default_user(user_id: str) -> dict[str, Any]:
     }
 
 
+def _unsigned_jwt(claims: dict[str, Any]) -> str:
+    """A JWT's compact form; the fake does not sign it (dealbell reads the id_token it got straight from
+    openid.connect.token over TLS, which OpenID Connect Core 3.1.3.7 allows instead of a signature check)."""
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'RS256', 'typ': 'JWT', 'kid': 'fake'})}.{part(claims)}.fake-signature"
+
+
 CONVERSATION_KINDS = ("public", "private", "im", "mpim")
 
 
@@ -93,6 +104,11 @@ class FakeSlack:
         self.token_teams: dict[str, str] = {}
         self.refresh_tokens: dict[str, str] = {}  # refresh token -> team id (each usable once)
         self.token_lifetime = 43200  # expires_in of issued bot tokens (token rotation)
+        # Sign in with Slack (OpenID Connect): who the browser is signed into Slack as, (user, team);
+        # authorize codes -> (user, team, nonce, redirect_uri); issued user tokens -> (user, team)
+        self.browser_user: tuple[str, str] | None = None
+        self.openid_codes: dict[str, tuple[str, str, str, str]] = {}
+        self.openid_tokens: dict[str, tuple[str, str]] = {}
         self.port = 0
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -108,6 +124,7 @@ class FakeSlack:
         app.router.add_post("/response/{key:.*}", self._response_url)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/openid/connect/authorize", self._openid_authorize)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -280,6 +297,13 @@ class FakeSlack:
         args = await self._args(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
+        if auth.startswith("Basic "):  # client_id:client_secret, as slack_sdk sends them to the oauth methods
+            client_id, _, client_secret = (
+                base64.b64decode(auth.removeprefix("Basic ")).decode().partition(":")
+            )
+            args.setdefault("client_id", client_id)
+            args.setdefault("client_secret", client_secret)
+            token = None
         call = Call(method, args, token)
         await self._record(call)
         if self.delays.get(method) and not await self._held(call, request, self.delays[method].pop(0)):
@@ -338,6 +362,64 @@ class FakeSlack:
                 "team": {"id": team_id, "name": team_name}, "enterprise": None,
                 "is_enterprise_install": False}  # fmt: skip
 
+    # --- Sign in with Slack (OpenID Connect) ------------------------------------------------------
+    # Shapes from https://docs.slack.dev/authentication/sign-in-with-slack (the authorize step and the
+    # id_token's claims), https://docs.slack.dev/reference/methods/openid.connect.token and
+    # https://docs.slack.dev/reference/methods/openid.connect.userInfo.
+
+    def sign_in_browser(self, user_id: str, team_id: str = TEAM_ID) -> None:
+        """The browser is signed into Slack as this member: /openid/connect/authorize consents for them."""
+        self.browser_user = (user_id, team_id)
+
+    async def _openid_authorize(self, request: web.Request) -> web.Response:
+        """Slack's consent page, consented at once: back to redirect_uri with a code and the state."""
+        query = request.query
+        if (
+            self.browser_user is None
+            or query.get("response_type") != "code"
+            or "openid" not in query.get("scope", "").split()
+        ):
+            return web.Response(status=400, text="invalid_request")
+        code = f"openid-code-{next(self._ts)}"
+        redirect_uri = query.get("redirect_uri", "")
+        self.openid_codes[code] = (*self.browser_user, query.get("nonce", ""), redirect_uri)
+        separator = "&" if "?" in redirect_uri else "?"
+        target = f"{redirect_uri}{separator}{urlencode({'code': code, 'state': query.get('state', '')})}"
+        raise web.HTTPFound(target)
+
+    def _user_claims(self, user_id: str, team_id: str) -> dict[str, Any]:
+        user = self.users.get(user_id) or default_user(user_id)
+        profile = user.get("profile", {})
+        return {"sub": user_id, "https://slack.com/user_id": user_id, "https://slack.com/team_id": team_id,
+                "email": f"{user_id.lower()}@example.com", "email_verified": True,
+                "name": profile.get("real_name", user_id), "locale": user.get("locale", "en-US"),
+                "https://slack.com/team_name": f"Team {team_id}", "https://slack.com/team_domain": team_id.lower()}  # fmt: skip
+
+    def _openid_token(self, args: dict[str, Any]) -> dict[str, Any]:
+        """openid.connect.token: the code (once) for a user token and an id_token (a JWT)."""
+        grant = self.openid_codes.pop(args.get("code", ""), None)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        user_id, team_id, nonce, redirect_uri = grant
+        if args.get("redirect_uri", redirect_uri) != redirect_uri or not args.get("client_secret"):
+            return {
+                "ok": False,
+                "error": "bad_redirect_uri" if args.get("client_secret") else "invalid_client_id",
+            }
+        token = f"xoxp-{team_id}-{user_id}-{next(self._ts)}"
+        self.openid_tokens[token] = (user_id, team_id)
+        now = int(time.time())
+        claims = {"iss": "https://slack.com", "aud": args.get("client_id", ""), "exp": now + 300, "iat": now,
+                  "auth_time": now, "nonce": nonce, **self._user_claims(user_id, team_id)}  # fmt: skip
+        return {"ok": True, "access_token": token, "token_type": "Bearer", "id_token": _unsigned_jwt(claims)}
+
+    def _openid_user_info(self, token: str | None) -> dict[str, Any]:
+        """openid.connect.userInfo: the signed-in member's identity, for the user token it was issued."""
+        found = self.openid_tokens.get(token or "")
+        if found is None:
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, **self._user_claims(*found)}
+
     def _answer(self, method: str, args: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         ts = f"1800000{next(self._ts):03d}.000100"
         if method == "auth.test":
@@ -346,6 +428,10 @@ class FakeSlack:
                     "team_id": team_id, "user_id": BOT_USER, "bot_id": "BBOT", "is_enterprise_install": False}  # fmt: skip
         if method == "oauth.v2.access":
             return self._oauth_access(args)
+        if method == "openid.connect.token":
+            return self._openid_token(args)
+        if method == "openid.connect.userInfo":
+            return self._openid_user_info(token)
         if method == "users.info":
             user_id = args.get("user", "")
             user = self.users.get(user_id) or default_user(user_id)

@@ -31,6 +31,7 @@ from bot.sandbox.workspace import BOT_USER, TEAM_ID, Message, SandboxSlack
 from bot.server import create_web_app, job_services
 from bot.settings import OAUTH_SETTINGS, Settings
 from bot.slack import SlackConnections
+from bot.web import DashboardConfig
 from handlers.features import discover, sandbox_commands
 from jobs import JOBS
 from jobs.base import JobServices
@@ -54,6 +55,7 @@ class Sandbox:
     forwarder: Forwarder
     services: JobServices
     url: str = ""  # the page
+    bot_url: str = ""  # the bot's own server: the dashboard (/app) and the office screen (/tv/…)
     # Only the page may drive the sandbox: it sends this session's token, which only it can read.
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     hosts: HostRule = field(default_factory=lambda: HostRule(frozenset()))
@@ -138,10 +140,12 @@ async def start_sandbox(
         await seed_demo(db, slack)
     metrics, connections = Metrics(), SlackConnections()
     services = job_services(settings, db, metrics, connections)
+    dashboard = DashboardConfig("sandbox-client", secrets.token_hex(16), slack.api_url, secrets.token_hex(16))
     bot = create_web_app(create_app(settings, db), db, services if scheduler else None, metrics=metrics,
-                         connections=connections)  # fmt: skip
+                         connections=connections, dashboard=dashboard)  # fmt: skip
     bot_runner, bot_url = await _listen(bot, "127.0.0.1", 0)
     sandbox = Sandbox(slack, db, Forwarder(slack, bot_url, settings.slack_signing_secret or ""), services)
+    sandbox.bot_url = bot_url
     sandbox._runners.append(bot_runner)
     sandbox.bot_url, sandbox.inbox = bot_url, WebhookInbox(db)
     inbox_runner, inbox_url = await _listen(sandbox.inbox.app(), "127.0.0.1", 0)
@@ -198,6 +202,7 @@ def page_app(sandbox: Sandbox) -> web.Application:
     app.router.add_get("/favicon.ico", favicon)  # browsers ask for it whatever the page says
     app.router.add_static("/static", STATIC)
     app.router.add_get("/files/{file_id}", uploaded_file)
+    app.router.add_get("/dashboard", dashboard_link)
     app.router.add_get("/api/commands", commands)
     app.router.add_get("/api/state", state)
     app.router.add_post("/api/command", command)
@@ -224,6 +229,17 @@ async def index(request: web.Request) -> web.Response:
     page = (STATIC / "index.html").read_text(encoding="utf-8")
     page = page.replace(TOKEN_PLACEHOLDER, request.app[SANDBOX].token)
     return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+async def dashboard_link(request: web.Request) -> web.Response:
+    """The dashboard signed in as the acting member: the fake Slack's browser session becomes theirs,
+    then the real Sign in with Slack runs against the fake (bot/web)."""
+    sandbox = request.app[SANDBOX]
+    user = request.query.get("user", "")
+    if user not in sandbox.slack.users:
+        raise refused("unknown user")
+    sandbox.slack.sign_in_browser(user)
+    raise web.HTTPFound(f"{sandbox.bot_url}/app/login")
 
 
 async def favicon(_request: web.Request) -> web.FileResponse:

@@ -30,6 +30,8 @@ from slack_sdk.models.views import View
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "auth.test": (),  # no scope required
     "oauth.v2.access": (),  # exchanges a code for a token: no token yet
+    "openid.connect.token": (),  # Sign in with Slack: a code for a user token, no scope required
+    "openid.connect.userInfo": (),  # the user token's openid scope, not a bot scope (the fake checks the token)
     "apps.connections.open": (),  # app-level token with connections:write, not a bot scope
     "chat.postMessage": ("chat:write",),
     "chat.postEphemeral": ("chat:write",),

@@ -7,6 +7,7 @@ from bot.kit.messages import (
     contests,
     core,
     customers,
+    dashboard,
     deal_lifecycle,
     deals,
     digests,
@@ -32,5 +33,5 @@ FEATURES = (
     core, deals, kudos, feedback, team, customers, leads, intel, ideas, training,
     standups, leaderboard, digests, followups, rewards, goals, contests,
     home, settings, exports, charts, privacy, api, audit,
-    deal_lifecycle,
+    deal_lifecycle, dashboard,
 )  # fmt: skip

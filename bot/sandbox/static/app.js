@@ -815,6 +815,10 @@ async function start() {
   input.addEventListener("input", () => { app.suggestion = 0; renderAutocomplete(); });
   input.addEventListener("keydown", composerKeys);
   document.getElementById("user-switcher").addEventListener("change", (e) => switchUser(e.target.value));
+  // the web dashboard, signed in (through the fake Slack's Sign in with Slack) as the acting member
+  document.getElementById("dashboard-link").addEventListener("click", (e) => {
+    e.currentTarget.href = "/dashboard?user=" + encodeURIComponent(app.me);
+  });
   for (const tab of document.querySelectorAll("#conversation-tabs .tab")) {
     tab.addEventListener("click", () => {
       app.tab = tab.dataset.tab;
