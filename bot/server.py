@@ -27,9 +27,10 @@ from bot import __version__
 from bot.api import ApiOptions, setup_api
 from bot.app import create_app
 from bot.installations import Installations
+from bot.integrations import setup_integrations, win_celebrator
 from bot.logs import install_redaction
 from bot.observability import Metrics, describe_request, job_outcome_counter, status_class
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.slack import SlackConnections, make_client
 from handlers.errors import RECEIVED_AT
 from jobs.base import JobServices
@@ -102,7 +103,17 @@ def job_services(
         client_for=client_for,
         claimant=claimant(),
         on_outcome=job_outcome_counter(metrics) if metrics is not None else None,
+        secret_key=crm_secret_key(settings),
+        on_win=win_celebrator(db, client_for),
     )
+
+
+def crm_secret_key(settings: Settings) -> bytes | None:
+    """CRM credentials are sealed with it; without one, CRM sync is off (`dealbell check` says why)."""
+    try:
+        return settings.secret_key
+    except SettingsError:
+        return None
 
 
 def started_work(before: set[asyncio.Task[Any]]) -> set[asyncio.Task[Any]]:
@@ -308,6 +319,8 @@ def create_web_app(
     # the REST API and the webhook sender (bot/api): jobs' clients, else Bolt's (tests, one workspace)
     api_client_for = services.client_for if services is not None else (lambda _workspace: bolt_app.client)
     setup_api(web_app, db, api_client_for, claimant(), api_options)
+    if services is not None and services.secret_key is not None:
+        setup_integrations(web_app, services)  # CRM webhooks (bot/integrations)
     web_app.cleanup_ctx.append(_quiet_accept_errors)
     web_app.cleanup_ctx.append(_connections_context(connections))
     if services is not None:

@@ -3,6 +3,7 @@
 from jobs import (
     award_nominations,
     contests,
+    crm_sync,
     digests,
     follow_ups,
     leaderboard,
@@ -29,6 +30,7 @@ JOBS: dict[str, JobSpec] = {
         contests.JOB,
         retention.JOB,
         webhook_delivery.JOB,
+        crm_sync.JOB,
     )
 }
 

@@ -28,7 +28,9 @@ def fernet(secret_key: bytes) -> MultiFernet:
 
 
 def _derived(key: bytes) -> bytes:
-    return base64.urlsafe_b64encode(HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO).derive(key))
+    return base64.urlsafe_b64encode(
+        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO).derive(key)
+    )
 
 
 def seal(secret_key: bytes, credentials: dict[str, Any]) -> str:

@@ -23,7 +23,9 @@ class Upserted:
     won_now: bool  # this call made it won: its caller celebrates (after the commit)
 
 
-async def find_external_deal(session: AsyncSession, workspace_id: int, source: str, external_id: str) -> Deal | None:
+async def find_external_deal(
+    session: AsyncSession, workspace_id: int, source: str, external_id: str
+) -> Deal | None:
     return await session.scalar(
         select(Deal).where(
             Deal.workspace_id == workspace_id, Deal.external_source == source, Deal.external_id == external_id
@@ -42,8 +44,12 @@ async def upsert_external_deal(
     """Create the deal, or move the existing one to `new`'s terms and stage (forward only, as `/deal`)."""
     existing = await find_external_deal(session, workspace_id, source, external_id)
     if existing is not None:
-        return await update_external_deal(session, workspace_id, existing, new.stage, new.money, new.expected_close)
-    deal, created = await deals.create_deal(session, workspace_id, owner, new, source_key(source, external_id))
+        return await update_external_deal(
+            session, workspace_id, existing, new.stage, new.money, new.expected_close
+        )
+    deal, created = await deals.create_deal(
+        session, workspace_id, owner, new, source_key(source, external_id)
+    )
     if created:
         deal = await deals.set_external_key(session, workspace_id, deal.id, source, external_id)
         return Upserted(deal, True, deal.stage == Stage.WON)

@@ -1012,12 +1012,17 @@ class CrmConnection(Base):
     never shown again), its mappings, the reconciliation cursor and the health the admin is told about."""
 
     __tablename__ = "crm_connections"
-    __table_args__ = (UniqueConstraint("workspace_id", "kind"), Index("ix_crm_connections_account", "kind", "account"))
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "kind"),
+        Index("ix_crm_connections_account", "kind", "account"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))  # hubspot, pipedrive, salesforce
-    account: Mapped[str] = mapped_column(String(64))  # HubSpot portal id, Pipedrive company id, Salesforce org id
+    account: Mapped[str] = mapped_column(
+        String(64)
+    )  # HubSpot portal id, Pipedrive company id, Salesforce org id
     base_url: Mapped[str] = mapped_column(String(300))
     credentials: Mapped[str] = mapped_column(Text)  # Fernet token of a JSON object
     owner_map: Mapped[dict[str, str] | None] = mapped_column(JSON)  # CRM owner id → Slack user id

@@ -99,7 +99,9 @@ async def create_deal(call: Call) -> Answer:
         )
         deal, created, won_now = done.deal, done.created, done.won_now
     else:
-        deal, created = await deals.create_deal(call.session, call.workspace.id, owner, new, f"api:{uuid.uuid4().hex}")
+        deal, created = await deals.create_deal(
+            call.session, call.workspace.id, owner, new, f"api:{uuid.uuid4().hex}"
+        )
         won_now = created and deal.stage == Stage.WON
     after = celebration(call, deal, deal.owner) if won_now else None
     return Answer(201 if created else 200, deal_out(deal), after)

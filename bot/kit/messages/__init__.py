@@ -5,6 +5,7 @@ from bot.kit.messages import (
     charts,
     contests,
     core,
+    crm,
     customers,
     deals,
     digests,
@@ -29,5 +30,5 @@ from bot.kit.messages import (
 FEATURES = (
     core, deals, kudos, feedback, team, customers, leads, intel, ideas, training,
     standups, leaderboard, digests, followups, rewards, goals, contests,
-    home, settings, exports, charts, privacy, api,
+    home, settings, exports, charts, privacy, api, crm,
 )  # fmt: skip

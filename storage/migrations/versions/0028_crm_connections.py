@@ -22,7 +22,10 @@ depends_on: str | Sequence[str] | None = None
 
 def workspace_fk(table: str) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint(
-        ["workspace_id"], ["workspaces.id"], name=op.f(f"fk_{table}_workspace_id_workspaces"), ondelete="CASCADE"
+        ["workspace_id"],
+        ["workspaces.id"],
+        name=op.f(f"fk_{table}_workspace_id_workspaces"),
+        ondelete="CASCADE",
     )
 
 
@@ -65,9 +68,11 @@ def upgrade() -> None:
         sa.Column("pending", sa.JSON(), nullable=True),
         workspace_fk("crm_deal_links"),
         sa.ForeignKeyConstraint(
-            ["connection_id"], ["crm_connections.id"],
-            name=op.f("fk_crm_deal_links_connection_id_crm_connections"), ondelete="CASCADE",
-        ),  # fmt: skip
+            ["connection_id"],
+            ["crm_connections.id"],
+            name=op.f("fk_crm_deal_links_connection_id_crm_connections"),
+            ondelete="CASCADE",
+        ),
         sa.ForeignKeyConstraint(
             ["deal_id"], ["deals.id"], name=op.f("fk_crm_deal_links_deal_id_deals"), ondelete="SET NULL"
         ),
