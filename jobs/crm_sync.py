@@ -101,6 +101,7 @@ async def sync_connection(
     the workspace's admins once per failing spell."""
     tally = Tally()
     cursor = None
+    backfill = backfill or connection.last_sync_at is None  # the first sync imports; it does not celebrate
     assert services.secret_key is not None, "CRM sync needs the secret key its credentials are sealed with"
     try:
         async with aiohttp.ClientSession() as http:

@@ -1054,4 +1054,5 @@ class CrmDealLink(Base):
     owner_key: Mapped[str | None] = mapped_column(String(64))  # the CRM owner id
     owner_email: Mapped[str | None] = mapped_column(String(254))
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"))
-    pending: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the deal, while its owner is unmapped
+    # the deal, while its owner is unmapped; SQL NULL once credited (none_as_null: `IS NULL` finds it)
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

@@ -45,8 +45,8 @@ def stage_from_probability(probability: float | None, closed: bool, won: bool) -
         return Stage.WON if won else Stage.LOST
     if probability is None:
         return Stage.QUALIFIED
-    for bound, stage in ((0.2, Stage.LEAD), (0.4, Stage.QUALIFIED), (0.7, Stage.PROPOSAL)):
-        if probability < bound:
+    for bound, stage in ((0.2, Stage.LEAD), (0.4, Stage.QUALIFIED), (0.6, Stage.PROPOSAL)):
+        if probability <= bound:
             return stage
     return Stage.NEGOTIATION
 
@@ -63,3 +63,20 @@ def parse_time(text: str | int | float | None) -> dt.datetime | None:
 
 def parse_date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text[:10]) if text else None
+
+
+# What each CRM's connect form asks for; `base_url` is optional where the CRM has one address.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "hubspot": ("account", "token", "client_secret", "base_url"),
+    "pipedrive": ("account", "base_url", "token", "webhook_user", "webhook_password"),
+    "salesforce": ("base_url", "username", "password", "security_token"),
+}
+DEFAULT_BASE_URLS = {"hubspot": "https://api.hubapi.com", "salesforce": "https://login.salesforce.com"}
+SECRET_FIELDS = ("token", "client_secret", "webhook_password", "password", "security_token")
+
+
+def cursor_at(kind: str, moment: dt.datetime) -> str:
+    """A reconciliation cursor meaning "changed after `moment`", in the CRM's own notation."""
+    if kind == "hubspot":
+        return str(int(moment.timestamp() * 1000))
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

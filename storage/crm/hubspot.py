@@ -15,7 +15,7 @@ from typing import Any
 
 import aiohttp
 
-from storage.crm import RemoteDeal, parse_date, parse_time, stage_from_probability
+from storage.crm import RemoteDeal, cursor_at, parse_date, parse_time, stage_from_probability
 from storage.crm.http import call
 from storage.models import CrmConnection, Stage
 
@@ -164,7 +164,7 @@ class HubSpot:
 
     @staticmethod
     def cursor_of(remote: RemoteDeal) -> str:
-        return str(int(remote.modified_at.timestamp() * 1000))
+        return cursor_at("hubspot", remote.modified_at)
 
 
 def webhook_deal_events(

@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from storage.crm import RemoteDeal, parse_date, parse_time
+from storage.crm import RemoteDeal, cursor_at, parse_date, parse_time
 from storage.crm.http import call
 from storage.models import OPEN_STAGES, CrmConnection, Stage
 
@@ -117,7 +117,7 @@ class Pipedrive:
 
     @staticmethod
     def cursor_of(remote: RemoteDeal) -> str:
-        return remote.modified_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return cursor_at("pipedrive", remote.modified_at)
 
 
 def webhook_deal_event(payload: dict[str, Any]) -> tuple[str | None, tuple[str, bool, dt.datetime] | None]:
