@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import __version__, api_cli
+from bot import __version__, api_cli, crm_cli
 from bot.kit.i18n import t
 from bot.logs import configure_logging
 from bot.settings import OAUTH_SETTINGS, Settings, SettingsError, load_settings
@@ -147,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"refuse a larger file (default {DEFAULT_MAX_IMPORT_MB})",
     )
     api_cli.add_parsers(commands)
+    crm_cli.add_parsers(commands)  # dealbell connections … (CRM sync)
     return parser
 
 
@@ -185,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command in ("api", "webhooks"):
             return asyncio.run(api_cli.run(settings, args))
+        if args.command == "connections":
+            return asyncio.run(crm_cli.run(settings, args))
         if args.jobs_command == "list":
             return jobs_list()
         return asyncio.run(jobs_run(settings, args.name, args.team, args.as_scheduled, args.at))
