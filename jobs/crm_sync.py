@@ -22,6 +22,7 @@ from storage.crm import connections as crm_connections
 from storage.crm.apply import Applied, apply_remote_deal
 from storage.crm.hubspot import HubSpot
 from storage.crm.pipedrive import Pipedrive
+from storage.crm.salesforce import Salesforce
 from storage.crm_secrets import CredentialsUnreadable
 from storage.models import CrmConnection, Workspace
 from storage.workspaces import get_member, list_members
@@ -35,7 +36,7 @@ class Connector(Protocol):
     async def account(self) -> str: ...
 
 
-CONNECTORS: dict[str, Any] = {"hubspot": HubSpot, "pipedrive": Pipedrive}
+CONNECTORS: dict[str, Any] = {"hubspot": HubSpot, "pipedrive": Pipedrive, "salesforce": Salesforce}
 
 
 def connector(http: aiohttp.ClientSession, connection: CrmConnection, secret_key: bytes) -> Any:

@@ -69,7 +69,7 @@ def parse_date(text: str | None) -> dt.date | None:
 FIELDS: dict[str, tuple[str, ...]] = {
     "hubspot": ("account", "token", "client_secret", "base_url"),
     "pipedrive": ("account", "base_url", "token", "webhook_user", "webhook_password"),
-    "salesforce": ("base_url", "username", "password", "security_token"),
+    "salesforce": ("base_url", "client_id", "client_secret", "username", "password", "security_token"),
 }
 DEFAULT_BASE_URLS = {"hubspot": "https://api.hubapi.com", "salesforce": "https://login.salesforce.com"}
 SECRET_FIELDS = ("token", "client_secret", "webhook_password", "password", "security_token")
