@@ -25,7 +25,7 @@ from tests.conftest import SIGNING_SECRET, make_settings
 from tests.fake_slack import FakeSlack
 from tests.fakes.hubspot import FakeHubSpot
 from tests.serving import serving
-from tests.slack_requests import SlackSender, text_value
+from tests.slack_requests import SlackSender, date_value, text_value
 
 WINS = "C0WINS"
 
@@ -40,12 +40,18 @@ class CrmApp:
     http: aiohttp.ClientSession
 
     async def connect(
-        self, kind: str, fields: dict[str, str], team: str = "T0001", user: str = "U0001"
+        self,
+        kind: str,
+        fields: dict[str, str],
+        team: str = "T0001",
+        user: str = "U0001",
+        since: str | None = None,
     ) -> None:
         """The admin's `/dealbell connect KIND` and the form submitted."""
         reply = await self.send.command("/dealbell", f"connect {kind}", team=team, user=user)
         assert reply.status == 200
         values = {name: text_value(value) for name, value in fields.items()}
+        values["since"] = date_value(since)
         await self.send.view_submission("crm_connect", values, private_metadata=kind, team=team, user=user)
 
     async def workspace(self, team: str = "T0001") -> Workspace:

@@ -7,10 +7,13 @@ import json
 import logging
 
 import pytest
+from sqlalchemy import select
 
-from storage.models import CrmDealLink, Stage
+from storage.models import CrmConnection, CrmDealLink, Stage
 from tests.crm.conftest import CrmApp, connect_hubspot
 from tests.fakes.hubspot import FakeHubSpot
+from tests.serving import serving
+from tests.slack_requests import text_value
 
 pytestmark = pytest.mark.xdist_group("crm")
 
@@ -172,17 +175,11 @@ async def test_credentials_never_appear_in_a_log_line(
     text = "\n".join(record.getMessage() for record in caplog.records)
     assert "pat-na1-secret-token-1" not in text and "hub-app-secret-1" not in text
     async with crm_app.db.session() as session:  # stored sealed
-        from sqlalchemy import select
-
-        from storage.models import CrmConnection
-
         stored = (await session.scalars(select(CrmConnection))).one().credentials
     assert "pat-na1" not in stored and "hub-app-secret" not in stored
 
 
 async def test_two_workspaces_with_two_portals_never_see_each_others_deals(crm_app: CrmApp):
-    from tests.serving import serving
-
     first = FakeHubSpot(portal_id=111, token="tok-one", client_secret="secret-one")
     second = FakeHubSpot(portal_id=222, token="tok-two", client_secret="secret-two")
     first.add_owner("501", "li@example.com")
@@ -207,3 +204,37 @@ async def test_two_workspaces_with_two_portals_never_see_each_others_deals(crm_a
     assert [d.title for d in await crm_app.deals("T0001")] == ["Only in one"]
     [deal_two] = await crm_app.deals("T0002")
     assert deal_two.title == "Only in two" and await crm_app.owner_of(deal_two) == "U0009"
+
+
+async def test_connecting_backfills_won_deals_without_celebrating_and_posts_one_summary(
+    crm_app: CrmApp, hubspot: tuple[FakeHubSpot, str]
+):
+    fake, url = hubspot
+    for name in ("Old win one", "Old win two"):
+        fake.create_deal(name, "100", owner_id="501", company=name, stage="closedwon")
+    fake.create_deal("Still open", "100", owner_id="502", company="Open Co", stage="contractsent")
+    fields = {
+        "account": str(fake.portal_id),
+        "token": fake.token,
+        "client_secret": fake.client_secret,
+        "base_url": url,
+    }
+    await crm_app.connect("hubspot", fields, since="2026-11-01")
+    await crm_app.sync()
+    await crm_app.sync()
+    assert [d.stage for d in await crm_app.deals()] == ["won", "won", "negotiation"]
+    [summary] = crm_app.celebrations()
+    assert "2 won deals" in summary.args["text"]
+
+
+async def test_only_admins_connect_and_the_form_refuses_missing_fields(
+    crm_app: CrmApp, hubspot: tuple[FakeHubSpot, str]
+):
+    refused = await crm_app.send.command("/dealbell", "connect hubspot", user="U0002")
+    assert ":no_entry:" in refused.text and crm_app.fake.calls_to("views.open") == []
+    reply = await crm_app.send.command("/dealbell", "connect nosuchcrm")
+    assert "hubspot, pipedrive, salesforce" in reply.text
+    values = {"account": text_value("1"), "token": text_value(""), "client_secret": text_value("x")}
+    answer = await crm_app.send.view_submission("crm_connect", values, private_metadata="hubspot")
+    assert answer.json["response_action"] == "errors" and "token" in answer.json["errors"]
+    assert await crm_app.count(CrmConnection) == 0
