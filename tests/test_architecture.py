@@ -1,8 +1,8 @@
 """Imports flow one way. Every module under bot/, handlers/, jobs/ and storage/ is in one layer:
 
 - the composition root (bot/ outside bot/kit and bot/settings.py: app factory, server, CLI, Slack
-  clients, installations, observability, sandbox, the REST API in bot/api) may import anything; nothing
-  but the root imports it;
+  clients, installations, observability, sandbox, the REST API in bot/api, the CRM webhooks in
+  bot/integrations) may import anything; nothing but the root imports it;
 - handlers/ and jobs/ import the shared library, the settings and storage (and, within each, itself);
 - the shared library (bot/kit/) imports only storage;
 - storage imports none of dealbell's other packages and no Slack library;
@@ -116,6 +116,8 @@ def test_imports_follow_the_layers():
         ("bot.settings", "from bot.kit import blocks"),
         ("storage.probe", "from bot.api import routes"),  # the REST API is a surface, like handlers
         ("jobs.probe", "from bot.api.core import Endpoint"),
+        ("jobs.probe", "from bot.integrations import setup_integrations"),  # CRM webhooks are a surface too
+        ("storage.probe", "from jobs.crm_sync import ingest"),  # CRM connectors live in storage/crm
     ],
 )
 def test_the_check_catches_a_wrong_import(module, source):
