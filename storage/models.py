@@ -295,6 +295,8 @@ class DealStageChange(Base):
     to_stage: Mapped[str] = mapped_column(String(16))
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # where the move came from when not from a person in Slack: "hubspot", "pipedrive", "salesforce" (0028)
+    via: Mapped[str | None] = mapped_column(String(32))
 
 
 class DealCongratulation(Base):

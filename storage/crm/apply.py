@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deals, external_deals
@@ -96,6 +96,38 @@ async def write_deal(
     backfill: bool,
 ) -> Applied:
     deal = await deals.get_deal(session, workspace.id, link.deal_id) if link.deal_id else None
+    before = await last_history_id(session, workspace.id)
+    applied = await _write_deal(session, workspace, connection, link, deal, remote, backfill=backfill)
+    if applied.deal is not None:
+        await name_source(session, applied.deal.id, before, connection.kind)
+    return applied
+
+
+async def last_history_id(session: AsyncSession, workspace_id: int) -> int:
+    query = select(func.max(DealStageChange.id)).where(DealStageChange.workspace_id == workspace_id)
+    return int(await session.scalar(query) or 0)
+
+
+async def name_source(session: AsyncSession, deal_id: int, after_id: int, source: str) -> None:
+    """The history rows this apply wrote name the CRM (who is the deal's owner, as the API's are)."""
+    await session.execute(
+        update(DealStageChange)
+        .where(DealStageChange.deal_id == deal_id, DealStageChange.id > after_id)
+        .values(via=source)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _write_deal(
+    session: AsyncSession,
+    workspace: Workspace,
+    connection: CrmConnection,
+    link: CrmDealLink,
+    deal: Deal | None,
+    remote: RemoteDeal,
+    *,
+    backfill: bool,
+) -> Applied:
     if remote.deleted:
         link.pending = None
         if deal is not None:

@@ -72,6 +72,15 @@ class CrmApp:
                 await session.scalars(select(Deal).where(Deal.workspace_id == workspace.id).order_by(Deal.id))
             )
 
+    async def sources(self, deal_id: int) -> list[str | None]:
+        async with self.db.session() as session:
+            query = (
+                select(DealStageChange.via)
+                .where(DealStageChange.deal_id == deal_id)
+                .order_by(DealStageChange.id)
+            )
+            return list(await session.scalars(query))
+
     async def history(self, deal_id: int) -> list[tuple[str | None, str]]:
         async with self.db.session() as session:
             rows = await session.execute(

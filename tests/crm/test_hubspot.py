@@ -79,6 +79,9 @@ async def test_the_same_webhook_three_times_at_once_then_the_poll_add_nothing(
     statuses = await asyncio.gather(*(deliver(crm_app, fake, events) for _ in range(3)))
     assert statuses == [204, 204, 204]
     await crm_app.sync()
+    fake.move(deal_id, "closedwon")  # a newer version: three deliveries and the poll, all at once
+    events = [fake.event(deal_id, "deal.propertyChange", "dealstage")]
+    await asyncio.gather(*(deliver(crm_app, fake, events) for _ in range(3)), crm_app.sync())
     [deal] = await crm_app.deals()
     assert deal.stage == Stage.WON.value and await crm_app.owner_of(deal) == "U0003"
     assert len(crm_app.celebrations()) == 1
@@ -116,6 +119,7 @@ async def test_a_missed_webhook_is_caught_by_the_next_poll_and_a_reopen_is_refle
     await crm_app.sync()
     [deal] = await crm_app.deals()
     assert await crm_app.history(deal.id) == [(None, "won"), ("won", "negotiation"), ("negotiation", "won")]
+    assert await crm_app.sources(deal.id) == ["hubspot", "hubspot", "hubspot"]
     assert len(crm_app.celebrations()) == 1
     fake.delete(deal_id)
     assert await deliver(crm_app, fake, [fake.event(deal_id, "deal.deletion")]) == 204

@@ -6,7 +6,8 @@ Create Date: 2026-12-02 17:50:00
 
 crm_connections: one per workspace and CRM kind, credentials encrypted (storage/crm_secrets.py).
 crm_deal_links: the CRM's modified time per deal (an older event never moves a deal backwards) and
-the deals of unmapped owners, kept until an admin maps them.
+the deals of unmapped owners, kept until an admin maps them. deal_stage_changes.via: the CRM that
+made a move (history names its source).
 """
 
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ def workspace_fk(table: str) -> sa.ForeignKeyConstraint:
 
 
 def upgrade() -> None:
+    op.add_column("deal_stage_changes", sa.Column("via", sa.String(length=32), nullable=True))
     op.create_table(
         "crm_connections",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -87,3 +89,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("crm_deal_links")
     op.drop_table("crm_connections")
+    op.drop_column("deal_stage_changes", "via")
