@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bot.app import create_app
 from bot.integrations import setup_integrations, win_celebrator
 from bot.server import create_web_app
+from bot.settings import Settings
 from bot.slack import make_client
 from jobs.base import JobContext, JobServices
 from jobs.crm_sync import crm_sync
@@ -38,6 +39,7 @@ class CrmApp:
     send: SlackSender
     services: JobServices
     http: aiohttp.ClientSession
+    settings: Settings
 
     async def connect(
         self,
@@ -123,7 +125,7 @@ async def crm_app(db: Database, database_url: str, fake_slack: FakeSlack) -> Asy
         for user in ("U0001", "U0002", "U0003"):
             await send.command("/deal", "help", user=user)
         await send.command("/dealbell", f"channels wins <#{WINS}|wins>")
-        yield CrmApp(url, db, fake_slack, send, services, http)
+        yield CrmApp(url, db, fake_slack, send, services, http, settings)
 
 
 @pytest.fixture
