@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from handlers.deals.listeners import celebrate
 from jobs.base import JobServices
 from jobs.crm_sync import Tally, connector, ingest
-from storage.crm import RemoteDeal, hubspot, pipedrive
+from storage.crm import CrmError, RemoteDeal, hubspot, pipedrive
 from storage.crm import connections as crm_connections
 from storage.crm_secrets import CredentialsUnreadable
 from storage.db import Database
@@ -85,8 +85,20 @@ async def hubspot_webhook(request: web.Request) -> web.Response:
             verified.append(connection)
     if not verified:
         return web.Response(status=401)
-    for connection in verified:
-        await apply_changes(services, connection, changes)
+    return await applied(services, verified, changes)
+
+
+async def applied(
+    services: JobServices, verified: list[CrmConnection], changes: list[tuple[str, bool, Any]]
+) -> web.Response:
+    """204 once every change is in; 503 when the CRM could not be read, so its webhook retries (what was
+    applied before stays, once: a retry finds it applied)."""
+    try:
+        for connection in verified:
+            await apply_changes(services, connection, changes)
+    except CrmError as error:
+        log.warning("crm webhook not applied, the CRM will retry: %s", error.reason)
+        return web.Response(status=503)
     return web.Response(status=204)
 
 
@@ -143,10 +155,7 @@ async def pipedrive_webhook(request: web.Request) -> web.Response:
     ]
     if not verified:
         return web.Response(status=401)
-    for connection in verified:
-        if change is not None:
-            await apply_changes(services, connection, [change])
-    return web.Response(status=204)
+    return await applied(services, verified, [change] if change is not None else [])
 
 
 def win_celebrator(db: Database, client_for: Callable[[Workspace], AsyncWebClient]) -> WinHook:

@@ -51,11 +51,14 @@ async def connect_command(
     if refused:
         await ack(text=refused)
         return
-    if args and args[0].lower() == "map":
-        await ack(text=await map_command(context, args[1:]))
+    if not args:
+        await ack(text=t(member.locale, "crm.usage"))
+        return
+    if args[0].lower() in SETTINGS:
+        await ack(text=await SETTINGS[args[0].lower()](context, args[1:]))
         return
     try:
-        kind = crm_connections.check_kind(args[0] if args else "")
+        kind = crm_connections.check_kind(args[0])
     except UserError as error:
         await ack(text=refusal(member.locale, error))
         return
@@ -120,6 +123,35 @@ async def map_command(context: AsyncBoltContext, args: list[str]) -> str:
              count=len(credited))  # fmt: skip
 
 
+async def stage_command(context: AsyncBoltContext, args: list[str]) -> str:
+    """`connect stage hubspot closedwon won`: one CRM stage mapped by hand."""
+    return await _change(context, args, 3, "crm.error.bad_stage_usage",
+                         lambda session, connection: crm_connections.map_stage(session, connection, args[1], args[2].lower()))  # fmt: skip
+
+
+async def pipelines_command(context: AsyncBoltContext, args: list[str]) -> str:
+    """`connect pipelines hubspot default,renewals` (or `all`): the pipelines that count."""
+    chosen = [] if len(args) < 2 or args[1].lower() == "all" else [p for p in args[1].split(",") if p]
+    return await _change(context, args, 2, "crm.error.bad_pipelines_usage",
+                         lambda session, connection: crm_connections.set_pipelines(session, connection, chosen))  # fmt: skip
+
+
+async def _change(context: AsyncBoltContext, args: list[str], needed: int, usage: str, change: Any) -> str:
+    db, workspace, member = scope(context)
+    if len(args) < needed:
+        return f":warning: {t(member.locale, usage)}"
+    try:
+        kind = crm_connections.check_kind(args[0])
+        async with db.session() as session:
+            connection = await crm_connections.get_connection(session, workspace.id, kind)
+            if connection is None:
+                return f":warning: {t(member.locale, 'crm.error.not_connected', crm=kind)}"
+            await change(session, connection)
+    except UserError as error:
+        return refusal(member.locale, error)
+    return t(member.locale, "crm.saved", crm=kind)
+
+
 async def connections_command(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient, args: list[str]
 ) -> None:
@@ -171,6 +203,7 @@ async def disconnect_command(
     await ack(text=t(member.locale, key, crm=kind))
 
 
+SETTINGS = {"map": map_command, "stage": stage_command, "pipelines": pipelines_command}
 SUBCOMMANDS = {
     "connect": connect_command,
     "connections": connections_command,

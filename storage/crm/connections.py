@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import crm_secrets
 from storage.crm import KINDS
 from storage.errors import UserError
-from storage.models import CrmConnection, CrmDealLink
+from storage.models import CrmConnection, CrmDealLink, Stage
 
 # a failing connection waits 1, 2, 4 … minutes between tries, at most a day
 FIRST_BACKOFF = dt.timedelta(minutes=1)
@@ -93,6 +93,20 @@ async def map_owner(
     owners = dict(connection.owner_map or {})
     owners[owner_key] = slack_user_id
     connection.owner_map = owners
+    await session.flush()
+
+
+async def map_stage(session: AsyncSession, connection: CrmConnection, crm_stage: str, stage: str) -> None:
+    """An admin's mapping of one CRM stage (id or, for Salesforce, StageName) over the default from its flags."""
+    if stage not in {s.value for s in Stage}:
+        raise ConnectionError_("crm.error.bad_stage", stages=", ".join(s.value for s in Stage))
+    connection.stage_map = {**(connection.stage_map or {}), crm_stage: stage}
+    await session.flush()
+
+
+async def set_pipelines(session: AsyncSession, connection: CrmConnection, pipelines: list[str]) -> None:
+    """The pipelines whose deals count (renewals or partners left out); none named: all count."""
+    connection.pipelines = pipelines or None
     await session.flush()
 
 

@@ -150,7 +150,9 @@ async def test_429_backs_off_with_retry_after_and_tells_the_admin_once(
 ):
     fake, url = hubspot
     await connect_hubspot(crm_app, fake, url)
-    fake.create_deal("Stark", "100", owner_id="501", company="Stark", stage="closedwon")
+    stark = fake.create_deal("Stark", "100", owner_id="501", company="Stark", stage="closedwon")
+    fake.throttle = 1
+    assert await deliver(crm_app, fake, [fake.event(stark, "deal.creation")]) == 503  # HubSpot retries it
     fake.throttle = 1
     await crm_app.sync()
     listing = await crm_app.send.command("/dealbell", "connections")
@@ -242,3 +244,22 @@ async def test_only_admins_connect_and_the_form_refuses_missing_fields(
     answer = await crm_app.send.view_submission("crm_connect", values, private_metadata="hubspot")
     assert answer.json["response_action"] == "errors" and "token" in answer.json["errors"]
     assert await crm_app.count(CrmConnection) == 0
+
+
+async def test_admins_map_a_stage_by_hand_and_choose_the_pipelines_that_count(
+    crm_app: CrmApp, hubspot: tuple[FakeHubSpot, str]
+):
+    fake, url = hubspot
+    await connect_hubspot(crm_app, fake, url)
+    assert "connect map" in (await crm_app.send.command("/dealbell", "connect")).text
+    bad = await crm_app.send.command("/dealbell", "connect stage hubspot contractsent signed")
+    assert ":warning:" in bad.text
+    await crm_app.send.command("/dealbell", "connect stage hubspot contractsent proposal")
+    await crm_app.send.command("/dealbell", "connect pipelines hubspot default")
+    counted = fake.create_deal("Counted", "100", owner_id="501", company="Counted", stage="contractsent")
+    other = fake.create_deal("Renewal", "100", owner_id="501", company="Renewal")
+    fake.deals[other]["properties"]["pipeline"] = "renewals"
+    events = [fake.event(counted, "deal.creation"), fake.event(other, "deal.creation")]
+    assert await deliver(crm_app, fake, events) == 204
+    [deal] = await crm_app.deals()
+    assert deal.external_id == counted and deal.stage == Stage.PROPOSAL.value

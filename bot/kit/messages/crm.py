@@ -2,7 +2,7 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
-        "crm.usage": "`/dealbell connect hubspot|pipedrive|salesforce` opens the form for its credentials · `/dealbell connections` lists them · `/dealbell disconnect hubspot` · `/dealbell connect map hubspot OWNER_ID @person` credits a CRM owner's deals to a member.",
+        "crm.usage": "`/dealbell connect hubspot|pipedrive|salesforce` opens the form for its credentials · `/dealbell connections` lists them · `/dealbell disconnect hubspot` · `/dealbell connect map hubspot OWNER_ID @person` credits a CRM owner's deals to a member · `/dealbell connect stage hubspot CRM_STAGE won` · `/dealbell connect pipelines hubspot default,renewals`.",
         "crm.none": "No CRM connected yet. `/dealbell connect hubspot` (or pipedrive, salesforce) opens the form.",
         "crm.title": "*CRM connections*",
         "crm.line": "• *{crm}* (account {account}): last sync {synced}, {count} deals synced{error}",
@@ -16,6 +16,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "crm.error.not_connected": "{crm} is not connected.",
         "crm.error.bad_map": "Write `/dealbell connect map hubspot OWNER_ID @person`.",
         "crm.error.required": "Required.",
+        "crm.error.bad_stage": "Map a CRM stage to one of: {stages}.",
+        "crm.error.bad_stage_usage": "Write `/dealbell connect stage hubspot CRM_STAGE won` (lead, qualified, proposal, negotiation, won or lost).",
+        "crm.error.bad_pipelines_usage": "Write `/dealbell connect pipelines hubspot default,renewals` (or `all`).",
+        "crm.saved": "{crm} mapping saved: it applies to the next changes synced.",
         "crm.field.account": "Account id (HubSpot portal id, Pipedrive company id)",
         "crm.field.token": "API token (HubSpot private app token, Pipedrive API token)",
         "crm.field.client_secret": "App client secret (HubSpot: verifies its webhooks; Salesforce: consumer secret)",
@@ -33,7 +37,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "crm.backfill_summary": "Imported from {crm}: {count} won deals recorded (not celebrated one by one).",
     },
     "zh": {
-        "crm.usage": "`/dealbell connect hubspot|pipedrive|salesforce` 打开填写凭据的表单 · `/dealbell connections` 列出连接 · `/dealbell disconnect hubspot` · `/dealbell connect map hubspot 负责人ID @成员` 把 CRM 负责人的交易记到该成员名下。",
+        "crm.usage": "`/dealbell connect hubspot|pipedrive|salesforce` 打开填写凭据的表单 · `/dealbell connections` 列出连接 · `/dealbell disconnect hubspot` · `/dealbell connect map hubspot 负责人ID @成员` 把 CRM 负责人的交易记到该成员名下 · `/dealbell connect stage hubspot CRM阶段 won` · `/dealbell connect pipelines hubspot default,renewals`。",
         "crm.none": "还没有连接 CRM。`/dealbell connect hubspot`（或 pipedrive、salesforce）打开表单。",
         "crm.title": "*CRM 连接*",
         "crm.line": "• *{crm}*（账户 {account}）：上次同步 {synced}，已同步 {count} 个交易{error}",
@@ -47,6 +51,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "crm.error.not_connected": "{crm} 尚未连接。",
         "crm.error.bad_map": "请写 `/dealbell connect map hubspot 负责人ID @成员`。",
         "crm.error.required": "必填。",
+        "crm.error.bad_stage": "请把 CRM 阶段对应到以下之一：{stages}。",
+        "crm.error.bad_stage_usage": "请写 `/dealbell connect stage hubspot CRM阶段 won`（lead、qualified、proposal、negotiation、won 或 lost）。",
+        "crm.error.bad_pipelines_usage": "请写 `/dealbell connect pipelines hubspot default,renewals`（或 `all`）。",
+        "crm.saved": "{crm} 的对应关系已保存：从下一次同步的变更开始生效。",
         "crm.field.account": "账户 ID（HubSpot 门户 ID、Pipedrive 公司 ID）",
         "crm.field.token": "API 令牌（HubSpot 私有应用令牌、Pipedrive API 令牌）",
         "crm.field.client_secret": "应用客户端密钥（HubSpot：验证其 webhook；Salesforce：使用者密钥 Secret）",
