@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 
 import pytest
 from sqlalchemy import select
 
+from storage import leaderboard
 from storage.models import CrmConnection, CrmDealLink, Stage
 from tests.crm.conftest import CrmApp, connect_hubspot
 from tests.fakes.hubspot import FakeHubSpot
@@ -45,6 +47,11 @@ async def test_create_stage_moves_and_won_make_one_deal_one_celebration_and_a_hi
     assert await crm_app.owner_of(deal) == "U0002"  # li@example.com, matched through users.lookupByEmail
     assert await crm_app.history(deal.id) == [(None, "lead"), ("lead", "qualified"), ("qualified", "won")]
     assert len(crm_app.celebrations()) == 1
+    now = dt.datetime.now(dt.UTC)
+    async with crm_app.db.session() as session:  # the leaderboard counts it, for the mapped rep
+        assert await leaderboard.deals_won(session, deal.workspace_id, (now - dt.timedelta(days=7), now)) == {
+            "U0002": 1
+        }
 
     # replaying the webhook, and the poll, add nothing
     assert await deliver(crm_app, fake, [fake.event(deal_id, "deal.propertyChange", "dealstage")]) == 204
