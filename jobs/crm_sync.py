@@ -50,17 +50,21 @@ class Tally:
     celebrated: int = 0
     backfilled_wins: list[Applied] = field(default_factory=list)
     unmapped: set[str] = field(default_factory=set)
+    not_in_slack: set[str] = field(default_factory=set)  # e-mails Slack did not know: asked once per run
 
 
 async def map_owner_by_email(
-    services: JobServices, workspace: Workspace, connection: CrmConnection, remote: RemoteDeal
+    services: JobServices, workspace: Workspace, connection: CrmConnection, remote: RemoteDeal, tally: Tally
 ) -> None:
     """An owner not mapped yet whose CRM e-mail is a Slack member's: mapped once, for good (users:read.email)."""
     if not remote.owner_key or not remote.owner_email or remote.owner_key in (connection.owner_map or {}):
         return
+    if remote.owner_email in tally.not_in_slack:
+        return
     try:
         found = await services.client_for(workspace).users_lookupByEmail(email=remote.owner_email)
     except SlackApiError:
+        tally.not_in_slack.add(remote.owner_email)
         return  # users_not_found: listed as unmapped, never guessed
     async with services.db.session() as session:
         member = await get_member(session, workspace.id, str(found["user"]["id"]))
@@ -75,7 +79,7 @@ async def ingest(
     *, backfill: bool = False,
 ) -> Applied:  # fmt: skip
     """Apply one CRM deal in its own transaction; celebrate a win once, after the commit."""
-    await map_owner_by_email(services, workspace, connection, remote)
+    await map_owner_by_email(services, workspace, connection, remote, tally)
     async with services.db.session() as session:
         current = await session.get(CrmConnection, connection.id)
         if current is None:
