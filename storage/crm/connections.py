@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import crm_secrets
 from storage.crm import KINDS
+from storage.db import insert_ignoring_conflicts
 from storage.errors import UserError
-from storage.models import CrmConnection, CrmDealLink, Stage
+from storage.models import CrmConnection, CrmDealLink, Stage, utcnow
 
 # a failing connection waits 1, 2, 4 … minutes between tries, at most a day
 FIRST_BACKOFF = dt.timedelta(minutes=1)
@@ -43,10 +44,26 @@ async def connect(
     """Save (or replace) the workspace's connection to this CRM; the credentials only ever sealed."""
     kind = check_kind(kind)
     sealed = crm_secrets.seal(secret_key, credentials)
-    found = await get_connection(session, workspace_id, kind)
-    if found is None:
-        found = CrmConnection(workspace_id=workspace_id, kind=kind, failures=0, deals_synced=0, created_by=by)
-        session.add(found)
+    # the form submitted twice at once: one INSERT lands, the other finds its row (no unique-key error)
+    await session.execute(
+        insert_ignoring_conflicts(session, CrmConnection.__table__, ["workspace_id", "kind"]).values(
+            workspace_id=workspace_id,
+            kind=kind,
+            account=account,
+            base_url=base_url,
+            credentials=sealed,
+            failures=0,
+            deals_synced=0,
+            created_by=by,
+            created_at=utcnow(),
+        )
+    )
+    found = await session.scalar(
+        select(CrmConnection)
+        .where(CrmConnection.workspace_id == workspace_id, CrmConnection.kind == kind)
+        .execution_options(populate_existing=True)
+    )
+    assert found is not None
     found.account, found.base_url, found.credentials = account, base_url.rstrip("/"), sealed
     found.failures, found.retry_after, found.admin_told_at, found.last_error = 0, None, None, None
     await session.flush()
