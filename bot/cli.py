@@ -287,6 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot import api_cli  # its parsers only: the commands import their modules when they run
 
     api_cli.add_parsers(commands)
+    from bot import crm_cli  # its parsers only, as api_cli's
+
+    crm_cli.add_parsers(commands)  # dealbell connections … (CRM sync)
     return parser
 
 
@@ -330,6 +333,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(api_cli.run(settings, args))
         if args.command == "export":
             return asyncio.run(export_file(settings, args.kind, args.team, args.period, args.out))
+        if args.command == "connections":
+            from bot import crm_cli
+
+            return asyncio.run(crm_cli.run(settings, args))
         if args.jobs_command == "list":
             return jobs_list()
         return asyncio.run(jobs_run(settings, args.name, args.team, args.as_scheduled, args.at))

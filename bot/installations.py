@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 BOT_SCOPES = (
     "commands", "chat:write", "chat:write.public", "users:read", "im:write", "reactions:read",
     "channels:history", "groups:history", "channels:read", "groups:read", "files:write", "im:read",
-    "mpim:read",
+    "mpim:read", "users:read.email",
 )  # fmt: skip
 ROTATE_MINUTES_BEFORE_EXPIRY = 120  # as Bolt does for requests
 

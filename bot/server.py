@@ -32,9 +32,10 @@ from bot import __version__
 from bot.api import ApiOptions, setup_api
 from bot.app import create_app
 from bot.installations import Installations
+from bot.integrations import setup_integrations, win_celebrator
 from bot.logs import install_redaction
 from bot.observability import Metrics, describe_request, job_outcome_counter, status_class
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.slack import SlackConnections, make_client
 from bot.web import DashboardConfig, dashboard_config, mount, security_headers
 from handlers.errors import LISTENER_TASKS, RECEIVED_AT, ListenerTasks
@@ -108,7 +109,17 @@ def job_services(
         client_for=client_for,
         claimant=claimant(),
         on_outcome=job_outcome_counter(metrics) if metrics is not None else None,
+        secret_key=crm_secret_key(settings),
+        on_win=win_celebrator(db, client_for),
     )
+
+
+def crm_secret_key(settings: Settings) -> bytes | None:
+    """CRM credentials are sealed with it; without one, CRM sync is off (`dealbell check` says why)."""
+    try:
+        return settings.secret_key
+    except SettingsError:
+        return None
 
 
 def started_work(before: set[asyncio.Task[Any]]) -> set[asyncio.Task[Any]]:
@@ -325,6 +336,8 @@ def create_web_app(
     web_app.on_response_prepare.append(security_headers)  # a CSP without inline scripts on every response
     if dashboard is not None:
         mount(web_app, db, dashboard)  # /app (Sign in with Slack) and /tv/<token>: bot/web
+    if services is not None and services.secret_key is not None:
+        setup_integrations(web_app, services)  # CRM webhooks (bot/integrations)
     web_app.cleanup_ctx.append(_quiet_accept_errors)
     web_app.cleanup_ctx.append(_connections_context(connections))
     if services is not None:

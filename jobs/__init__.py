@@ -3,6 +3,7 @@
 from jobs import (
     award_nominations,
     contests,
+    crm_sync,
     digests,
     follow_ups,
     leaderboard,
@@ -31,6 +32,7 @@ JOBS: dict[str, JobSpec] = {
         retention.JOB,
         webhook_delivery.JOB,
         outbox.JOB,
+        crm_sync.JOB,
     )
 }
 

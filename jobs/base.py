@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from storage.db import Database
 from storage.jobruns import CLAIM_LEASE, claim_run, finish_run
-from storage.models import Workspace
+from storage.models import Deal, Member, Workspace
 from storage.periods import Period
 
 
@@ -28,6 +28,10 @@ class JobServices:
     on_outcome: Callable[[str, str], None] | None = None
     # how long a claim outlives its holder's last heartbeat (storage/jobruns.py); short in tests
     lease: dt.timedelta = CLAIM_LEASE
+    # what CRM sync (jobs/crm_sync.py) needs from the root: the key CRM credentials are sealed with, and
+    # the win's celebration, posted exactly as `/deal won` posts it (handlers are out of a job's reach)
+    secret_key: bytes | None = None
+    on_win: Callable[[Workspace, Deal, Member], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True)

@@ -73,16 +73,6 @@ async def deal_history(
     return [(change, slack_id) for change, slack_id in rows.all()]
 
 
-async def find_external_deal(
-    session: AsyncSession, workspace_id: int, source: str, external_id: str
-) -> Deal | None:
-    return await session.scalar(
-        select(Deal).where(
-            Deal.workspace_id == workspace_id, Deal.external_source == source, Deal.external_id == external_id
-        )
-    )
-
-
 async def members(session: AsyncSession, workspace_id: int) -> list[Member]:
     """The workspace's people (no bots, nobody deleted), by id."""
     query = select(Member).where(

@@ -298,6 +298,8 @@ class DealStageChange(Base):
     to_stage: Mapped[str] = mapped_column(String(16))
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # where the move came from when not from a person in Slack: "hubspot", "pipedrive", "salesforce" (0029)
+    via: Mapped[str | None] = mapped_column(String(32))
 
 
 class DealCongratulation(Base):
@@ -1120,3 +1122,54 @@ class SlackOutbox(Base):
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_by: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CrmConnection(Base):
+    """A workspace's link to one CRM account (issue 20): its credentials (encrypted by storage/crm_secrets.py,
+    never shown again), its mappings, the reconciliation cursor and the health the admin is told about."""
+
+    __tablename__ = "crm_connections"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "kind"),
+        Index("ix_crm_connections_account", "kind", "account"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # hubspot, pipedrive, salesforce
+    account: Mapped[str] = mapped_column(
+        String(64)
+    )  # HubSpot portal id, Pipedrive company id, Salesforce org id
+    base_url: Mapped[str] = mapped_column(String(300))
+    credentials: Mapped[str] = mapped_column(Text)  # Fernet token of a JSON object
+    owner_map: Mapped[dict[str, str] | None] = mapped_column(JSON)  # CRM owner id → Slack user id
+    stage_map: Mapped[dict[str, str] | None] = mapped_column(JSON)  # CRM stage id → dealbell stage
+    pipelines: Mapped[list[str] | None] = mapped_column(JSON)  # the pipelines that count; None: all
+    cursor: Mapped[str | None] = mapped_column(String(64))  # last CRM modified time reconciled
+    last_sync_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    retry_after: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # backing off until then
+    admin_told_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the one DM per failing spell
+    deals_synced: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CrmDealLink(Base):
+    """One CRM deal as dealbell last applied it: the CRM's modified time (older events are refused
+    against it) and, while its owner is unmapped, the deal kept here instead of credited to a guess."""
+
+    __tablename__ = "crm_deal_links"
+    __table_args__ = (UniqueConstraint("connection_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("crm_connections.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    owner_key: Mapped[str | None] = mapped_column(String(64))  # the CRM owner id
+    owner_email: Mapped[str | None] = mapped_column(String(254))
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"))
+    # the deal, while its owner is unmapped; SQL NULL once credited (none_as_null: `IS NULL` finds it)
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

@@ -2,7 +2,8 @@
 
 - the web dashboard (bot/web/) imports the shared library, the settings and storage; only the root imports it;
 - the composition root (bot/ outside bot/kit, bot/web and bot/settings.py: app factory, server, CLI, Slack
-  clients, installations, observability, sandbox, the REST API in bot/api) may import anything; nothing
+  clients, installations, observability, sandbox, the REST API in bot/api, the CRM webhooks in
+  bot/integrations) may import anything; nothing
   but the root imports it;
 - handlers/ and jobs/ import the shared library, the settings and storage (and, within each, itself);
 - the shared library (bot/kit/) imports only storage;
@@ -124,6 +125,8 @@ def test_imports_follow_the_layers():
         ("bot.web.probe", "from handlers import features"),
         ("handlers.probe", "from bot.web import pages"),
         ("bot.kit.probe", "from bot.web import routes"),
+        ("jobs.probe", "from bot.integrations import setup_integrations"),  # CRM webhooks are a surface too
+        ("storage.probe", "from jobs.crm_sync import ingest"),  # CRM connectors live in storage/crm
     ],
 )
 def test_the_check_catches_a_wrong_import(module, source):

@@ -9,7 +9,7 @@ from typing import Any
 from bot.api import schemas as s
 from bot.api.core import Answer, Call, Endpoint
 from bot.kit.outbox import deliver_soon
-from storage import api_reads, deals, goals, kudos, leaderboard, points, webhooks
+from storage import api_reads, deals, external_deals, goals, kudos, leaderboard, points, webhooks
 from storage.errors import UserError
 from storage.models import Deal, Member, Stage, utcnow
 from storage.money import AmountError, Money, parse_amount
@@ -90,24 +90,21 @@ async def create_deal(call: Call) -> Answer:
         raise UserError("api.error.external_pair")
     owner = await member_named(call, body.owner)
     money = money_of(body.amount, body.currency or call.workspace.currency)
-    if body.external_source and body.external_id:
-        existing = await api_reads.find_external_deal(
-            call.session, call.workspace.id, body.external_source, body.external_id
-        )
-        if existing is not None:
-            return await _apply_patch(call, existing, body.stage, money, body.expected_close)
     new = deals.NewDeal(
         customer=body.customer, money=money, title=body.title, stage=body.stage,
         expected_close=body.expected_close, notes=body.notes,
     )  # fmt: skip
-    external = f"external:{body.external_source}:{body.external_id}" if body.external_source else None
-    source_key = (external or f"api:{uuid.uuid4().hex}")[:120]
-    deal, created = await deals.create_deal(call.session, call.workspace.id, owner, new, source_key)
-    if created and body.external_source:
-        deal = await deals.set_external_key(
-            call.session, call.workspace.id, deal.id, body.external_source, body.external_id or ""
+    if body.external_source and body.external_id:
+        done = await external_deals.upsert_external_deal(
+            call.session, call.workspace.id, owner, body.external_source, body.external_id, new
         )
-    after = celebration(call, deal, owner) if created and deal.stage == Stage.WON else None
+        deal, created, won_now = done.deal, done.created, done.won_now
+    else:
+        deal, created = await deals.create_deal(
+            call.session, call.workspace.id, owner, new, f"api:{uuid.uuid4().hex}"
+        )
+        won_now = created and deal.stage == Stage.WON
+    after = celebration(call, deal, deal.owner) if won_now else None
     return Answer(201 if created else 200, deal_out(deal), after)
 
 
@@ -115,22 +112,11 @@ async def patch_deal(call: Call) -> Answer:
     body: s.DealPatch = call.body
     deal = await found_deal(call, call.path.id)
     money = money_of(body.amount, deal.currency) if body.amount is not None else None
-    return await _apply_patch(call, deal, body.stage, money, body.expected_close)
-
-
-async def _apply_patch(
-    call: Call, deal: Deal, stage: Stage | None, money: Money | None, close: Any
-) -> Answer:
-    """Terms first, then the stage (as the deal's owner: a write token acts for the workspace)."""
-    owner = deal.owner
-    deal = await deals.change_terms(
-        call.session, call.workspace.id, deal.id, owner, money=money, expected_close=close
+    done = await external_deals.update_external_deal(
+        call.session, call.workspace.id, deal, body.stage, money, body.expected_close
     )
-    won_now = False
-    if stage is not None and stage.value != deal.stage:
-        deal, changed = await deals.change_stage(call.session, call.workspace.id, deal.id, stage, owner)
-        won_now = changed and deal.stage == Stage.WON
-    return Answer(200, deal_out(deal), celebration(call, deal, owner) if won_now else None)
+    after = celebration(call, done.deal, done.deal.owner) if done.won_now else None
+    return Answer(200, deal_out(done.deal), after)
 
 
 # --- people and kudos ----------------------------------------------------------------------------

@@ -436,6 +436,12 @@ class FakeSlack:
             user_id = args.get("user", "")
             user = self.users.get(user_id) or default_user(user_id)
             return {"ok": True, "user": user}
+        if method == "users.lookupByEmail":  # the profile's e-mail (users:read.email), as Slack matches it
+            wanted = str(args.get("email", "")).casefold()
+            for user in self.users.values():
+                if str(user["profile"].get("email", "")).casefold() == wanted and wanted:
+                    return {"ok": True, "user": user}
+            return {"ok": False, "error": "users_not_found"}
         if method == "users.list":  # one page: the fake's workspace is small
             members = [self.users[user_id] for user_id in sorted(self.users)]
             return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}

@@ -39,6 +39,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.delete": ("chat:write",),
     "users.info": ("users:read",),
     "users.list": ("users:read",),
+    "users.lookupByEmail": ("users:read.email",),  # CRM owners mapped by e-mail (issue 20)
     "conversations.open": ("im:write", "mpim:write", "channels:manage", "groups:write"),
     "files.getUploadURLExternal": ("files:write",),
     "files.completeUploadExternal": ("files:write",),

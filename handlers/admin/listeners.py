@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.kit import blocks as bk
 from bot.kit.i18n import t
 from bot.kit.mentions import channel_id
-from handlers.admin import api_commands, audit, export, member_data, privacy, settings
+from handlers.admin import api_commands, audit, crm, export, member_data, privacy, settings
 from handlers.features import discover, help_text
 from handlers.replies import not_allowed, refusal
 from storage.authority import require_admin, require_manager
@@ -52,6 +52,8 @@ async def dealbell_command(
         await ack(text=await api_commands.api_command(context, [w for w in words[1:]]))
     elif sub == "webhooks":
         await ack(text=await api_commands.webhooks_command(context, words[1:]))
+    elif sub in crm.SUBCOMMANDS:  # connect, connections, disconnect (CRM sync)
+        await crm.SUBCOMMANDS[sub](ack, body, context, client, words[1:])
     elif sub in ("values", "kudos"):
         await ack(text=await kudos_settings(context, sub, [w.lower() for w in words[1:]]))
     else:

@@ -21,12 +21,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from handlers.features import discover
 from storage import home
 from storage.customers import set_customer
-from storage.models import Workspace
+from storage.models import CrmConnection, Workspace
 from storage.workspaces import Profile, save_member
 from tests.factories import FeedbackFactory, persist
 from tests.reliability import world as w
@@ -296,6 +296,21 @@ async def forget_modal(app, name):
                                  private_metadata=person)  # fmt: skip
 
 
+async def crm_connect_modal(app, name):
+    """An admin's `/dealbell connect hubspot` form (nothing is asked of HubSpot on submit)."""
+    values = {
+        "account": text_value(f"portal{name}"),
+        "token": text_value("pat-token"),
+        "client_secret": text_value("app-secret"),
+        "base_url": text_value(""),
+        "since": date_value(None),
+    }
+    async with app.db.session() as session:  # a fresh target: the workspace's one HubSpot connection goes
+        await session.execute(delete(CrmConnection))
+    return app.send.view_payload("crm_connect", values, view_id=f"VCRM{name}", user=ADMIN,
+                                 private_metadata="hubspot")  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Case:
     feature: str
@@ -363,6 +378,7 @@ CASES = [
     Case("feedback", "view:feedback_answer", feedback_answer_modal, {"feedback": 1, "chat.postMessage": 1}),
     Case("admin", "view:privacy_modal", privacy_modal, {}),  # updates the member row; a DM to them only
     Case("admin", "view:forget_confirm", forget_modal, {"feedback": -1, "audit_log": 1}),  # the rest is updates
+    Case("admin", "view:crm_connect", crm_connect_modal, {"crm_connections": 1}),  # and a DM to the admin
 ]  # fmt: skip
 
 

@@ -6,6 +6,7 @@ from bot.kit.messages import (
     charts,
     contests,
     core,
+    crm,
     customers,
     dashboard,
     deal_lifecycle,
@@ -33,5 +34,5 @@ FEATURES = (
     core, deals, kudos, feedback, team, customers, leads, intel, ideas, training,
     standups, leaderboard, digests, followups, rewards, goals, contests,
     home, settings, exports, charts, privacy, api, audit,
-    deal_lifecycle, dashboard,
+    deal_lifecycle, dashboard, crm,
 )  # fmt: skip
