@@ -1118,9 +1118,6 @@ class SlackOutbox(Base):
     posted_channel: Mapped[str | None] = mapped_column(String(32))
     posted_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(300))
-
-    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
-    created_by: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -64,10 +64,20 @@ async def connect(
         .execution_options(populate_existing=True)
     )
     assert found is not None
+    same = (found.account, found.base_url) == (account, base_url.rstrip("/"))
+    if same and found.credentials != sealed and _opens_to(secret_key, found.credentials) == credentials:
+        return found  # the same form again (a double submit): nothing to change
     found.account, found.base_url, found.credentials = account, base_url.rstrip("/"), sealed
     found.failures, found.retry_after, found.admin_told_at, found.last_error = 0, None, None, None
     await session.flush()
     return found
+
+
+def _opens_to(secret_key: bytes, sealed: str) -> dict[str, Any] | None:
+    try:
+        return crm_secrets.open_sealed(secret_key, sealed)
+    except crm_secrets.CredentialsUnreadable:
+        return None
 
 
 def credentials_of(connection: CrmConnection, secret_key: bytes) -> dict[str, Any]:

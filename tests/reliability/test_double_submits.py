@@ -378,7 +378,7 @@ CASES = [
     Case("feedback", "view:feedback_answer", feedback_answer_modal, {"feedback": 1, "chat.postMessage": 1}),
     Case("admin", "view:privacy_modal", privacy_modal, {}),  # updates the member row; a DM to them only
     Case("admin", "view:forget_confirm", forget_modal, {"feedback": -1, "audit_log": 1}),  # the rest is updates
-    Case("admin", "view:crm_connect", crm_connect_modal, {"crm_connections": 1}),  # and a DM to the admin
+    Case("admin", "view:crm_connect", crm_connect_modal, {"crm_connections": 1, "audit_log": 1}),  # and a DM to the admin
 ]  # fmt: skip
 
 

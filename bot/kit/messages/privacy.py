@@ -72,11 +72,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "privacy.forget.unknown": "dealbell 没有关于 {user} 的任何数据。",
         "privacy.forget.title": "删除某人的数据",
         "privacy.forget.submit": "删除",
+        "privacy.forget.confirm.one": "删除 {user} 的数据？有 {count} 行数据与其相关。此操作无法撤销。",
         "privacy.forget.confirm.other": "删除 {user} 的数据？有 {count} 行数据与其相关。此操作无法撤销。",
         "privacy.forget.what": (
             "其交易、点赞、积分和活动以匿名的“前成员”保留在团队总数中；给其或关于其的反馈、站会回答和目标将被删除，"
             "匿名反馈与其之间不再有任何关联。"
         ),
+        "privacy.forget.done.one": ":white_check_mark: 已删除 {user} 的数据：更改了 {count} 行。",
         "privacy.forget.done.other": ":white_check_mark: 已删除 {user} 的数据：更改了 {count} 行。",
         "privacy.retention.shown.off": "保留期限：*关闭*：反馈和站会回答会一直保留。管理员：`/dealbell retention 月数|off`。",
         "privacy.retention.shown.one": (
