@@ -32,6 +32,7 @@ class ListenerRegistry(Protocol):
     def view(self, constraints: str | re.Pattern) -> Callable[[Listener], Any]: ...
     def event(self, event: str) -> Callable[[Listener], Any]: ...
     def use(self, *args: Any) -> Any: ...
+    def shortcut(self, constraints: str) -> Callable[[Listener], Any]: ...
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,17 @@ class Command:
 
 
 @dataclass(frozen=True)
+class Shortcut:
+    """A global shortcut (the ⚡ menu, the composer's "+") or a message shortcut (a message's ⋯ menu)."""
+
+    callback_id: str
+    listener: Listener
+    name: str  # what the menu shows (manifest.yml, the sandbox); Slack allows 24 characters
+    description: str
+    kind: str = "global"  # "global" or "message", as the manifest spells it
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     commands: tuple[Command, ...] = ()
@@ -51,6 +63,7 @@ class Feature:
     views: Mapping[str, Listener] = field(default_factory=dict)
     events: Mapping[str, Listener] = field(default_factory=dict)
     middleware: tuple[Callable[..., Awaitable[None]], ...] = ()
+    shortcuts: tuple[Shortcut, ...] = ()
     # Catalogue entries the feature brings along ({"en": {...}, "zh": {...}}); most features keep
     # theirs in bot/kit/messages/<feature>.py instead.
     messages: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
@@ -70,6 +83,8 @@ class Feature:
             app.event(event)(wrap(listener))
         for middleware in self.middleware:
             app.use(middleware)
+        for shortcut in self.shortcuts:
+            app.shortcut(shortcut.callback_id)(wrap(shortcut.listener))
 
 
 def discover(package: ModuleType | None = None) -> tuple[Feature, ...]:
@@ -124,3 +139,17 @@ def help_text(features: Iterable[Feature], locale: str | None) -> str:
     lines = [t(locale, "admin.help.title")]
     lines += [f"• `{command.name}` {t(locale, command.summary)}" for command in commands(features)]
     return "\n".join(lines)
+
+
+def manifest_shortcuts(features: Iterable[Feature]) -> list[dict[str, str]]:
+    """The `features.shortcuts` list of manifest.yml, as the declarations say it should be."""
+    return [
+        {
+            "name": shortcut.name,
+            "type": shortcut.kind,
+            "callback_id": shortcut.callback_id,
+            "description": shortcut.description,
+        }
+        for feature in features
+        for shortcut in feature.shortcuts
+    ]

@@ -100,7 +100,7 @@ def test_every_listener_is_guarded_but_those_whose_feature_says_why_not():
         def _record(self, _key):
             return self.listeners.append
 
-        command = action = view = event = _record
+        command = action = view = event = shortcut = _record
 
         def use(self, *_middleware):
             pass
@@ -110,6 +110,7 @@ def test_every_listener_is_guarded_but_those_whose_feature_says_why_not():
         feature.register(recorder)
         declared = [c.listener for c in feature.commands]
         declared += [*feature.actions.values(), *feature.views.values(), *feature.events.values()]
+        declared += [shortcut.listener for shortcut in feature.shortcuts]
         if feature.unguarded_because:
             assert recorder.listeners == declared, feature.name
         else:

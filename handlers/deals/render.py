@@ -126,18 +126,29 @@ def pipeline(deals: list[Deal], totals: list[StageTotal], locale: str | None) ->
     return card
 
 
-def deal_modal(locale: str | None, default_currency: str, channel_id: str | None) -> dict[str, Any]:
+def deal_modal(
+    locale: str | None, default_currency: str, channel_id: str | None, prefill: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The deal form; `prefill` (customer, amount, currency, stage) comes from a message's shortcut."""
+    given = prefill or {}
+    default_currency = given.get("currency") or default_currency
     currencies = list(MODAL_CURRENCIES)
     if default_currency not in currencies and is_currency_code(default_currency):
         currencies.insert(0, default_currency)
     stages = [*OPEN_STAGES, Stage.WON]
     body = [
-        bk.text_input("customer", t(locale, "modal.deal.customer"), max_length=MAX_CUSTOMER),
+        bk.text_input(
+            "customer",
+            t(locale, "modal.deal.customer"),
+            initial=given.get("customer"),
+            max_length=MAX_CUSTOMER,
+        ),
         bk.text_input("title", t(locale, "modal.deal.deal_title"), optional=True, max_length=MAX_TITLE),
         bk.text_input(
             "amount",
             t(locale, "modal.deal.amount"),
             placeholder=t(locale, "modal.deal.amount_hint"),
+            initial=given.get("amount"),
             max_length=64,
         ),
         bk.select_input(
@@ -150,7 +161,7 @@ def deal_modal(locale: str | None, default_currency: str, channel_id: str | None
             "stage",
             t(locale, "modal.deal.stage"),
             [bk.option(stage_name(s, locale), s.value) for s in stages],
-            initial=Stage.LEAD.value,
+            initial=given.get("stage") or Stage.LEAD.value,
         ),
         bk.date_input("close", t(locale, "modal.deal.close")),
         bk.text_input("notes", t(locale, "modal.deal.notes"), multiline=True, optional=True),
