@@ -10,6 +10,7 @@ registers every declaration it discovers, wrapping each listener in `guarded` he
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -138,6 +139,7 @@ def help_text(features: Iterable[Feature], locale: str | None) -> str:
     """`/dealbell help`: one line per declared command, in the member's language."""
     lines = [t(locale, "admin.help.title")]
     lines += [f"• `{command.name}` {t(locale, command.summary)}" for command in commands(features)]
+    lines.append(t(locale, "admin.help.routed"))
     return "\n".join(lines)
 
 
@@ -153,3 +155,22 @@ def manifest_shortcuts(features: Iterable[Feature]) -> list[dict[str, str]]:
         for feature in features
         for shortcut in feature.shortcuts
     ]
+
+
+def routed_command(features: Iterable[Feature], text: str) -> tuple[Command, str] | None:
+    """`/dealbell log call Acme …` → (the `/log` command, "call Acme …"); None if no command is named.
+
+    Every declared command is also reachable as `/dealbell <name> …`, for workspaces where another
+    app already owns `/log` or `/team` (the admin drops the short command from the manifest)."""
+    head, _, rest = (text or "").strip().partition(" ")
+    by_name = {c.name.removeprefix("/"): c for c in commands(features) if c.name != "/dealbell"}
+    command = by_name.get(head.lower())
+    return (command, rest.strip()) if command else None
+
+
+async def run_routed(command: Command, text: str, arguments: Mapping[str, Any]) -> None:
+    """Run `command`'s listener as if Slack had sent it `text`: same request, its name and text."""
+    payload = {**arguments["command"], "command": command.name, "text": text}
+    given = {**arguments, "command": payload, "body": {**arguments["body"], **payload}}
+    wanted = inspect.getfullargspec(command.listener).args
+    await command.listener(**{name: given[name] for name in wanted})
