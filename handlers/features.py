@@ -34,6 +34,7 @@ class ListenerRegistry(Protocol):
     def event(self, event: str) -> Callable[[Listener], Any]: ...
     def use(self, *args: Any) -> Any: ...
     def shortcut(self, constraints: str) -> Callable[[Listener], Any]: ...
+    def function(self, callback_id: str) -> Callable[[Listener], Any]: ...
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,53 @@ class Shortcut:
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """An input or output of a Workflow Builder step, as the manifest's `functions` declare it."""
+
+    name: str
+    type: str  # "string", "number", "slack#/types/user_id", "slack#/types/channel_id", or an array of one
+    title: str
+    description: str = ""
+    required: bool = True
+
+    def schema(self) -> dict[str, Any]:
+        kind = self.type.removesuffix("[]")
+        shape: dict[str, Any] = (
+            {"type": kind} if kind == self.type else {"type": "array", "items": {"type": kind}}
+        )
+        shape["title"] = self.title
+        if self.description:
+            shape["description"] = self.description
+        return shape
+
+
+@dataclass(frozen=True)
+class WorkflowStep:
+    """A custom step for Workflow Builder (a Bolt function, run by this app: function_runtime remote)."""
+
+    callback_id: str
+    listener: Listener
+    title: str
+    description: str
+    inputs: tuple[Parameter, ...] = ()
+    outputs: tuple[Parameter, ...] = ()
+
+    def manifest(self) -> dict[str, Any]:
+        def parameters(params: tuple[Parameter, ...]) -> dict[str, Any]:
+            return {
+                "properties": {p.name: p.schema() for p in params},
+                "required": [p.name for p in params if p.required],
+            }
+
+        return {
+            "title": self.title,
+            "description": self.description,
+            "input_parameters": parameters(self.inputs),
+            "output_parameters": parameters(self.outputs),
+        }
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     commands: tuple[Command, ...] = ()
@@ -65,6 +113,7 @@ class Feature:
     events: Mapping[str, Listener] = field(default_factory=dict)
     middleware: tuple[Callable[..., Awaitable[None]], ...] = ()
     shortcuts: tuple[Shortcut, ...] = ()
+    steps: tuple[WorkflowStep, ...] = ()
     # Catalogue entries the feature brings along ({"en": {...}, "zh": {...}}); most features keep
     # theirs in bot/kit/messages/<feature>.py instead.
     messages: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
@@ -86,6 +135,8 @@ class Feature:
             app.use(middleware)
         for shortcut in self.shortcuts:
             app.shortcut(shortcut.callback_id)(wrap(shortcut.listener))
+        for step in self.steps:
+            app.function(step.callback_id)(wrap(step.listener))
 
 
 def discover(package: ModuleType | None = None) -> tuple[Feature, ...]:
@@ -174,3 +225,8 @@ async def run_routed(command: Command, text: str, arguments: Mapping[str, Any]) 
     given = {**arguments, "command": payload, "body": {**arguments["body"], **payload}}
     wanted = inspect.getfullargspec(command.listener).args
     await command.listener(**{name: given[name] for name in wanted})
+
+
+def manifest_functions(features: Iterable[Feature]) -> dict[str, dict[str, Any]]:
+    """The top-level `functions` of manifest.yml: each declared Workflow Builder step."""
+    return {step.callback_id: step.manifest() for feature in features for step in feature.steps}
