@@ -80,7 +80,11 @@ def test_the_manifests_workflow_steps_are_generated_from_the_declarations_and_ha
     each has a listener, and they run here (function_runtime: remote)."""
     manifest = load_manifest(repo_root)
     assert manifest["functions"] == manifest_functions(discover())
-    assert set(manifest["functions"]) == registered().functions == {"log_deal", "give_kudos"}
+    assert (
+        set(manifest["functions"])
+        == registered().functions
+        == {"log_deal", "give_kudos", "post_leaderboard", "add_follow_up"}
+    )
     assert manifest["settings"]["function_runtime"] == "remote"
     for step in manifest["functions"].values():
         for parameters in (step["input_parameters"], step["output_parameters"]):

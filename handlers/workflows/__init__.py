@@ -4,6 +4,7 @@ from handlers.features import Feature, Parameter, WorkflowStep
 from handlers.workflows import listeners
 
 USER, USERS, TEXT = "slack#/types/user_id", "slack#/types/user_id[]", "string"
+CHANNEL = "slack#/types/channel_id"
 
 FEATURE = Feature(
     name="workflows",
@@ -39,5 +40,34 @@ FEATURE = Feature(
             ),
             outputs=(Parameter("kudos_id", TEXT, "Kudos id"),),
         ),
+        WorkflowStep(
+            "post_leaderboard",
+            listeners.post_leaderboard,
+            "Post this week's leaderboard",
+            "Post the week's boards so far (revenue, deals, kudos) to a channel",
+            inputs=(Parameter("channel", CHANNEL, "Channel"),),
+        ),
+        WorkflowStep(
+            "add_follow_up",
+            listeners.add_follow_up,
+            "Add a customer follow-up",
+            "Log a touch with a customer and when to follow up, as /log does",
+            inputs=(
+                Parameter("customer", TEXT, "Customer"),
+                Parameter("user", USER, "Who"),
+                Parameter("kind", TEXT, "Kind", "call, meeting, email, demo, visit or note", required=False),
+                Parameter("note", TEXT, "Note", required=False),
+                Parameter("next_follow_up", TEXT, "Next follow-up", "YYYY-MM-DD", required=False),
+            ),
+            outputs=(Parameter("next_follow_up", TEXT, "Next follow-up"),),
+        ),
     ),
+    messages={
+        "en": {
+            "workflows.error.not_posted": "Couldn't post in <#{channel}> ({reason}): invite @dealbell there."
+        },
+        "zh": {
+            "workflows.error.not_posted": "无法在 <#{channel}> 发布（{reason}）：请先邀请 @dealbell 加入。"
+        },
+    },
 )

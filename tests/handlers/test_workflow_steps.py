@@ -8,7 +8,7 @@ import json
 
 from sqlalchemy import func, select
 
-from storage.models import Deal, Kudos, KudosGive
+from storage.models import Activity, Deal, Kudos, KudosGive
 from tests.slack_requests import payload
 
 
@@ -91,3 +91,40 @@ async def test_give_kudos_to_yourself_fails_like_the_command(app):
     await run_step(app, "give_kudos", {"giver": "U0001", "receivers": ["U0001"], "message": "me"})
     assert "yourself" in await failed(app)
     assert await count(app.db, KudosGive) == 0
+
+
+async def test_post_this_weeks_leaderboard_posts_once_per_run(app):
+    await app.send.command("/deal", "won 12k Acme")
+    await run_step(app, "post_leaderboard", {"channel": "C0BOARD"}, execution="FxB", event_id="EvB1")
+    await run_step(app, "post_leaderboard", {"channel": "C0BOARD"}, execution="FxB", event_id="EvB2")
+    await succeeded(app, count=2)
+    await app.fake.settle()
+    posts = [call.args for call in app.fake.calls_to("chat.postMessage") if call.args["channel"] == "C0BOARD"]
+    assert len(posts) == 1 and "Acme" not in posts[0]["text"] and "<@U0001>" in str(posts[0]["blocks"])
+
+
+async def test_post_leaderboard_where_the_bot_cannot_post_fails_readably(app):
+    app.fake.not_in_channel.add("C0PRIVATE")
+    await run_step(app, "post_leaderboard", {"channel": "C0PRIVATE"})
+    assert "invite @dealbell" in await failed(app)
+
+
+async def test_add_a_customer_follow_up_records_the_touch_and_the_date(app):
+    await app.send.command("/customer", "add Acme")
+    inputs = {
+        "customer": "acme",
+        "user": "U0001",
+        "kind": "call",
+        "note": "renewal",
+        "next_follow_up": "2099-01-15",
+    }
+    await run_step(app, "add_follow_up", inputs, execution="FxF", event_id="EvF1")
+    await run_step(app, "add_follow_up", inputs, execution="FxF", event_id="EvF2")
+    assert await succeeded(app, count=2) == {"next_follow_up": "2099-01-15"}
+    assert await count(app.db, Activity) == 1
+
+
+async def test_a_follow_up_for_an_unknown_customer_fails(app):
+    await run_step(app, "add_follow_up", {"customer": "Nobody Inc", "user": "U0001"})
+    assert "I don't know a customer named *Nobody Inc*" in await failed(app)
+    assert await count(app.db, Activity) == 0
