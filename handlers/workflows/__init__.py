@@ -1,4 +1,4 @@
-"""Workflow Builder steps: log a deal and give kudos from a workflow, under the commands' rules."""
+"""Workflow Builder steps: deals, kudos, the leaderboard and follow-ups from a workflow, under the commands' rules."""
 
 from handlers.features import Feature, Parameter, WorkflowStep
 from handlers.workflows import listeners
