@@ -1,7 +1,7 @@
 """Shortcuts: a message's ⋯ menu and the ⚡ menu, opening the commands' forms pre-filled."""
 
 from handlers.features import Feature, Shortcut
-from handlers.shortcuts import listeners
+from handlers.shortcuts import follow_up, listeners
 
 FEATURE = Feature(
     name="shortcuts",
@@ -20,11 +20,35 @@ FEATURE = Feature(
             "Log the deal this message mentions",
             kind="message",
         ),
+        Shortcut(
+            "follow_up_from_message",
+            follow_up.open_form,
+            "Add follow-up",
+            "Log a touch with the customer this message names",
+            kind="message",
+        ),
         Shortcut("log_deal", listeners.log_deal, "Log a deal", "Log a deal or a win"),
         Shortcut("give_kudos", listeners.give_kudos, "Give kudos", "Thank peers for their help"),
     ),
+    views={follow_up.CALLBACK_ID: follow_up.submit},
     messages={
-        "en": {"shortcuts.kudos.reason": "For this: {link}"},
-        "zh": {"shortcuts.kudos.reason": "为了这条消息：{link}"},
+        "en": {
+            "shortcuts.kudos.reason": "For this: {link}",
+            "shortcuts.follow_up.title": "Add follow-up",
+            "shortcuts.follow_up.submit": "Save",
+            "shortcuts.follow_up.customer": "Customer",
+            "shortcuts.follow_up.kind": "What happened",
+            "shortcuts.follow_up.note": "Note",
+            "shortcuts.follow_up.next": "Next follow-up",
+        },
+        "zh": {
+            "shortcuts.kudos.reason": "为了这条消息：{link}",
+            "shortcuts.follow_up.title": "添加跟进",
+            "shortcuts.follow_up.submit": "保存",
+            "shortcuts.follow_up.customer": "客户",
+            "shortcuts.follow_up.kind": "类型",
+            "shortcuts.follow_up.note": "备注",
+            "shortcuts.follow_up.next": "下次跟进",
+        },
     },
 )

@@ -94,3 +94,11 @@ def _first_name(words: list[str]) -> str:
         elif run:
             break
     return " ".join(run)
+
+
+def customer_candidates(text: str, longest: int = 4) -> list[str]:
+    """Every run of up to `longest` words of the message, longest first: the names it might say."""
+    words = _words(text)
+    return [
+        " ".join(words[i : i + size]) for size in range(longest, 0, -1) for i in range(len(words) - size + 1)
+    ]

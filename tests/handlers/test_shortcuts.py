@@ -9,7 +9,7 @@ import json
 
 from sqlalchemy import func, select
 
-from storage.models import Deal, Kudos, KudosGive
+from storage.models import Activity, Deal, Kudos, KudosGive
 from tests.slack_requests import payload, select_value, text_value
 
 
@@ -113,3 +113,35 @@ async def test_global_shortcuts_open_the_commands_forms(app):
     opened = [call.args["view"]["callback_id"] for call in app.fake.calls_to("views.open")]
     assert sorted(opened) == ["deal_new", "kudos_new"]
     assert await count(app.db, Deal) == 0  # a form opened writes nothing
+
+
+def follow_up_values(customer: str, next_date: str | None = None) -> dict:
+    return {"customer": text_value(customer), "kind": select_value("call"), "note": text_value("renewal"),
+            "next": {"value": {"type": "datepicker", "selected_date": next_date}}}  # fmt: skip
+
+
+async def test_add_follow_up_finds_the_customer_the_message_names_and_logs_once(app):
+    await app.send.command("/customer", "add Acme Corp")
+    await app.send.interactive(message_shortcut("follow_up_from_message", "Call with acme corp went well"))
+    view = await opened_view(app)
+    assert view["callback_id"] == "shortcut_follow_up"
+    assert element(view, "customer")["initial_value"] == "Acme Corp"
+    assert "acme-sales.slack.com/archives/C0001" in element(view, "note")["initial_value"]
+
+    submitted = [app.send.view_submission("shortcut_follow_up", follow_up_values("Acme Corp", "2099-01-15"),
+                                          view_id="VF1", private_metadata=view["private_metadata"]) for _ in range(2)]  # fmt: skip
+    replies = await asyncio.gather(*submitted)
+    assert [reply.text for reply in replies] == ["", ""]
+    note = (await app.fake.wait_for("chat.postEphemeral"))[-1].args
+    assert "Acme Corp" in note["text"]
+    async with app.db.session() as session:
+        (activity,) = (await session.scalars(select(Activity))).all()
+    assert (activity.kind, str(activity.next_follow_up)) == ("call", "2099-01-15")
+
+
+async def test_add_follow_up_for_an_unknown_customer_is_refused_under_the_field(app):
+    reply = await app.send.view_submission(
+        "shortcut_follow_up", follow_up_values("Nobody Inc"), view_id="VF2"
+    )
+    assert "Nobody Inc" in reply.json["errors"]["customer"]
+    assert await count(app.db, Activity) == 0
