@@ -1,7 +1,7 @@
 """Shortcuts: a message's ⋯ menu and the ⚡ menu, opening the commands' forms pre-filled."""
 
 from handlers.features import Feature, Shortcut
-from handlers.shortcuts import follow_up, listeners
+from handlers.shortcuts import feedback_request, follow_up, listeners
 
 FEATURE = Feature(
     name="shortcuts",
@@ -29,8 +29,14 @@ FEATURE = Feature(
         ),
         Shortcut("log_deal", listeners.log_deal, "Log a deal", "Log a deal or a win"),
         Shortcut("give_kudos", listeners.give_kudos, "Give kudos", "Thank peers for their help"),
+        Shortcut(
+            "request_feedback",
+            feedback_request.open_form,
+            "Request feedback",
+            "Ask peers for feedback on someone (managers)",
+        ),
     ),
-    views={follow_up.CALLBACK_ID: follow_up.submit},
+    views={follow_up.CALLBACK_ID: follow_up.submit, feedback_request.CALLBACK_ID: feedback_request.submit},
     messages={
         "en": {
             "shortcuts.kudos.reason": "For this: {link}",
@@ -40,6 +46,10 @@ FEATURE = Feature(
             "shortcuts.follow_up.kind": "What happened",
             "shortcuts.follow_up.note": "Note",
             "shortcuts.follow_up.next": "Next follow-up",
+            "shortcuts.feedback.title": "Request feedback",
+            "shortcuts.feedback.submit": "Ask",
+            "shortcuts.feedback.subject": "Feedback on",
+            "shortcuts.feedback.askees": "Ask these people",
         },
         "zh": {
             "shortcuts.kudos.reason": "为了这条消息：{link}",
@@ -49,6 +59,10 @@ FEATURE = Feature(
             "shortcuts.follow_up.kind": "类型",
             "shortcuts.follow_up.note": "备注",
             "shortcuts.follow_up.next": "下次跟进",
+            "shortcuts.feedback.title": "征求反馈",
+            "shortcuts.feedback.submit": "发送",
+            "shortcuts.feedback.subject": "关于谁的反馈",
+            "shortcuts.feedback.askees": "请这些人反馈",
         },
     },
 )

@@ -9,7 +9,7 @@ import json
 
 from sqlalchemy import func, select
 
-from storage.models import Activity, Deal, Kudos, KudosGive
+from storage.models import Activity, Deal, FeedbackRequest, Kudos, KudosGive
 from tests.slack_requests import payload, select_value, text_value
 
 
@@ -145,3 +145,34 @@ async def test_add_follow_up_for_an_unknown_customer_is_refused_under_the_field(
     )
     assert "Nobody Inc" in reply.json["errors"]["customer"]
     assert await count(app.db, Activity) == 0
+
+
+def feedback_values(subject: str, *askees: str) -> dict:
+    return {"subject": {"value": {"type": "users_select", "selected_user": subject}},
+            "askees": users_value(*askees)}  # fmt: skip
+
+
+async def test_request_feedback_runs_the_feedback_request_once_per_form(app):
+    app.fake.add_user("U0001", is_admin=True)  # workspace admins count as managers
+    await app.send.interactive(global_shortcut("request_feedback"))
+    view = await opened_view(app)
+    assert view["callback_id"] == "shortcut_feedback_request"
+    values = feedback_values("U0002", "U0003", "U0004")
+    await asyncio.gather(*[app.send.view_submission("shortcut_feedback_request", values, view_id="VR1")
+                           for _ in range(2)])  # fmt: skip
+    await app.fake.wait_for("chat.postMessage", count=3)  # two asks, and the manager confirmation
+    await app.fake.settle()
+    asks = [
+        c.args["channel"]
+        for c in app.fake.calls_to("chat.postMessage")
+        if "asks for your feedback" in c.args["text"]
+    ]
+    assert sorted(asks) == ["U0003", "U0004"]
+    assert await count(app.db, FeedbackRequest) == 1
+
+
+async def test_request_feedback_is_for_managers_and_says_so_in_the_form(app):
+    reply = await app.send.view_submission("shortcut_feedback_request", feedback_values("U0002", "U0003"),
+                                           view_id="VR2")  # fmt: skip
+    assert "Only managers" in reply.json["errors"]["subject"]
+    assert await count(app.db, FeedbackRequest) == 0
