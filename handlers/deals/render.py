@@ -167,8 +167,17 @@ def deal_modal(
         bk.text_input("notes", t(locale, "modal.deal.notes"), multiline=True, optional=True),
     ]
     return catalogue_modal(
-        locale, "deal_new", body, keys="modal.deal", metadata=json.dumps({"channel": channel_id})
+        locale,
+        "deal_new",
+        body,
+        keys="modal.deal",
+        metadata=json.dumps({"channel": channel_id, **given_owner(given)}),
     )
+
+
+def given_owner(prefill: dict[str, str]) -> dict[str, str]:
+    """A pre-filled form may log the deal for someone else (the rep who wrote the message)."""
+    return {"owner": prefill["owner"]} if prefill.get("owner") else {}
 
 
 def lost_modal(deal: Deal, locale: str | None, response_url: str | None) -> dict[str, Any]:

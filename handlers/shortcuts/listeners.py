@@ -15,7 +15,7 @@ from bot.kit.i18n import t
 from handlers.deals import render as deal_render
 from handlers.kudos import render as kudos_render
 from handlers.middleware import scope
-from handlers.shortcuts.syntax import people_of, permalink, read_deal
+from handlers.shortcuts.syntax import is_from_bot, people_of, permalink, read_deal
 
 
 def _channel(shortcut: dict[str, Any]) -> str | None:
@@ -48,8 +48,10 @@ async def deal_from_message(
     """ "Log a deal from this": the customer, amount and stage the message mentions, read as /deal reads them."""
     await ack()
     _, workspace, member = scope(context)
-    draft = read_deal(shortcut["message"].get("text", ""), workspace.currency)
-    view = deal_render.deal_modal(member.locale, workspace.currency, _channel(shortcut), draft.prefill())
+    message = shortcut["message"]
+    draft = read_deal(message.get("text", ""), workspace.currency)
+    prefill = {**draft.prefill(), "owner": "" if is_from_bot(message) else message.get("user", "")}
+    view = deal_render.deal_modal(member.locale, workspace.currency, _channel(shortcut), prefill)
     await client.views_open(trigger_id=shortcut["trigger_id"], view=view)
 
 

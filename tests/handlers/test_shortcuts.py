@@ -9,7 +9,7 @@ import json
 
 from sqlalchemy import func, select
 
-from storage.models import Activity, Deal, FeedbackRequest, Kudos, KudosGive
+from storage.models import Activity, Deal, FeedbackRequest, Kudos, KudosGive, Member
 from tests.slack_requests import payload, select_value, text_value
 
 
@@ -176,3 +176,25 @@ async def test_request_feedback_is_for_managers_and_says_so_in_the_form(app):
                                            view_id="VR2")  # fmt: skip
     assert "Only managers" in reply.json["errors"]["subject"]
     assert await count(app.db, FeedbackRequest) == 0
+
+
+async def owner_of_the_deal_from(app, author: str, view_id: str) -> str:
+    await app.send.interactive(message_shortcut("deal_from_message", "signed Globex 40k", author=author))
+    view = (await app.fake.wait_for("views.open"))[-1].args["view"]
+    values = {"customer": text_value("Globex"), "title": text_value(None), "amount": text_value("40k"),
+              "currency": select_value("USD"), "stage": select_value("lead"),
+              "close": {"value": {"type": "datepicker", "selected_date": None}}, "notes": text_value(None)}  # fmt: skip
+    await app.send.view_submission(
+        "deal_new", values, view_id=view_id, private_metadata=view["private_metadata"]
+    )
+    async with app.db.session() as session:
+        deal = (await session.scalars(select(Deal).where(Deal.source_key == f"view:{view_id}"))).one()
+        return (await session.get(Member, deal.owner_id)).slack_user_id
+
+
+async def test_a_deal_from_a_reps_message_is_the_reps_and_from_a_managers_yours(app):
+    await app.send.command("/deal", "list", user="U0002")  # U0002 is a rep dealbell knows
+    assert await owner_of_the_deal_from(app, "U0002", "VO1") == "U0002"
+    app.fake.add_user("U0009", is_admin=True)
+    await app.send.command("/team", "role <@U0009|boss> manager", user="U0009")
+    assert await owner_of_the_deal_from(app, "U0009", "VO2") == "U0001"
