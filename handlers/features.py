@@ -11,6 +11,7 @@ registers every declaration it discovers, wrapping each listener in `guarded` he
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -34,6 +35,8 @@ class ListenerRegistry(Protocol):
     def event(self, event: str) -> Callable[[Listener], Any]: ...
     def options(self, constraints: str | re.Pattern) -> Callable[[Listener], Any]: ...
     def use(self, *args: Any) -> Any: ...
+    def shortcut(self, constraints: str) -> Callable[[Listener], Any]: ...
+    def function(self, callback_id: str) -> Callable[[Listener], Any]: ...
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,64 @@ class Command:
 
 
 @dataclass(frozen=True)
+class Shortcut:
+    """A global shortcut (the ⚡ menu, the composer's "+") or a message shortcut (a message's ⋯ menu)."""
+
+    callback_id: str
+    listener: Listener
+    name: str  # what the menu shows (manifest.yml, the sandbox); Slack allows 24 characters
+    description: str
+    kind: str = "global"  # "global" or "message", as the manifest spells it
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """An input or output of a Workflow Builder step, as the manifest's `functions` declare it."""
+
+    name: str
+    type: str  # "string", "number", "slack#/types/user_id", "slack#/types/channel_id", or an array of one
+    title: str
+    description: str = ""
+    required: bool = True
+
+    def schema(self) -> dict[str, Any]:
+        kind = self.type.removesuffix("[]")
+        shape: dict[str, Any] = (
+            {"type": kind} if kind == self.type else {"type": "array", "items": {"type": kind}}
+        )
+        shape["title"] = self.title
+        if self.description:
+            shape["description"] = self.description
+        return shape
+
+
+@dataclass(frozen=True)
+class WorkflowStep:
+    """A custom step for Workflow Builder (a Bolt function, run by this app: function_runtime remote)."""
+
+    callback_id: str
+    listener: Listener
+    title: str
+    description: str
+    inputs: tuple[Parameter, ...] = ()
+    outputs: tuple[Parameter, ...] = ()
+
+    def manifest(self) -> dict[str, Any]:
+        def parameters(params: tuple[Parameter, ...]) -> dict[str, Any]:
+            return {
+                "properties": {p.name: p.schema() for p in params},
+                "required": [p.name for p in params if p.required],
+            }
+
+        return {
+            "title": self.title,
+            "description": self.description,
+            "input_parameters": parameters(self.inputs),
+            "output_parameters": parameters(self.outputs),
+        }
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     commands: tuple[Command, ...] = ()
@@ -55,6 +116,8 @@ class Feature:
     # Type-ahead menus (external_select action_id → listener answering with `ack(options=…)`)
     options: Mapping[str, Listener] = field(default_factory=dict)
     middleware: tuple[Callable[..., Awaitable[None]], ...] = ()
+    shortcuts: tuple[Shortcut, ...] = ()
+    steps: tuple[WorkflowStep, ...] = ()
     # Catalogue entries the feature brings along ({"en": {...}, "zh": {...}}); most features keep
     # theirs in bot/kit/messages/<feature>.py instead.
     messages: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
@@ -76,6 +139,10 @@ class Feature:
             app.options(action_id)(wrap(listener))
         for middleware in self.middleware:
             app.use(middleware)
+        for shortcut in self.shortcuts:
+            app.shortcut(shortcut.callback_id)(wrap(shortcut.listener))
+        for step in self.steps:
+            app.function(step.callback_id)(wrap(step.listener))
 
 
 def discover(package: ModuleType | None = None) -> tuple[Feature, ...]:
@@ -129,4 +196,43 @@ def help_text(features: Iterable[Feature], locale: str | None) -> str:
     """`/dealbell help`: one line per declared command, in the member's language."""
     lines = [t(locale, "admin.help.title")]
     lines += [f"• `{command.name}` {t(locale, command.summary)}" for command in commands(features)]
+    lines.append(t(locale, "admin.help.routed"))
     return "\n".join(lines)
+
+
+def manifest_shortcuts(features: Iterable[Feature]) -> list[dict[str, str]]:
+    """The `features.shortcuts` list of manifest.yml, as the declarations say it should be."""
+    return [
+        {
+            "name": shortcut.name,
+            "type": shortcut.kind,
+            "callback_id": shortcut.callback_id,
+            "description": shortcut.description,
+        }
+        for feature in features
+        for shortcut in feature.shortcuts
+    ]
+
+
+def routed_command(features: Iterable[Feature], text: str) -> tuple[Command, str] | None:
+    """`/dealbell log call Acme …` → (the `/log` command, "call Acme …"); None if no command is named.
+
+    Every declared command is also reachable as `/dealbell <name> …`, for workspaces where another
+    app already owns `/log` or `/team` (the admin drops the short command from the manifest)."""
+    head, _, rest = (text or "").strip().partition(" ")
+    by_name = {c.name.removeprefix("/"): c for c in commands(features) if c.name != "/dealbell"}
+    command = by_name.get(head.lower())
+    return (command, rest.strip()) if command else None
+
+
+async def run_routed(command: Command, text: str, arguments: Mapping[str, Any]) -> None:
+    """Run `command`'s listener as if Slack had sent it `text`: same request, its name and text."""
+    payload = {**arguments["command"], "command": command.name, "text": text}
+    given = {**arguments, "command": payload, "body": {**arguments["body"], **payload}}
+    wanted = inspect.getfullargspec(command.listener).args
+    await command.listener(**{name: given[name] for name in wanted})
+
+
+def manifest_functions(features: Iterable[Feature]) -> dict[str, dict[str, Any]]:
+    """The top-level `functions` of manifest.yml: each declared Workflow Builder step."""
+    return {step.callback_id: step.manifest() for feature in features for step in feature.steps}

@@ -100,7 +100,7 @@ def test_every_listener_is_guarded_but_those_whose_feature_says_why_not():
         def _record(self, _key):
             return self.listeners.append
 
-        command = action = view = event = options = _record
+        command = action = view = event = options = shortcut = function = _record
 
         def use(self, *_middleware):
             pass
@@ -111,6 +111,8 @@ def test_every_listener_is_guarded_but_those_whose_feature_says_why_not():
         declared = [c.listener for c in feature.commands]
         declared += [*feature.actions.values(), *feature.views.values(), *feature.events.values()]
         declared += [*feature.options.values()]
+        declared += [shortcut.listener for shortcut in feature.shortcuts]
+        declared += [step.listener for step in feature.steps]
         if feature.unguarded_because:
             assert recorder.listeners == declared, feature.name
         else:

@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 
 from bot.sandbox.strict import METHOD_SCOPES
-from handlers.features import discover, manifest_commands
+from handlers.features import discover, manifest_commands, manifest_functions, manifest_shortcuts
 
 
 def load_manifest(repo_root):
@@ -20,6 +20,8 @@ class RegistrationRecorder:
     def __init__(self) -> None:
         self.commands: set[str] = set()
         self.events: set[str] = set()
+        self.shortcuts: set[str] = set()
+        self.functions: set[str] = set()
 
     def command(self, name: str):
         self.commands.add(name)
@@ -36,6 +38,14 @@ class RegistrationRecorder:
 
     def use(self, *_args: Any) -> None:
         pass  # global middleware: not a listener
+
+    def shortcut(self, callback_id: str):
+        self.shortcuts.add(callback_id)
+        return lambda func: func
+
+    def function(self, callback_id: str):
+        self.functions.add(callback_id)
+        return lambda func: func
 
 
 def registered() -> RegistrationRecorder:
@@ -54,6 +64,31 @@ def test_the_manifests_commands_are_generated_from_the_declarations(repo_root):
     """manifest.yml is the file an admin pastes; its command list is exactly what the features declare
     (command, description, usage hint, in the declarations' order)."""
     assert load_manifest(repo_root)["features"]["slash_commands"] == manifest_commands(discover())
+
+
+def test_the_manifests_shortcuts_are_generated_from_the_declarations_and_handled(repo_root):
+    """Global (⚡) and message (⋯) shortcuts: the manifest lists exactly the declared ones, each handled."""
+    shortcuts = load_manifest(repo_root)["features"]["shortcuts"]
+    assert shortcuts == manifest_shortcuts(discover())
+    assert {s["callback_id"] for s in shortcuts} == registered().shortcuts
+    assert {s["type"] for s in shortcuts} == {"global", "message"}
+    assert all(len(s["name"]) <= 24 for s in shortcuts)  # Slack's limit on a shortcut's name
+
+
+def test_the_manifests_workflow_steps_are_generated_from_the_declarations_and_handled(repo_root):
+    """Workflow Builder steps: the manifest's `functions` are the declared ones (inputs, outputs),
+    each has a listener, and they run here (function_runtime: remote)."""
+    manifest = load_manifest(repo_root)
+    assert manifest["functions"] == manifest_functions(discover())
+    assert (
+        set(manifest["functions"])
+        == registered().functions
+        == {"log_deal", "give_kudos", "post_leaderboard", "add_follow_up"}
+    )
+    assert manifest["settings"]["function_runtime"] == "remote"
+    for step in manifest["functions"].values():
+        for parameters in (step["input_parameters"], step["output_parameters"]):
+            assert set(parameters["required"]) <= set(parameters["properties"])
 
 
 def test_every_subscribed_event_is_handled_and_every_handled_event_is_subscribed(repo_root):

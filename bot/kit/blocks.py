@@ -189,6 +189,8 @@ def input_value(state: dict[str, Any], block_id: str) -> Any:
         return element.get("selected_date")
     if kind == "multi_users_select":
         return list(element.get("selected_users") or [])
+    if kind == "users_select":
+        return element.get("selected_user")
     if kind == "checkboxes":
         return [o["value"] for o in element.get("selected_options") or []]
     return element.get("value")

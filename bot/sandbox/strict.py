@@ -54,6 +54,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     # conversation's kind (the fake passes the kind it knows as args["kind"], see INFO_SCOPES)
     "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
     "chat.getPermalink": (),  # "No scope required"
+    "functions.completeSuccess": (),  # "No scope required" (a Workflow Builder step's outcome)
+    "functions.completeError": (),
 }
 
 # Which *:read scope conversations.info needs, by the conversation's kind.

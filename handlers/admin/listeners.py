@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit import blocks as bk
 from bot.kit.i18n import t
 from bot.kit.mentions import channel_id
 from handlers.admin import api_commands, audit, crm, export, member_data, privacy, settings
-from handlers.features import discover, help_text
+from handlers.features import discover, help_text, routed_command, run_routed
 from handlers.replies import not_allowed, refusal
 from storage.authority import require_admin, require_manager
 from storage.errors import UserError
@@ -26,11 +26,15 @@ async def dealbell_command(
     command: dict[str, Any],
     context: AsyncBoltContext,
     client: AsyncWebClient,
+    respond: AsyncRespond,
 ) -> None:
     member: Member = context["member"]
     words = (command.get("text") or "").split()
     sub = words[0].lower() if words else "help"
-    if sub == "help":
+    if route := _routed(sub, words, command):  # `/dealbell log call Acme …` is `/log call Acme …`
+        arguments = dict(ack=ack, body=body, command=command, context=context, client=client, respond=respond)
+        await run_routed(*route, arguments)
+    elif sub == "help":
         await ack(text=help_text(discover(), member.locale))
     elif sub == "channels":
         await ack(text=await channels(context, words[1:]))
@@ -59,6 +63,16 @@ async def dealbell_command(
     else:
         unknown = t(member.locale, "admin.error.unknown", word=bk.escape(words[0]))
         await ack(text=f":warning: {unknown}\n\n{help_text(discover(), member.locale)}")
+
+
+KUDOS_SETTINGS = {"emoji", "allowance", "value-required"}
+
+
+def _routed(sub: str, words: list[str], command: dict[str, Any]):
+    """The command `/dealbell <name> …` names; `/dealbell kudos` keeps its settings words."""
+    if sub == "kudos" and (len(words) < 2 or words[1].lower() in KUDOS_SETTINGS):
+        return None
+    return routed_command(discover(), command.get("text") or "")
 
 
 PRIVACY_SUBCOMMANDS = {

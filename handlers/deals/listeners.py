@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kit import blocks as bk
 from bot.kit.i18n import field_error, t
@@ -21,8 +22,9 @@ from handlers.replies import error_text, refusal, reply_privately, tell_user
 from storage import deal_lifecycle, deals
 from storage.dates import check_planned_close
 from storage.errors import UserError
-from storage.models import Stage
+from storage.models import Member, Role, Stage
 from storage.money import AmountContext, AmountError, amount_context, default_currency, parse_amount
+from storage.workspaces import members_by_user_id
 
 log = logging.getLogger(__name__)
 
@@ -201,10 +203,11 @@ async def submit_deal_modal(
     channel = json.loads(view.get("private_metadata") or "{}").get("channel")
     try:
         async with db.session() as session:
-            await check_planned_close(session, workspace.id, member, new, deals.DealError)
+            owner = await deal_owner(session, workspace.id, member, view)
+            await check_planned_close(session, workspace.id, owner, new, deals.DealError)
             # One deal per view: a double-clicked Save submits the same view id twice.
             deal, created = await deals.create_deal(
-                session, workspace.id, member, new, source_key=f"view:{view['id']}", channel=channel
+                session, workspace.id, owner, new, source_key=f"view:{view['id']}", channel=channel
             )
     except deals.DealError as error:  # beyond the domain's limits: shown under the field, nothing written
         block = MODAL_FIELD_OF_ERROR.get(error.key, "customer")
@@ -243,6 +246,18 @@ async def submit_edit_form(
     await ack()
     await lifecycle.redraw_from_form(client, db, workspace, member, metadata, deal_id, "deal.edited")
     await deliver_soon(db, client, workspace, deal_id)
+
+
+async def deal_owner(
+    session: AsyncSession, workspace_id: int, member: Member, view: dict[str, Any]
+) -> Member:
+    """Who the form's deal is for: the rep a message shortcut named (when still a rep here), else you."""
+    user_id = json.loads(view.get("private_metadata") or "{}").get("owner")
+    if not user_id or user_id == member.slack_user_id:
+        return member
+    owner = (await members_by_user_id(session, workspace_id, [user_id])).get(user_id)
+    is_rep = owner is not None and owner.role == Role.REP.value and not (owner.is_bot or owner.deleted)
+    return owner if is_rep else member
 
 
 async def submit_lost_modal(

@@ -200,24 +200,29 @@ def deal_modal(
     locale: str | None,
     default_currency: str,
     channel_id: str | None,
+    prefill: dict[str, str] | None = None,
     *,
     deal: Deal | None = None,
     owner_picker: bool = False,
     metadata: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The new-deal form; given `deal`, the same form filled in to edit it (`deal_edit`), with an
-    owner picker for managers."""
+    """The new-deal form (`prefill`: customer, amount, currency, stage, owner from a message's
+    shortcut); given `deal`, the same form filled in to edit it (`deal_edit`), with an owner picker
+    for managers."""
+    given = prefill or {}
+    default_currency = given.get("currency") or default_currency
     currencies = list(MODAL_CURRENCIES)
     if default_currency not in currencies and is_currency_code(default_currency):
         currencies.insert(0, default_currency)
     stages = [*OPEN_STAGES, Stage.WON]
     body = [
-        customer_picker(locale),
+        customer_picker(locale, initial=given.get("customer")),
         bk.text_input("title", t(locale, "modal.deal.deal_title"), optional=True, max_length=MAX_TITLE),
         bk.text_input(
             "amount",
             t(locale, "modal.deal.amount"),
             placeholder=t(locale, "modal.deal.amount_hint"),
+            initial=given.get("amount"),
             max_length=64,
         ),
         bk.select_input(
@@ -230,15 +235,14 @@ def deal_modal(
             "stage",
             t(locale, "modal.deal.stage"),
             [bk.option(stage_name(s, locale), s.value) for s in stages],
-            initial=Stage.LEAD.value,
+            initial=given.get("stage") or Stage.LEAD.value,
         ),
         bk.date_input("close", t(locale, "modal.deal.close")),
         bk.text_input("notes", t(locale, "modal.deal.notes"), multiline=True, optional=True),
     ]
     if deal is None:
-        return catalogue_modal(
-            locale, "deal_new", body, keys="modal.deal", metadata=json.dumps({"channel": channel_id})
-        )
+        metadata_new = {"channel": channel_id, **given_owner(given)}
+        return catalogue_modal(locale, "deal_new", body, keys="modal.deal", metadata=json.dumps(metadata_new))
     fill_deal_form(body, deal, locale)
     if owner_picker:
         owner = {"type": "users_select", "action_id": "value", "initial_user": deal.owner.slack_user_id}
@@ -246,6 +250,11 @@ def deal_modal(
     return catalogue_modal(
         locale, "deal_edit", body, keys="modal.deal_edit", metadata=json.dumps(metadata or {"deal": deal.id})
     )
+
+
+def given_owner(prefill: dict[str, str]) -> dict[str, str]:
+    """A pre-filled form may log the deal for someone else (the rep who wrote the message)."""
+    return {"owner": prefill["owner"]} if prefill.get("owner") else {}
 
 
 def fill_deal_form(body: list[bk.Block], deal: Deal, locale: str | None) -> None:

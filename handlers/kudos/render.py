@@ -75,15 +75,25 @@ def usage(workspace: Workspace, locale: str | None) -> str:
     )
 
 
-def kudos_modal(workspace: Workspace, locale: str | None, channel_id: str | None) -> dict[str, Any]:
+def kudos_modal(
+    workspace: Workspace,
+    locale: str | None,
+    channel_id: str | None,
+    receivers: list[str] | None = None,
+    message: str | None = None,
+) -> dict[str, Any]:
+    """The kudos form; `receivers` and `message` come pre-filled from a message's shortcut."""
+    chooser: dict[str, Any] = {"type": "multi_users_select", "action_id": "value", "max_selected_items": 10}
+    if receivers:
+        chooser["initial_users"] = receivers[:10]
     body = [
-        bk.input_block(
-            "receivers",
-            t(locale, "modal.kudos.receivers"),
-            {"type": "multi_users_select", "action_id": "value", "max_selected_items": 10},
-        ),
+        bk.input_block("receivers", t(locale, "modal.kudos.receivers"), chooser),
         bk.text_input(
-            "message", t(locale, "modal.kudos.message"), multiline=True, max_length=CARD_MESSAGE_LIMIT
+            "message",
+            t(locale, "modal.kudos.message"),
+            initial=message,
+            multiline=True,
+            max_length=CARD_MESSAGE_LIMIT,
         ),
         bk.select_input(
             "value",

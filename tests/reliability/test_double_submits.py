@@ -311,6 +311,19 @@ async def crm_connect_modal(app, name):
                                  private_metadata="hubspot")  # fmt: skip
 
 
+async def follow_up_modal(app, name):
+    await w.new_customer(app, name)
+    values = {"customer": text_value(f"Cust {name}"), "kind": select_value("call"), "note": text_value(None),
+              "next": date_value(None)}  # fmt: skip
+    return submit(app, "shortcut_follow_up", values, name, channel="C0001")
+
+
+async def feedback_request_modal(app, name):
+    values = {"subject": {"value": {"type": "users_select", "selected_user": REP}},
+              "askees": {"value": {"type": "multi_users_select", "selected_users": [PEER]}}}  # fmt: skip
+    return submit(app, "shortcut_feedback_request", values, name, user=ADMIN)
+
+
 @dataclass(frozen=True)
 class Case:
     feature: str
@@ -379,6 +392,9 @@ CASES = [
     Case("admin", "view:privacy_modal", privacy_modal, {}),  # updates the member row; a DM to them only
     Case("admin", "view:forget_confirm", forget_modal, {"feedback": -1, "audit_log": 1}),  # the rest is updates
     Case("admin", "view:crm_connect", crm_connect_modal, {"crm_connections": 1, "audit_log": 1}),  # and a DM to the admin
+    Case("shortcuts", "view:shortcut_follow_up", follow_up_modal, {"activities": 1}),
+    Case("shortcuts", "view:shortcut_feedback_request", feedback_request_modal,
+         {"feedback_requests": 1, "chat.postMessage": 1}),  # the ask to PEER; the note to ADMIN is a DM
 ]  # fmt: skip
 
 

@@ -4,6 +4,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "admin.summary": "settings: `channels wins|kudos|leaderboard|ideas|team #channel` (admins), `values`, `kudos`, `cadence` (managers), `settings` (one form), `language zh-CN|en|auto`, `export deals|kudos|activities` (managers), `privacy`, `my-data`, `forget @person`, `retention MONTHS|off`, `api tokens`, `webhooks`, `audit [days] [csv]` (admins), `help` (this list)",
         "admin.help.title": "*dealbell commands* (`/<command> help` shows each one's syntax)",
+        "admin.help.routed": "Every command also works as `/dealbell <command> …`, e.g. `/dealbell log call Acme`.",
         "error.try_again": "Something went wrong on our side, and nothing was saved. Please try again in a moment.",
         "error.after_ack": "Something went wrong while finishing that. Please check the result and try again in a moment.",
         "error.database_unavailable": "dealbell can't reach its database right now, so nothing was saved. Please try again in a minute.",
@@ -56,6 +57,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "zh": {
         "admin.summary": "设置：`channels wins|kudos|leaderboard|ideas|team #频道`（管理员）、`values`、`kudos`、`cadence`（经理）、`settings`（一个表单）、`language zh-CN|en|auto`、`export deals|kudos|activities`（经理）、`privacy`、`my-data`、`forget @成员`、`retention 月数|off`、`api tokens`、`webhooks`、`audit [天数] [csv]`（管理员）、`help`（本列表）",
         "admin.help.title": "*dealbell 命令*（`/<命令> help` 查看各命令的写法）",
+        "admin.help.routed": "每个命令也可以写成 `/dealbell <命令> …`，例如 `/dealbell log call Acme`。",
         "error.try_again": "我们这边出了点问题，什么都没有保存。请稍后再试。",
         "error.after_ack": "完成操作时出了点问题。请检查结果，稍后再试。",
         "error.database_unavailable": "dealbell 暂时连不上数据库，什么都没有保存。请过一分钟再试。",
