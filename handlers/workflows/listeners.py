@@ -19,9 +19,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kit.command_text import date_of
+from bot.kit.outbox import deliver_soon
 from bot.kit.views import leaderboard as leaderboard_render
 from handlers.customers.render import command_name
-from handlers.deals.listeners import celebrate
 from handlers.kudos.listeners import announce, receivers_for
 from handlers.replies import error_text
 from storage import activities, customers, deals, kudos, leaderboard
@@ -91,8 +91,8 @@ async def log_deal(
         await _fail(fail, context, error)
         return
     await complete(outputs={"deal_id": str(deal.id), "deal_link": _home_link(body)})
-    if created and deal.stage == Stage.WON:
-        await celebrate(client, context["db"], workspace, deal, fallback_channel=None, user=owner)
+    if created and deal.stage == Stage.WON:  # queued with the deal (the Slack outbox): delivered now
+        await deliver_soon(context["db"], client, workspace, deal.id)
 
 
 async def give_kudos(
