@@ -394,7 +394,7 @@ CASES = [
     Case("admin", "view:crm_connect", crm_connect_modal, {"crm_connections": 1, "audit_log": 1}),  # and a DM to the admin
     Case("shortcuts", "view:shortcut_follow_up", follow_up_modal, {"activities": 1}),
     Case("shortcuts", "view:shortcut_feedback_request", feedback_request_modal,
-         {"feedback_requests": 1, "chat.postMessage": 1}),  # the ask to PEER; the note to ADMIN is a DM
+         {"feedback_requests": 1, "chat.postMessage": 1, "audit_log": 1}),  # the ask to PEER; ADMIN's note is a DM
 ]  # fmt: skip
 
 

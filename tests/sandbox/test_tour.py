@@ -22,7 +22,7 @@ from tests.sandbox.conftest import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
-ANA, SAM = REPS[0], REPS[2]
+ANA, LI, SAM = REPS[0], REPS[1], REPS[2]
 STEP_TIMEOUT_MS = 10_000
 
 
@@ -191,3 +191,31 @@ async def run_tour(tour: Tour, url: str) -> None:
     logged = page.locator("article.message.ephemeral", has_text="Deal logged: Initech for $5,000.00")
     await expect(logged).to_be_visible()
     await expect(question).to_have_count(0)  # the question was replaced by the deal's card
+
+    # A deal corrected from App Home: its card opens over the Home, Edit pushes the deal's own form,
+    # and the saved amount and the history line show on the card (issue 16, item 1).
+    await tour.open(f"D{ANA.id}")
+    await page.click('#conversation-tabs [data-tab="home"]')
+    await page.locator('#home [data-action-id="deal_open"]').first.click()
+    await expect(modal.locator('[data-action-id="deal_edit"]')).to_be_visible()
+    await modal.locator('[data-action-id="deal_edit"]').click()
+    amount = modal.locator('.input-control[data-block-id="amount"]')
+    await expect(amount).to_be_visible()
+    await amount.fill("12k")
+    await modal.locator('button[type="submit"]').click()
+    await expect(modal).to_contain_text("12,000")
+    await expect(modal).to_contain_text("→")  # the history line: amount before → after
+    await tour.shot("deal-edited-from-home")
+    await modal.locator("button.close-x").click()
+    await expect(page.locator("#modal-backdrop")).to_be_hidden()
+    await page.click('#conversation-tabs [data-tab="messages"]')
+
+    # A Chinese-speaking rep's reply: bold next to full-width punctuation renders as bold, with no
+    # literal asterisks on the page (issue 16, item 5).
+    await tour.act_as(LI.id)
+    await tour.open("C01SALES")
+    await tour.type("/deal new 30万 Globex")
+    reply = page.locator("article.message.ephemeral", has_text="Globex").last
+    await expect(reply).to_be_visible()
+    await expect(reply).not_to_contain_text("*")
+    await tour.shot("zh-without-asterisks")

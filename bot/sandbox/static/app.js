@@ -135,10 +135,12 @@ function mrkdwn(text) {
     codes.push(block !== undefined ? `<pre>${block}</pre>` : `<code>${inline}</code>`);
     return `\u0001${codes.length - 1}\u0001`;
   });
+  // Slack's boundary rule for emphasis: a mark needs the start or end, a space, ASCII punctuation or a
+  // zero-width space (U+200B, which bot/kit/emphasis.py puts beside Chinese text) on its outer side.
   source = source
-    .replace(/(^|[\s(>\u0000])\*([^*\n]+)\*(?=$|[\s).,!?:;\u0000])/g, "$1<b>$2</b>")
-    .replace(/(^|[\s(>\u0000])_([^_\n]+)_(?=$|[\s).,!?:;\u0000])/g, "$1<i>$2</i>")
-    .replace(/(^|[\s(>\u0000])~([^~\n]+)~(?=$|[\s).,!?:;\u0000])/g, "$1<s>$2</s>")
+    .replace(/(^|[\s(>\u0000\u200b])\*([^*\n]+)\*(?=$|[\s).,!?:;\u0000\u200b])/g, "$1<b>$2</b>")
+    .replace(/(^|[\s(>\u0000\u200b])_([^_\n]+)_(?=$|[\s).,!?:;\u0000\u200b])/g, "$1<i>$2</i>")
+    .replace(/(^|[\s(>\u0000\u200b])~([^~\n]+)~(?=$|[\s).,!?:;\u0000\u200b])/g, "$1<s>$2</s>")
     .replace(/^&gt; ?(.*)$/gm, '<span class="quote">$1</span>');
   source = emoji(source).replace(/\n/g, "<br>");
   source = source.replace(/\u0001(\d+)\u0001/g, (all, i) => codes[Number(i)]);
