@@ -85,6 +85,8 @@ def acting(member: Member, authority: str) -> None:
     """Called by storage.authority when `member` passed a manager's or admin's check: from now on in
     this request, the changes are theirs. The first check names the action; a domain operation's
     check, more precise than its listener's, renames it (`team.set_role`)."""
+    if member.id is None or member.workspace_id is None:
+        return  # not a stored member (a check on a profile not yet saved): nobody to name in the log
     current = _ACTING.get()
     action, domain = _caller()
     same = current is not None and (current.workspace_id, current.user_id) == (
