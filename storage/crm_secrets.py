@@ -1,19 +1,15 @@
-"""CRM credentials encrypted at rest: Fernet with a key derived (HKDF-SHA256) from DEALBELL_SECRET_KEY.
-
-A module of its own: storage/secrets.py (Slack tokens, the same scheme) landed on main after this
-branch began; the lead may fold this into it. DEALBELL_SECRET_KEY may hold several keys, comma
-separated, the current first: credentials are sealed with the first and opened with any. The HKDF
-`info` names this use, so the same secret key gives CRM credentials a key of their own."""
+"""CRM credentials encrypted at rest, with the Slack tokens' scheme (storage/secrets.py: Fernet keys
+derived by HKDF-SHA256 from DEALBELL_SECRET_KEY, sealed with the first key, opened with any). The
+HKDF `info` names this use, so the same secret key gives CRM credentials a key of their own."""
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import InvalidToken, MultiFernet
+
+from storage.secrets import key_list, multi_fernet
 
 INFO = b"dealbell crm credentials v1"
 
@@ -23,14 +19,8 @@ class CredentialsUnreadable(Exception):
 
 
 def fernet(secret_key: bytes) -> MultiFernet:
-    keys = [key.strip() for key in secret_key.split(b",") if key.strip()] or [secret_key]
-    return MultiFernet([Fernet(_derived(key)) for key in keys])
-
-
-def _derived(key: bytes) -> bytes:
-    return base64.urlsafe_b64encode(
-        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO).derive(key)
-    )
+    setting = secret_key.decode()
+    return multi_fernet(key_list(setting) or [setting], INFO)
 
 
 def seal(secret_key: bytes, credentials: dict[str, Any]) -> str:

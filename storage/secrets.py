@@ -34,10 +34,15 @@ class SecretKeyError(ValueError):
     """A stored token cannot be read with the keys given (the key it was sealed with is missing)."""
 
 
-def derived_key(secret: str) -> bytes:
-    """A Fernet key from any secret string."""
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HKDF_INFO)
+def derived_key(secret: str, info: bytes = HKDF_INFO) -> bytes:
+    """A Fernet key from any secret string, for the use `info` names (Slack tokens, CRM credentials…)."""
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info)
     return base64.urlsafe_b64encode(hkdf.derive(secret.encode()))
+
+
+def multi_fernet(keys: list[str], info: bytes = HKDF_INFO) -> MultiFernet:
+    """Seals with the first key, opens with any (DEALBELL_SECRET_KEY=new,old)."""
+    return MultiFernet([Fernet(derived_key(key, info)) for key in keys])
 
 
 def key_list(setting: str) -> list[str]:
@@ -54,7 +59,7 @@ class TokenCipher:
         keys = key_list(setting)
         if not keys:
             raise SecretKeyError("DEALBELL_SECRET_KEY is empty")
-        return cls(MultiFernet([Fernet(derived_key(key)) for key in keys]))
+        return cls(multi_fernet(keys))
 
     def seal(self, token: str | None) -> str | None:
         if not token:
